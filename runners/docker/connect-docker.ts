@@ -1,0 +1,268 @@
+import { readFileSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Docker from "dockerode";
+import { DockerUnavailableError } from "../../common/index.js";
+
+// Finding the engine the way testcontainers-node does: a list of strategies, each
+// proposing one place an engine may listen or answering undefined when it does not apply.
+// Each proposal is pinged in order; the first engine that answers wins.
+
+/** Where an engine may listen. Plain data, so strategies stay pure and testable. */
+export type DockerEndpoint =
+  | { kind: "socket"; path: string }
+  | { kind: "npipe"; path: string }
+  | { kind: "tcp"; host: string; port: number; tls?: { certDir: string } }
+  | { kind: "ssh"; host: string; port: number; username?: string };
+
+export interface DockerCandidate {
+  /** The strategy that proposed it, as the user would recognise it ("DOCKER_HOST"). */
+  source: string;
+  endpoint: DockerEndpoint;
+}
+
+export interface HostFacts {
+  platform: NodeJS.Platform;
+  uid: number | undefined;
+  homeDir: string;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export type DockerStrategy = (env: Env, host: HostFacts) => DockerCandidate | undefined;
+
+export const dockerHostStrategy: DockerStrategy = (env, host) => {
+  const value = env["DOCKER_HOST"]?.trim();
+  if (value === undefined || value === "") return undefined;
+  return { source: "DOCKER_HOST", endpoint: parseDockerHost(value, env, host) };
+};
+
+export const defaultSocketStrategy: DockerStrategy = (_env, host) =>
+  host.platform === "win32"
+    ? { source: "default pipe", endpoint: { kind: "npipe", path: "//./pipe/docker_engine" } }
+    : { source: "default socket", endpoint: { kind: "socket", path: "/var/run/docker.sock" } };
+
+export const rootlessSocketStrategy: DockerStrategy = (env) => {
+  const runtimeDir = env["XDG_RUNTIME_DIR"];
+  if (runtimeDir === undefined || runtimeDir === "") return undefined;
+  return { source: "rootless socket", endpoint: { kind: "socket", path: path.posix.join(runtimeDir, "docker.sock") } };
+};
+
+/** Rootless Docker's socket when XDG_RUNTIME_DIR is not set (sudo -i, cron, ssh). */
+export const rootlessUidSocketStrategy: DockerStrategy = (_env, host) => {
+  if (host.platform !== "linux" || host.uid === undefined) return undefined;
+  return { source: "rootless socket", endpoint: { kind: "socket", path: `/run/user/${host.uid}/docker.sock` } };
+};
+
+export const dockerDesktopSocketStrategy: DockerStrategy = (_env, host) => {
+  if (host.platform === "darwin") {
+    return { source: "Docker Desktop socket", endpoint: { kind: "socket", path: path.posix.join(host.homeDir, ".docker/run/docker.sock") } };
+  }
+  if (host.platform === "linux") {
+    return { source: "Docker Desktop socket", endpoint: { kind: "socket", path: path.posix.join(host.homeDir, ".docker/desktop/docker.sock") } };
+  }
+  return undefined;
+};
+
+export const podmanRootlessSocketStrategy: DockerStrategy = (env, host) => {
+  if (host.platform !== "linux") return undefined;
+  const runtimeDir = env["XDG_RUNTIME_DIR"] || (host.uid === undefined ? undefined : `/run/user/${host.uid}`);
+  if (runtimeDir === undefined) return undefined;
+  return { source: "Podman socket (rootless)", endpoint: { kind: "socket", path: path.posix.join(runtimeDir, "podman/podman.sock") } };
+};
+
+export const podmanRootfulSocketStrategy: DockerStrategy = (_env, host) =>
+  host.platform === "linux"
+    ? { source: "Podman socket", endpoint: { kind: "socket", path: "/run/podman/podman.sock" } }
+    : undefined;
+
+export const defaultDockerStrategies: readonly DockerStrategy[] = [
+  dockerHostStrategy,
+  defaultSocketStrategy,
+  rootlessSocketStrategy,
+  rootlessUidSocketStrategy,
+  dockerDesktopSocketStrategy,
+  podmanRootlessSocketStrategy,
+  podmanRootfulSocketStrategy,
+];
+
+export function currentHost(): HostFacts {
+  return { platform: process.platform, uid: process.getuid?.(), homeDir: os.homedir() };
+}
+
+/** The candidates in the order they will be pinged, without duplicates. */
+export function dockerCandidates(
+  env: Env,
+  host: HostFacts = currentHost(),
+  strategies: readonly DockerStrategy[] = defaultDockerStrategies,
+): DockerCandidate[] {
+  const seen = new Set<string>();
+  const out: DockerCandidate[] = [];
+  for (const strategy of strategies) {
+    const candidate = strategy(env, host);
+    if (candidate === undefined) continue;
+    const uri = endpointUri(candidate.endpoint);
+    if (seen.has(uri)) continue;
+    seen.add(uri);
+    out.push(candidate);
+  }
+  return out;
+}
+
+export function endpointUri(endpoint: DockerEndpoint): string {
+  switch (endpoint.kind) {
+    case "socket":
+      return `unix://${endpoint.path}`;
+    case "npipe":
+      return `npipe://${endpoint.path}`;
+    case "tcp":
+      return `tcp://${endpoint.host}:${endpoint.port}${endpoint.tls === undefined ? "" : " (TLS)"}`;
+    case "ssh":
+      return `ssh://${endpoint.username === undefined ? "" : `${endpoint.username}@`}${endpoint.host}:${endpoint.port}`;
+  }
+}
+
+class BadDockerHost extends Error {}
+
+function parseDockerHost(value: string, env: Env, host: HostFacts): DockerEndpoint {
+  const scheme = /^([a-z]+):\/\//.exec(value)?.[1];
+  if (scheme === "unix") return { kind: "socket", path: value.slice("unix://".length) };
+  if (scheme === "npipe") return { kind: "npipe", path: value.slice("npipe://".length) };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (cause) {
+    throw new BadDockerHost(`DOCKER_HOST=${value} is not a URL`, { cause });
+  }
+  if (scheme === "tcp" || scheme === "http" || scheme === "https") {
+    const tlsVerify = (env["DOCKER_TLS_VERIFY"] ?? "") !== "" && env["DOCKER_TLS_VERIFY"] !== "0";
+    const tls = tlsVerify || scheme === "https";
+    const port = url.port === "" ? (tls ? 2376 : 2375) : Number(url.port);
+    const certDir = env["DOCKER_CERT_PATH"] || path.join(host.homeDir, ".docker");
+    return tls ? { kind: "tcp", host: url.hostname, port, tls: { certDir } } : { kind: "tcp", host: url.hostname, port };
+  }
+  if (scheme === "ssh") {
+    const port = url.port === "" ? 22 : Number(url.port);
+    const username = decodeURIComponent(url.username);
+    return username === "" ? { kind: "ssh", host: url.hostname, port } : { kind: "ssh", host: url.hostname, port, username };
+  }
+  throw new BadDockerHost(`DOCKER_HOST=${value}: replay understands unix://, tcp://, ssh:// and npipe:// addresses`);
+}
+
+function dockerOptions(endpoint: DockerEndpoint, env: Env): Docker.DockerOptions {
+  switch (endpoint.kind) {
+    case "socket":
+    case "npipe":
+      return { socketPath: endpoint.path };
+    case "tcp":
+      if (endpoint.tls === undefined) return { protocol: "http", host: endpoint.host, port: endpoint.port };
+      return {
+        protocol: "https",
+        host: endpoint.host,
+        port: endpoint.port,
+        ca: readFileSync(path.join(endpoint.tls.certDir, "ca.pem")),
+        cert: readFileSync(path.join(endpoint.tls.certDir, "cert.pem")),
+        key: readFileSync(path.join(endpoint.tls.certDir, "key.pem")),
+      };
+    case "ssh": {
+      const agent = env["SSH_AUTH_SOCK"];
+      return {
+        protocol: "ssh",
+        host: endpoint.host,
+        port: endpoint.port,
+        ...(endpoint.username === undefined ? {} : { username: endpoint.username }),
+        ...(agent === undefined ? {} : { sshOptions: { agent } }),
+      };
+    }
+  }
+}
+
+export interface ConnectOptions {
+  /** How long one candidate may take to answer a ping; ssh gets three times as long. */
+  pingTimeoutMs?: number;
+  strategies?: readonly DockerStrategy[];
+  host?: HostFacts;
+}
+
+export interface DockerConnection {
+  docker: Docker;
+  /** Which engine answered, for `replay doctor` and verbose output. */
+  description: string;
+}
+
+export async function connectDocker(env: Env = process.env, options: ConnectOptions = {}): Promise<DockerConnection> {
+  const pingTimeoutMs = options.pingTimeoutMs ?? 3000;
+  const tried: string[] = [];
+  const reasons: string[] = [];
+  let lastError: unknown;
+  let candidates: DockerCandidate[];
+  try {
+    candidates = dockerCandidates(env, options.host ?? currentHost(), options.strategies ?? defaultDockerStrategies);
+  } catch (error) {
+    if (!(error instanceof BadDockerHost)) throw error;
+    throw new DockerUnavailableError([error.message], "fix DOCKER_HOST (for example unix:///var/run/docker.sock) or unset it", error);
+  }
+
+  for (const candidate of candidates) {
+    const where = `${endpointUri(candidate.endpoint)} (${candidate.source})`;
+    const missing = candidate.endpoint.kind === "socket" ? socketProblem(candidate.endpoint.path) : undefined;
+    if (missing !== undefined) {
+      tried.push(`${where}: ${missing}`);
+      continue;
+    }
+    try {
+      const docker = new Docker(dockerOptions(candidate.endpoint, env));
+      await pingWithin(docker, candidate.endpoint.kind === "ssh" ? pingTimeoutMs * 3 : pingTimeoutMs);
+      return { docker, description: where };
+    } catch (error) {
+      lastError = error;
+      const reason = describeFailure(error);
+      reasons.push(reason);
+      tried.push(`${where}: ${reason}`);
+    }
+  }
+  throw new DockerUnavailableError(tried, unavailableHint(reasons), lastError);
+}
+
+function socketProblem(socketPath: string): string | undefined {
+  try {
+    return statSync(socketPath).isSocket() ? undefined : "exists but is not a socket";
+  } catch {
+    return "no such socket";
+  }
+}
+
+async function pingWithin(docker: Docker, timeoutMs: number): Promise<void> {
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  // @types/dockerode does not declare ping's options; dockerode passes abortSignal through.
+  const ping = docker.ping.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(new Error(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([ping({ abortSignal: abort.signal }), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EACCES") return "permission denied";
+    if (code === "ECONNREFUSED") return "connection refused (is the engine running?)";
+    return error.message.split("\n")[0] ?? error.message;
+  }
+  return String(error);
+}
+
+function unavailableHint(reasons: readonly string[]): string {
+  if (reasons.includes("permission denied")) {
+    return "the socket exists but this user may not use it: add the user to the `docker` group (then log in again), or run replay as root";
+  }
+  return "start Docker (or Podman's socket), or on a root Debian machine run `scripts/ensure-docker.sh`; to use another engine set DOCKER_HOST (unix://, tcp:// or ssh://)";
+}

@@ -1,0 +1,78 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parse } from "yaml";
+import { z } from "zod";
+import { ReplayError } from "../../common/index.js";
+
+// images/toolchains.yml is the one place toolchain versions and their checksums live.
+// Each entry becomes build args <arg>_VERSION, <arg>_URL and <arg>_SHA512, passed to the
+// Dockerfiles that declare them.
+
+const toolchainSchema = z.object({
+  arg: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case build-arg prefix"),
+  name: z.string().min(1),
+  version: z.string().min(1),
+  url: z.url(),
+  sha512: z.string().regex(/^[0-9a-f]{128}$/, "128 lower-case hex digits"),
+});
+
+const manifestSchema = z.object({ toolchains: z.array(toolchainSchema) });
+
+export type Toolchain = z.infer<typeof toolchainSchema>;
+
+export const TOOLCHAINS_FILE = "toolchains.yml";
+
+export async function readToolchains(imagesDir: string): Promise<Toolchain[]> {
+  const file = path.join(imagesDir, TOOLCHAINS_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (cause) {
+    throw new ReplayError("image-unavailable", `cannot read the toolchain manifest ${file}`, {
+      hint: "reinstall replay: the manifest ships in its images/ folder",
+      cause,
+    });
+  }
+  const parsed = manifestSchema.safeParse(parse(text));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new ReplayError("image-unavailable", `the toolchain manifest ${file} is malformed:\n${problems}`, {
+      hint: "see images/README.md for the format",
+      cause: parsed.error,
+    });
+  }
+  return parsed.data.toolchains;
+}
+
+/** Every build arg the manifest defines, name to value. */
+export function toolchainArgs(toolchains: readonly Toolchain[]): Map<string, string> {
+  const args = new Map<string, string>();
+  for (const t of toolchains) {
+    args.set(`${t.arg}_VERSION`, t.version);
+    args.set(`${t.arg}_URL`, t.url);
+    args.set(`${t.arg}_SHA512`, t.sha512);
+  }
+  return args;
+}
+
+/** The ARG instructions of a Dockerfile, name to default (undefined when it has none). */
+export function dockerfileArgs(dockerfile: string): Map<string, string | undefined> {
+  const args = new Map<string, string | undefined>();
+  for (const line of dockerfile.split("\n")) {
+    const m = /^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/i.exec(line.trimEnd());
+    if (m?.[1] === undefined) continue;
+    const value = m[2]?.trim().replace(/^"(.*)"$|^'(.*)'$/, "$1$2");
+    args.set(m[1], value);
+  }
+  return args;
+}
+
+/** The manifest's values for the args this Dockerfile declares. */
+export function buildArgsFor(dockerfile: string, toolchains: readonly Toolchain[]): Record<string, string> {
+  const declared = dockerfileArgs(dockerfile);
+  const out: Record<string, string> = {};
+  for (const [name, value] of toolchainArgs(toolchains)) {
+    if (declared.has(name)) out[name] = value;
+  }
+  return out;
+}
