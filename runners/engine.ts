@@ -1,0 +1,269 @@
+import { ReplayError } from "../common/index.js";
+import {
+  cellDisplayName,
+  describeCell,
+  evaluateConditionAsync,
+  evaluateTemplateAsync,
+  expandMatrix,
+  findExpressions,
+  interpolateAsync,
+  selectCells,
+} from "../workflows/index.js";
+import type { EvalOptions, Job, Plan, PlannedWorkflow, Value, ValueMap } from "../workflows/index.js";
+import { needsValue } from "./contexts.js";
+import type { NeedsContext } from "./contexts.js";
+import type { JobResult } from "./events.js";
+import { runJobCell } from "./job-runner.js";
+import type { CellOutcome, JobRunDeps } from "./job-runner.js";
+import { Semaphore } from "./semaphore.js";
+
+export interface EngineOptions {
+  /** How many job containers run at once across the run. */
+  parallel: number;
+  /** The image for a job's evaluated `runs-on` labels; throws a ReplayError when there is none. */
+  imageFor: (labels: string[], job: Job) => Promise<string>;
+  /** Aborted on Ctrl-C: running steps are stopped, nothing new starts. */
+  signal: AbortSignal;
+}
+
+export interface EngineResult {
+  result: JobResult;
+  exitCode: number;
+  jobs: Record<string, JobSummary>;
+}
+
+interface JobSummary {
+  result: JobResult;
+  outputs: Record<string, string>;
+}
+
+/** Runs a plan: jobs in `needs` order, independent jobs and matrix cells in parallel. */
+export async function runPlan(plan: Plan, deps: JobRunDeps, options: EngineOptions): Promise<EngineResult> {
+  const slots = new Semaphore(Math.max(1, options.parallel));
+  const keys = new JobKeys(plan.workflows.length > 1);
+  const all: Record<string, JobSummary> = {};
+  await Promise.all(
+    plan.workflows.map(async (pw) => {
+      const results = await runWorkflow(pw, deps, options, slots, keys);
+      for (const [id, r] of Object.entries(results)) all[`${pw.workflow.file}:${id}`] = r;
+    }),
+  );
+  const results = Object.values(all).map((r) => r.result);
+  const result: JobResult = results.includes("failure")
+    ? "failure"
+    : results.includes("cancelled") || options.signal.aborted
+      ? "cancelled"
+      : "success";
+  return { result, exitCode: options.signal.aborted ? 130 : result === "failure" ? 1 : result === "cancelled" ? 1 : 0, jobs: all };
+}
+
+/** Unique, readable keys for the event stream: `build`, `build (20)`, `ci.yml/build`. */
+class JobKeys {
+  private readonly used = new Map<string, number>();
+  constructor(private readonly prefixWorkflow: boolean) {}
+  key(workflowFile: string, jobId: string, cell: ValueMap | null): string {
+    const base = this.prefixWorkflow ? `${workflowFile.replace(/^.*\//, "")}/${jobId}` : jobId;
+    const withCell = cell && Object.keys(cell).length ? `${base} (${describeCell(cell)})` : base;
+    const n = (this.used.get(withCell) ?? 0) + 1;
+    this.used.set(withCell, n);
+    return n === 1 ? withCell : `${withCell} #${n}`;
+  }
+}
+
+async function runWorkflow(
+  pw: PlannedWorkflow,
+  deps: JobRunDeps,
+  options: EngineOptions,
+  slots: Semaphore,
+  keys: JobKeys,
+): Promise<Record<string, JobSummary>> {
+  const { workflow } = pw;
+  const byId = new Map(pw.jobs.map((j) => [j.id, j]));
+  const promises = new Map<string, Promise<JobSummary>>();
+  const summaries: Record<string, JobSummary> = {};
+
+  const ancestorsOf = (job: Job, into = new Set<string>()): Set<string> => {
+    for (const n of job.needs) {
+      if (into.has(n)) continue;
+      into.add(n);
+      const dep = byId.get(n);
+      if (dep) ancestorsOf(dep, into);
+    }
+    return into;
+  };
+
+  const baseContexts = (needs: NeedsContext): EvalOptions["contexts"] => ({
+    github: {
+      repository: deps.repo.fullName,
+      repository_owner: deps.repo.owner,
+      sha: deps.repo.sha,
+      ref: deps.repo.ref,
+      ref_name: deps.repo.refName,
+      event_name: deps.eventName,
+      event: deps.payload,
+      actor: deps.repo.actor,
+      workflow: workflow.name,
+      run_id: deps.run.runId,
+      run_number: String(deps.run.runNumber),
+      run_attempt: String(deps.run.runAttempt),
+      server_url: deps.run.serverUrl,
+      api_url: deps.run.apiUrl,
+    },
+    needs: needsValue(needs),
+    vars: deps.vars,
+    inputs: deps.inputs as Value,
+  });
+
+  const runJob = async (job: Job): Promise<JobSummary> => {
+    const deps_ = await Promise.all(job.needs.map((n) => promises.get(n) ?? Promise.resolve<JobSummary>({ result: "skipped", outputs: {} })));
+    const needs: NeedsContext = {};
+    job.needs.forEach((n, i) => {
+      const r = deps_[i];
+      if (r) needs[n] = r;
+    });
+    const ancestors = [...ancestorsOf(job)].map((id) => summaries[id]?.result ?? "skipped");
+    const skip = (reason: string, result: JobResult = "skipped"): JobSummary => {
+      deps.emit({
+        type: "job.completed",
+        jobKey: keys.key(workflow.file, job.id, null),
+        job: job.id,
+        workflow: workflow.file,
+        name: job.name !== undefined && findExpressions(job.name).length === 0 ? job.name : job.id,
+        matrix: null,
+        result,
+        outputs: {},
+        durationMs: 0,
+        reason,
+      });
+      return { result, outputs: {} };
+    };
+
+    if (options.signal.aborted) return skip("the run was cancelled", "cancelled");
+
+    // GitHub evaluates a job's status functions over all its ancestors, not only its
+    // direct needs; a job whose `if` has no status function gets `success() &&`.
+    const ctx: EvalOptions = {
+      contexts: baseContexts(needs),
+      status: {
+        failed: ancestors.some((r) => r === "failure"),
+        cancelled: options.signal.aborted || ancestors.some((r) => r === "cancelled"),
+        ancestorSkipped: ancestors.some((r) => r === "skipped"),
+      },
+    };
+    let run: boolean;
+    try {
+      run = await evaluateConditionAsync(job.if, ctx);
+    } catch (e) {
+      return skip(`its if: could not be evaluated: ${e instanceof Error ? e.message : String(e)}`, "failure");
+    }
+    if (!run) {
+      const why = job.if !== undefined ? `its condition \`${job.if}\` is false` : `a job it needs did not succeed (${job.needs.map((n) => `${n}: ${needs[n]?.result}`).join(", ")})`;
+      return skip(why);
+    }
+    if (job.uses !== undefined) return skip(`calling reusable workflows ('${job.uses}') is not supported by replay yet`, "failure");
+
+    // The matrix, evaluated now: it may come from the outputs of the jobs it needs.
+    let cells: (ValueMap | null)[] = [null];
+    const matrixRaw = job.strategy?.matrix;
+    try {
+      if (matrixRaw !== undefined) {
+        const evaluated = await evaluateDeep(matrixRaw, ctx);
+        if (!evaluated || typeof evaluated !== "object" || Array.isArray(evaluated)) {
+          throw new ReplayError("workflow-invalid", `the matrix of job '${job.id}' evaluated to ${JSON.stringify(evaluated)}, not a mapping`, { exitCode: 1 });
+        }
+        cells = expandMatrix(evaluated as ValueMap);
+        const selectors = pw.selectors[job.id];
+        if (selectors?.length) cells = selectCells(cells as ValueMap[], selectors, job.id);
+      }
+    } catch (e) {
+      if (e instanceof ReplayError && e.code === "unknown-matrix") throw e;
+      return skip(`its matrix could not be expanded: ${e instanceof Error ? e.message : String(e)}`, "failure");
+    }
+
+    const failFastRaw = job.strategy?.failFast;
+    const failFast = failFastRaw === undefined ? true : failFastRaw === true || (typeof failFastRaw === "string" && (await evaluateTemplateAsync(failFastRaw, ctx)) === true);
+    const maxParallelRaw = job.strategy?.maxParallel;
+    const maxParallel = maxParallelRaw === undefined ? cells.length : Number(typeof maxParallelRaw === "string" ? await evaluateTemplateAsync(maxParallelRaw, ctx) : maxParallelRaw) || cells.length;
+    const local = new Semaphore(Math.max(1, maxParallel));
+    const failFastController = new AbortController();
+    const cellSignal = AbortSignal.any([options.signal, failFastController.signal]);
+    const nameHasExpression = job.name !== undefined && findExpressions(job.name).length > 0;
+
+    const outcomes = await Promise.all(
+      cells.map(async (cell, index): Promise<CellOutcome> => {
+        const strategy: ValueMap = {
+          "fail-fast": failFast,
+          "job-index": index,
+          "job-total": cells.length,
+          "max-parallel": maxParallel,
+        };
+        const cellCtx: EvalOptions = { ...ctx, contexts: { ...ctx.contexts, matrix: cell ?? {}, strategy } };
+        const baseName = job.name !== undefined ? await interpolateAsync(job.name, cellCtx).catch(() => job.name ?? job.id) : job.id;
+        const name = cellDisplayName(baseName, cell, nameHasExpression);
+        const jobKey = keys.key(workflow.file, job.id, cell);
+        return local.run(() =>
+          slots.run(async () => {
+            if (cellSignal.aborted) {
+              deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "cancelled", outputs: {}, durationMs: 0, reason: "cancelled before it started" });
+              return { result: "cancelled", outputs: {} };
+            }
+            let image: string;
+            try {
+              const labels = await runsOnLabels(job.runsOn, cellCtx);
+              image = await options.imageFor(labels, job);
+            } catch (e) {
+              deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "failure", outputs: {}, durationMs: 0, reason: e instanceof Error ? e.message : String(e) });
+              return { result: "failure", outputs: {} };
+            }
+            const unsupported = job.container !== undefined ? "container jobs" : job.services !== undefined ? "service containers" : undefined;
+            if (unsupported) {
+              deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "failure", outputs: {}, durationMs: 0, reason: `${unsupported} are not supported by replay yet` });
+              return { result: "failure", outputs: {} };
+            }
+            const outcome = await runJobCell(deps, { workflow, job, jobKey, name, matrix: cell, strategy, needs, image, signal: cellSignal });
+            if (outcome.result === "failure" && failFast && cells.length > 1) failFastController.abort();
+            return outcome;
+          }),
+        );
+      }),
+    );
+    const results = outcomes.map((o) => o.result);
+    const result: JobResult = results.includes("failure") ? "failure" : results.includes("cancelled") ? "cancelled" : results.every((r) => r === "skipped") ? "skipped" : "success";
+    const outputs: Record<string, string> = {};
+    for (const o of outcomes) for (const [k, v] of Object.entries(o.outputs)) if (v !== "" || !(k in outputs)) outputs[k] = v;
+    return { result, outputs };
+  };
+
+  for (const job of pw.jobs) {
+    const p = runJob(job).then((s) => {
+      summaries[job.id] = s;
+      return s;
+    });
+    promises.set(job.id, p);
+  }
+  await Promise.all(promises.values());
+  return summaries;
+}
+
+/** Evaluates every expression inside a value (a matrix written as a mapping may hold some). */
+async function evaluateDeep(v: Value, ctx: EvalOptions): Promise<Value> {
+  if (typeof v === "string") return findExpressions(v).length ? evaluateTemplateAsync(v, ctx) : v;
+  if (Array.isArray(v)) return Promise.all(v.map((x) => evaluateDeep(x, ctx)));
+  if (v && typeof v === "object") {
+    const out: ValueMap = {};
+    for (const [k, x] of Object.entries(v)) out[k] = await evaluateDeep(x, ctx);
+    return out;
+  }
+  return v;
+}
+
+async function runsOnLabels(runsOn: Value | undefined, ctx: EvalOptions): Promise<string[]> {
+  const v = await evaluateDeep(runsOn ?? "ubuntu-latest", ctx);
+  if (typeof v === "string") return [v];
+  if (Array.isArray(v)) return v.map(String);
+  if (v && typeof v === "object") {
+    const labels = (v as ValueMap)["labels"];
+    return Array.isArray(labels) ? labels.map(String) : labels !== undefined ? [String(labels)] : [];
+  }
+  return [];
+}

@@ -1,0 +1,137 @@
+// The engine speaks only in these plain-data events. The `--json` output prints them
+// one per line; fields may be added, never removed or renamed.
+import type { Value } from "../workflows/index.js";
+
+export type StepResult = "success" | "failure" | "skipped" | "cancelled";
+export type JobResult = StepResult;
+
+export interface RunStartedEvent {
+  type: "run.started";
+  at: string;
+  runId: string;
+  event: string;
+  sha: string;
+  ref: string;
+  workflows: string[];
+}
+
+export interface JobStartedEvent {
+  type: "job.started";
+  at: string;
+  jobKey: string;
+  /** The job id; `caller/called` inside a called workflow. */
+  job: string;
+  workflow: string;
+  /** The display name GitHub would show, e.g. `build (20)`. */
+  name: string;
+  matrix: Record<string, Value> | null;
+  image: string;
+}
+
+export interface StepStartedEvent {
+  type: "step.started";
+  at: string;
+  jobKey: string;
+  step: number;
+  name: string;
+}
+
+export interface StepOutputEvent {
+  type: "step.output";
+  at: string;
+  jobKey: string;
+  step: number;
+  /** One line, masked. */
+  line: string;
+  stream?: "stdout" | "stderr";
+}
+
+export interface AnnotationEvent {
+  type: "step.annotation";
+  at: string;
+  jobKey: string;
+  step: number;
+  level: "error" | "warning" | "notice";
+  message: string;
+  file?: string;
+  line?: number;
+  col?: number;
+  title?: string;
+}
+
+export interface StepCompletedEvent {
+  type: "step.completed";
+  at: string;
+  jobKey: string;
+  step: number;
+  name: string;
+  /** The conclusion, after continue-on-error. */
+  result: StepResult;
+  /** The result before continue-on-error. */
+  outcome: StepResult;
+  durationMs: number;
+}
+
+export interface JobCompletedEvent {
+  type: "job.completed";
+  at: string;
+  jobKey: string;
+  job: string;
+  workflow: string;
+  name: string;
+  matrix: Record<string, Value> | null;
+  result: JobResult;
+  outputs: Record<string, string>;
+  durationMs: number;
+  /** Why a job did not run or was cut short, when it did not simply run. */
+  reason?: string;
+}
+
+export interface RunCompletedEvent {
+  type: "run.completed";
+  at: string;
+  runId: string;
+  result: JobResult;
+  exitCode: number;
+  durationMs: number;
+}
+
+export interface ErrorEvent {
+  type: "error";
+  at: string;
+  message: string;
+  hint?: string;
+  file?: string;
+  line?: number;
+  col?: number;
+}
+
+/** Something worth telling the user that is not part of a step (image builds, warnings). */
+export interface NoticeEvent {
+  type: "notice";
+  at: string;
+  level: "info" | "warning";
+  message: string;
+  jobKey?: string;
+}
+
+export type ReplayEvent =
+  | RunStartedEvent
+  | JobStartedEvent
+  | StepStartedEvent
+  | StepOutputEvent
+  | AnnotationEvent
+  | StepCompletedEvent
+  | JobCompletedEvent
+  | RunCompletedEvent
+  | ErrorEvent
+  | NoticeEvent;
+
+/** Events as the engine emits them, before the time is stamped. */
+export type EventInput = ReplayEvent extends infer E ? (E extends ReplayEvent ? Omit<E, "at"> : never) : never;
+
+/** A consumer of the event stream: reporters, the run record, the TUI. */
+export interface Reporter {
+  onEvent(event: ReplayEvent): void;
+  close(): Promise<void>;
+}

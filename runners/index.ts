@@ -1,0 +1,12 @@
+export * from "./events.js";
+export * from "./run-state.js";
+export * from "./engine.js";
+export * from "./job-runner.js";
+export * from "./job-container.js";
+export * from "./repo-info.js";
+export * from "./event-payload.js";
+export * from "./masker.js";
+export * from "./builtin-actions.js";
+export * from "./workspace-snapshot.js";
+export * from "./contexts.js";
+export { BUILTIN_ACTIONS } from "./builtins/index.js";

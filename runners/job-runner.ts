@@ -1,0 +1,693 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, readFile, rm, writeFile, chmod } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import path from "node:path";
+import { ReplayError } from "../common/index.js";
+import {
+  evaluateConditionAsync,
+  evaluateTemplateAsync,
+  interpolateAsync,
+  parseUsesReference,
+} from "../workflows/index.js";
+import type { EvalOptions, Job, Step, Value, ValueMap, Workflow } from "../workflows/index.js";
+import type { BuiltinRegistry } from "./builtin-actions.js";
+import { githubContext, githubEnv, needsValue, runnerContext, runnerPaths } from "./contexts.js";
+import type { NeedsContext, RunIdentity, RunnerPaths } from "./contexts.js";
+import { parseEnvFile, parsePathFile } from "./env-file.js";
+import type { EventInput, JobResult, StepResult } from "./events.js";
+import type { ContainerRuntime, JobContainer } from "./job-container.js";
+import { LineSplitter } from "./line-splitter.js";
+import type { Masker } from "./masker.js";
+import type { RepoInfo } from "./repo-info.js";
+import { shellCommand } from "./shells.js";
+import type { JobEnvState, StepRecord } from "./step-types.js";
+import { CommandProcessor } from "./workflow-commands.js";
+
+export interface JobRunDeps {
+  runtime: ContainerRuntime;
+  emit: (e: EventInput) => void;
+  masker: Masker;
+  builtins: BuiltinRegistry;
+  /** This run's folder on the host; each job gets a subfolder bound into its container. */
+  hostRunDir: string;
+  workspaceTar: string;
+  labels: Record<string, string>;
+  keepFailed: boolean;
+  run: RunIdentity;
+  repo: RepoInfo;
+  eventName: string;
+  payload: ValueMap;
+  secrets: Record<string, string>;
+  vars: Record<string, string>;
+  inputs: Record<string, Value>;
+  baseBranch?: string;
+  hashFiles: (patterns: string[]) => Promise<string>;
+  imageEnv: (image: string) => Promise<Record<string, string>>;
+  artifactsDir: string;
+}
+
+export interface CellToRun {
+  workflow: Workflow;
+  job: Job;
+  jobKey: string;
+  name: string;
+  matrix: ValueMap | null;
+  strategy: ValueMap;
+  needs: NeedsContext;
+  image: string;
+  /** Aborted when the run is cancelled or fail-fast cancels this cell. */
+  signal: AbortSignal;
+}
+
+export interface CellOutcome {
+  result: JobResult;
+  outputs: Record<string, string>;
+}
+
+/** One step as the job runs it: a `run:`/`uses:` step, or an action's post step. */
+export interface PlannedStep {
+  index: number;
+  step: Step;
+  phase: "main" | "post";
+  /** For a post step: the index of its main step, whose state it reads. */
+  mainIndex?: number;
+  /** For a post step: its condition (`post-if`), default `always()`. */
+  postIf?: string;
+  displayName?: string;
+}
+
+/** What an action step (built in or not) can do in the job. */
+export interface StepHost {
+  readonly container: JobContainer;
+  readonly paths: RunnerPaths;
+  /** The host folder bound at paths.fileCommands. */
+  readonly hostDir: string;
+  readonly workspace: string;
+  readonly inputs: Record<string, string>;
+  readonly env: Record<string, string>;
+  readonly jobState: JobEnvState;
+  readonly deps: JobRunDeps;
+  readonly cell: CellToRun;
+  readonly stepIndex: number;
+  log(line: string): void;
+  /** Runs a command in the job container as the runner user; its output goes to the log. */
+  exec(cmd: string[], options?: { workdir?: string; env?: Record<string, string>; quiet?: boolean }): Promise<{ exitCode: number; stdout: string }>;
+  setOutput(name: string, value: string): void;
+  addPath(dir: string): void;
+  exportVariable(name: string, value: string): void;
+  saveState(name: string, value: string): void;
+  getState(name: string): string | undefined;
+  /** Registers a post step for this action (run after the job's steps, in reverse order). */
+  addPost(condition?: string): void;
+}
+
+const now = (): number => Date.now();
+
+/** The name GitHub shows for a step without `name:`. */
+export function defaultStepName(step: Step): string {
+  if (step.run !== undefined) {
+    const first = step.run.split("\n").find((l) => l.trim() !== "") ?? "";
+    return `Run ${first.trim()}`;
+  }
+  return `Run ${step.uses ?? ""}`;
+}
+
+/** GITHUB_ACTION for a step without an id: `__run`, `__run_2`, `__actions_checkout`. */
+function actionIdFor(step: Step, seen: Map<string, number>): string {
+  if (step.id) return step.id;
+  let base = "__run";
+  if (step.uses) {
+    const ref = parseUsesReference(step.uses);
+    base = ref?.kind === "remote" ? `__${ref.owner}_${ref.repo}` : "__self";
+  }
+  const n = (seen.get(base) ?? 0) + 1;
+  seen.set(base, n);
+  return n === 1 ? base : `${base}_${n}`;
+}
+
+export async function runJobCell(deps: JobRunDeps, cell: CellToRun): Promise<CellOutcome> {
+  return new JobCellRun(deps, cell).run();
+}
+
+class JobCellRun {
+  private readonly paths: RunnerPaths;
+  private readonly hostDir: string;
+  private container: JobContainer | undefined;
+  private readonly state: JobEnvState = { env: {}, path: [], steps: {}, state: {}, summary: [] };
+  private failed = false;
+  private cancelled = false;
+  private readonly started = now();
+  private baseEnv: Record<string, string> = {};
+  private imagePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  private github: ValueMap = {};
+  private readonly posts: PlannedStep[] = [];
+  private readonly actionIds = new Map<string, number>();
+  private nextIndex = 0;
+  private currentKill: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly deps: JobRunDeps,
+    private readonly cell: CellToRun,
+  ) {
+    this.paths = runnerPaths(deps.repo.name);
+    this.hostDir = path.join(deps.hostRunDir, `job-${randomUUID().slice(0, 8)}`);
+  }
+
+  private emit(e: EventInput): void {
+    this.deps.emit(e);
+  }
+
+  async run(): Promise<CellOutcome> {
+    const { cell } = this;
+    this.emit({
+      type: "job.started",
+      jobKey: cell.jobKey,
+      job: cell.job.id,
+      workflow: cell.workflow.file,
+      name: cell.name,
+      matrix: cell.matrix,
+      image: cell.image,
+    });
+    const onAbort = (): void => {
+      this.cancelled = true;
+      void this.currentKill?.();
+    };
+    cell.signal.addEventListener("abort", onAbort);
+    let outputs: Record<string, string> = {};
+    let result: JobResult = "success";
+    let reason: string | undefined;
+    const timeoutMinutes = await this.number(cell.job.timeoutMinutes, 360);
+    const jobTimer = setTimeout(() => {
+      reason = `the job exceeded its timeout of ${timeoutMinutes} minutes`;
+      this.failed = true;
+      this.cancelled = true;
+      void this.currentKill?.();
+    }, timeoutMinutes * 60_000);
+    try {
+      await this.start();
+      const steps: PlannedStep[] = cell.job.steps.map((step) => ({ index: this.nextIndex++, step, phase: "main" }));
+      for (const planned of steps) await this.runStep(planned);
+      // Post steps run after the job's steps, last registered first, even after a failure.
+      for (const post of [...this.posts].reverse()) await this.runStep(post);
+      outputs = await this.jobOutputs();
+      result = this.cancelled && !this.failed ? "cancelled" : this.failed ? "failure" : "success";
+    } catch (e) {
+      result = this.cancelled ? "cancelled" : "failure";
+      reason = e instanceof ReplayError ? e.message : `replay could not run the job: ${e instanceof Error ? e.message : String(e)}`;
+      this.emit({ type: "notice", level: "warning", message: `${cell.name}: ${reason}`, jobKey: cell.jobKey });
+    } finally {
+      clearTimeout(jobTimer);
+      cell.signal.removeEventListener("abort", onAbort);
+      await this.cleanup(result);
+    }
+    const done: EventInput = {
+      type: "job.completed",
+      jobKey: cell.jobKey,
+      job: cell.job.id,
+      workflow: cell.workflow.file,
+      name: cell.name,
+      matrix: cell.matrix,
+      result,
+      outputs,
+      durationMs: now() - this.started,
+      ...(reason === undefined ? {} : { reason }),
+    };
+    this.emit(done);
+    return { result, outputs };
+  }
+
+  private async start(): Promise<void> {
+    const { deps, cell } = this;
+    await mkdir(this.hostDir, { recursive: true });
+    // The runner user (uid 1001) writes the file-command files from inside the container.
+    await chmod(this.hostDir, 0o777);
+    const imageEnv = await deps.imageEnv(cell.image);
+    if (imageEnv["PATH"]) this.imagePath = imageEnv["PATH"];
+    this.github = githubContext({
+      repo: deps.repo,
+      run: deps.run,
+      eventName: deps.eventName,
+      payload: deps.payload,
+      workflowName: cell.workflow.name,
+      workflowFile: cell.workflow.file,
+      jobId: cell.job.id,
+      paths: this.paths,
+      ...(deps.baseBranch === undefined ? {} : { baseBranch: deps.baseBranch }),
+    });
+    this.baseEnv = githubEnv(this.github, this.paths);
+    this.container = await deps.runtime.createJobContainer({
+      image: cell.image,
+      name: `replay-${deps.run.runId}-${cell.jobKey.replace(/[^A-Za-z0-9_.-]+/g, "-")}`.slice(0, 120) + `-${randomUUID().slice(0, 6)}`,
+      labels: { ...deps.labels, "dev.replay.job": cell.jobKey },
+      env: { ...this.baseEnv },
+      binds: [{ host: this.hostDir, container: this.paths.fileCommands }],
+      workdir: this.paths.workspace,
+    });
+    await this.container.copyIn(createReadStream(deps.workspaceTar), this.paths.work);
+  }
+
+  private async cleanup(result: JobResult): Promise<void> {
+    if (this.container) {
+      if (this.deps.keepFailed && result === "failure") {
+        this.emit({
+          type: "notice",
+          level: "info",
+          jobKey: this.cell.jobKey,
+          message: `kept the failed job's container ${this.container.id.slice(0, 12)} (--keep): docker exec -it -u runner ${this.container.id.slice(0, 12)} bash; remove it with \`replay gc\``,
+        });
+      } else {
+        await this.container.remove().catch(() => undefined);
+      }
+    }
+    await rm(this.hostDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  private statusView(): { failed: boolean; cancelled: boolean } {
+    return { failed: this.failed, cancelled: this.cancelled };
+  }
+
+  private jobStatus(): string {
+    return this.cancelled ? "cancelled" : this.failed ? "failure" : "success";
+  }
+
+  /** The expression contexts as a step sees them. */
+  private contexts(extra: { env?: Record<string, string>; action?: { path?: string; name?: string }; inputs?: Record<string, string> } = {}): EvalOptions {
+    const { cell, deps } = this;
+    const env = extra.env ?? this.jobEnv();
+    const contexts: EvalOptions["contexts"] = {
+      github: { ...this.github, action: extra.action?.name ?? "", action_path: extra.action?.path ?? "" },
+      env,
+      vars: deps.vars,
+      secrets: { ...deps.secrets, ...(deps.run.token === undefined ? {} : { GITHUB_TOKEN: deps.run.token }) },
+      inputs: (extra.inputs ?? deps.inputs) as Value,
+      matrix: cell.matrix ?? {},
+      strategy: cell.strategy,
+      needs: needsValue(cell.needs),
+      steps: Object.fromEntries(
+        Object.entries(this.state.steps).map(([id, s]) => [id, { outputs: s.outputs, outcome: s.outcome, conclusion: s.conclusion }]),
+      ),
+      job: { status: this.jobStatus(), container: { id: this.container?.id ?? "", network: "" }, services: {} },
+      runner: runnerContext(this.paths),
+    };
+    return { contexts, status: this.statusView(), hashFiles: this.deps.hashFiles };
+  }
+
+  /** Workflow env, then job env, then what steps wrote to GITHUB_ENV. */
+  private jobEnv(): Record<string, string> {
+    return { ...this.resolvedWorkflowEnv, ...this.resolvedJobEnv, ...this.state.env };
+  }
+
+  private resolvedWorkflowEnv: Record<string, string> = {};
+  private resolvedJobEnv: Record<string, string> = {};
+  private envResolved = false;
+
+  private async resolveJobLevelEnv(): Promise<void> {
+    if (this.envResolved) return;
+    this.envResolved = true;
+    for (const [k, v] of Object.entries(this.cell.workflow.env)) {
+      this.resolvedWorkflowEnv[k] = await interpolateAsync(v, this.contexts({ env: { ...this.resolvedWorkflowEnv } }));
+    }
+    for (const [k, v] of Object.entries(this.cell.job.env)) {
+      this.resolvedJobEnv[k] = await interpolateAsync(v, this.contexts({ env: { ...this.resolvedWorkflowEnv, ...this.resolvedJobEnv } }));
+    }
+  }
+
+  private async number(v: Value | undefined, fallback: number): Promise<number> {
+    if (v === undefined || v === null) return fallback;
+    if (typeof v === "number") return v;
+    const out = await evaluateTemplateAsync(String(v), this.contexts({ env: {} }));
+    const n = Number(out);
+    return Number.isFinite(n) && n > 0 ? n : fallback;
+  }
+
+  private async runStep(planned: PlannedStep): Promise<void> {
+    await this.resolveJobLevelEnv();
+    const { step } = planned;
+    const { cell } = this;
+    const started = now();
+    const index = planned.index;
+
+    // Name first: a skipped step is still shown by its name.
+    let name = planned.displayName ?? (step.name !== undefined ? await this.safeInterpolate(step.name) : defaultStepName(step));
+    if (planned.phase === "post") name = `Post ${name}`;
+    name = this.deps.masker.mask(name);
+    this.emit({ type: "step.started", jobKey: cell.jobKey, step: index, name });
+
+    const complete = (outcome: StepResult, conclusion: StepResult): void => {
+      if (planned.phase === "main" && step.id) {
+        const prev = this.state.steps[step.id];
+        const record: StepRecord = { id: step.id, outcome, conclusion, outputs: prev?.outputs ?? {} };
+        this.state.steps[step.id] = record;
+      }
+      if (conclusion === "failure") this.failed = true;
+      this.emit({ type: "step.completed", jobKey: cell.jobKey, step: index, name, result: conclusion, outcome, durationMs: now() - started });
+    };
+
+    let shouldRun: boolean;
+    try {
+      const condition = planned.phase === "post" ? (planned.postIf ?? "always()") : step.if;
+      shouldRun = await evaluateConditionAsync(condition, this.contexts());
+    } catch (e) {
+      this.log(index, `##[error]${e instanceof Error ? e.message : String(e)}`);
+      complete("failure", "failure");
+      return;
+    }
+    if (!shouldRun) {
+      complete("skipped", "skipped");
+      return;
+    }
+
+    let outcome: StepResult;
+    try {
+      outcome = await this.execute(planned, index);
+    } catch (e) {
+      this.log(index, `##[error]${this.deps.masker.mask(e instanceof Error ? e.message : String(e))}`);
+      outcome = "failure";
+    }
+    if (this.cancelled && outcome === "failure") outcome = "cancelled";
+    let conclusion = outcome;
+    if (outcome === "failure" && step.continueOnError !== undefined) {
+      const coe = typeof step.continueOnError === "boolean" ? step.continueOnError : await this.safeBool(String(step.continueOnError));
+      if (coe) conclusion = "success";
+    }
+    complete(outcome, conclusion);
+  }
+
+  private async safeInterpolate(template: string): Promise<string> {
+    try {
+      return await interpolateAsync(template, this.contexts());
+    } catch {
+      return template;
+    }
+  }
+
+  private async safeBool(template: string): Promise<boolean> {
+    try {
+      const v = await evaluateTemplateAsync(template, this.contexts());
+      return v === true || v === "true";
+    } catch {
+      return false;
+    }
+  }
+
+  private log(index: number, line: string): void {
+    this.emit({ type: "step.output", jobKey: this.cell.jobKey, step: index, line: this.deps.masker.mask(line) });
+  }
+
+  /** The step's environment: job env, GITHUB_ENV, then the step's own `env:`. */
+  private async stepEnv(step: Step): Promise<Record<string, string>> {
+    const env = this.jobEnv();
+    for (const [k, v] of Object.entries(step.env)) {
+      env[k] = await interpolateAsync(v, this.contexts({ env: { ...env } }));
+    }
+    return env;
+  }
+
+  private async execute(planned: PlannedStep, index: number): Promise<StepResult> {
+    const { step } = planned;
+    const env = await this.stepEnv(step);
+    const opts = this.contexts({ env });
+    const timeoutMinutes = await this.number(step.timeoutMinutes, 0);
+    if (step.run !== undefined) {
+      const script = await interpolateAsync(step.run, opts);
+      const shell = step.shell ?? this.cell.job.defaults?.shell ?? this.cell.workflow.defaults?.shell;
+      const wdRaw = step.workingDirectory ?? this.cell.job.defaults?.workingDirectory ?? this.cell.workflow.defaults?.workingDirectory;
+      const wd = wdRaw === undefined ? this.paths.workspace : path.posix.resolve(this.paths.workspace, await interpolateAsync(wdRaw, opts));
+      const shellResolved = shell === undefined ? undefined : await interpolateAsync(shell, opts);
+      return this.runScript(index, planned, script, shellResolved, wd, env, timeoutMinutes);
+    }
+    return this.runAction(index, planned, env, timeoutMinutes);
+  }
+
+  private stepFiles(index: number): Record<"GITHUB_OUTPUT" | "GITHUB_ENV" | "GITHUB_PATH" | "GITHUB_STATE" | "GITHUB_STEP_SUMMARY", string> {
+    return {
+      GITHUB_OUTPUT: `set_output_${index}`,
+      GITHUB_ENV: `set_env_${index}`,
+      GITHUB_PATH: `add_path_${index}`,
+      GITHUB_STATE: `save_state_${index}`,
+      GITHUB_STEP_SUMMARY: `step_summary_${index}`,
+    };
+  }
+
+  /** Env for an exec: the step env plus the runner's per-step variables. */
+  private async execEnv(index: number, env: Record<string, string>, planned: PlannedStep): Promise<Record<string, string>> {
+    const files = this.stepFiles(index);
+    const out: Record<string, string> = { ...env };
+    for (const [k, f] of Object.entries(files)) {
+      out[k] = `${this.paths.fileCommands}/${f}`;
+      await writeFile(path.join(this.hostDir, f), "");
+      await chmod(path.join(this.hostDir, f), 0o666);
+    }
+    out["PATH"] = [...this.state.path, env["PATH"] ?? this.imagePath].join(":");
+    out["GITHUB_ACTION"] = actionIdFor(planned.step, this.actionIds);
+    const mainIndex = planned.mainIndex ?? planned.index;
+    for (const [k, v] of Object.entries(this.state.state[mainIndex] ?? {})) out[`STATE_${k}`] = v;
+    return out;
+  }
+
+  /** Reads what the step wrote to its env files and applies it. */
+  private async applyFileCommands(index: number, planned: PlannedStep): Promise<string | undefined> {
+    const files = this.stepFiles(index);
+    const read = (f: string): Promise<string> => readFile(path.join(this.hostDir, f), "utf8").catch(() => "");
+    const outputs = parseEnvFile(await read(files.GITHUB_OUTPUT));
+    const env = parseEnvFile(await read(files.GITHUB_ENV));
+    const state = parseEnvFile(await read(files.GITHUB_STATE));
+    for (const p of parsePathFile(await read(files.GITHUB_PATH))) this.state.path.unshift(p);
+    for (const [k, v] of env.values) this.state.env[k] = v;
+    const mainIndex = planned.mainIndex ?? planned.index;
+    for (const [k, v] of state.values) (this.state.state[mainIndex] ??= {})[k] = v;
+    const summary = await read(files.GITHUB_STEP_SUMMARY);
+    if (summary.trim()) this.state.summary.push(summary);
+    if (planned.step.id && planned.phase === "main") {
+      const rec = (this.state.steps[planned.step.id] ??= { id: planned.step.id, outcome: "success", conclusion: "success", outputs: {} });
+      for (const [k, v] of outputs.values) rec.outputs[k] = v;
+    }
+    return outputs.error ?? env.error ?? state.error;
+  }
+
+  private requireContainer(): JobContainer {
+    if (!this.container) throw new Error("the job container is not running");
+    return this.container;
+  }
+
+  /** Runs a command in the container, streaming its output through the workflow-command processor. */
+  private async execInContainer(
+    index: number,
+    planned: PlannedStep,
+    cmd: string[],
+    env: Record<string, string>,
+    workdir: string,
+    timeoutMinutes: number,
+  ): Promise<{ exitCode: number; refused: boolean; timedOut: boolean }> {
+    const container = this.requireContainer();
+    const processor = new CommandProcessor(env["ACTIONS_ALLOW_UNSECURE_COMMANDS"] === "true");
+    let refused = false;
+    const onLine = (line: string): void => {
+      const p = processor.process(line);
+      const effect = p.effect;
+      if (effect) {
+        switch (effect.kind) {
+          case "mask":
+            this.deps.masker.add(effect.value);
+            break;
+          case "annotation": {
+            const lineNo = Number(effect.props["line"]);
+            const col = Number(effect.props["col"]);
+            this.emit({
+              type: "step.annotation",
+              jobKey: this.cell.jobKey,
+              step: index,
+              level: effect.level,
+              message: this.deps.masker.mask(effect.message),
+              ...(effect.props["file"] ? { file: effect.props["file"] } : {}),
+              ...(Number.isFinite(lineNo) ? { line: lineNo } : {}),
+              ...(Number.isFinite(col) ? { col } : {}),
+              ...(effect.props["title"] ? { title: effect.props["title"] } : {}),
+            });
+            break;
+          }
+          case "output":
+            if (planned.step.id) {
+              const rec = (this.state.steps[planned.step.id] ??= { id: planned.step.id, outcome: "success", conclusion: "success", outputs: {} });
+              rec.outputs[effect.name] = effect.value;
+            }
+            this.log(index, "##[warning]The `set-output` command is deprecated and will be disabled soon. Please upgrade to using Environment Files.");
+            break;
+          case "state":
+            (this.state.state[planned.mainIndex ?? planned.index] ??= {})[effect.name] = effect.value;
+            break;
+          case "env":
+            this.state.env[effect.name] = effect.value;
+            break;
+          case "path":
+            this.state.path.unshift(effect.value);
+            break;
+          case "refused":
+            refused = true;
+            this.log(index, `##[error]${effect.message}`);
+            break;
+          case "group":
+          case "endgroup":
+          case "debug":
+          case "warning":
+            break;
+        }
+      }
+      if (p.display !== null) this.log(index, p.display);
+    };
+    const out = new LineSplitter(onLine);
+    const err = new LineSplitter(onLine);
+    const pidFile = `${this.paths.fileCommands}/pid_${index}`;
+    // The exec'd process leads its own process group: record its pid so a timeout or
+    // Ctrl-C can stop the whole step (and only the step) from inside the container.
+    const wrapped = ["/bin/sh", "-c", 'echo $$ > "$0"; exec "$@"', pidFile, ...cmd];
+    let timedOut = false;
+    const kill = async (): Promise<void> => {
+      const pid = (await readFile(path.join(this.hostDir, `pid_${index}`), "utf8").catch(() => "")).trim();
+      if (!/^\d+$/.test(pid)) return;
+      await container
+        .exec({ cmd: ["/bin/sh", "-c", `kill -TERM -${pid} 2>/dev/null; sleep 2; kill -KILL -${pid} 2>/dev/null; true`], env: {}, user: "root", onStdout: () => undefined, onStderr: () => undefined })
+        .catch(() => undefined);
+    };
+    this.currentKill = kill;
+    const timer =
+      timeoutMinutes > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            this.log(index, `##[error]The action has timed out.`);
+            void kill();
+          }, timeoutMinutes * 60_000)
+        : undefined;
+    try {
+      if (this.cancelled) return { exitCode: 1, refused, timedOut };
+      const exitCode = await container.exec({
+        cmd: wrapped,
+        env,
+        user: "runner",
+        workdir,
+        onStdout: (c) => out.push(c),
+        onStderr: (c) => err.push(c),
+      });
+      out.flush();
+      err.flush();
+      return { exitCode, refused, timedOut };
+    } finally {
+      if (timer) clearTimeout(timer);
+      this.currentKill = undefined;
+    }
+  }
+
+  private async runScript(
+    index: number,
+    planned: PlannedStep,
+    script: string,
+    shell: string | undefined,
+    workdir: string,
+    env: Record<string, string>,
+    timeoutMinutes: number,
+  ): Promise<StepResult> {
+    const base = `${randomUUID()}`;
+    const { cmd, scriptPath } = shellCommand(shell, `${this.paths.fileCommands}/${base}`);
+    const hostScript = path.join(this.hostDir, path.posix.basename(scriptPath));
+    await writeFile(hostScript, script);
+    await chmod(hostScript, 0o755);
+    const execEnv = await this.execEnv(index, env, planned);
+    const { exitCode, refused, timedOut } = await this.execInContainer(index, planned, cmd, execEnv, workdir, timeoutMinutes);
+    await rm(hostScript, { force: true });
+    const fileError = await this.applyFileCommands(index, planned);
+    if (fileError) this.log(index, `##[error]${fileError}`);
+    if (exitCode !== 0 && !timedOut) this.log(index, `##[error]Process completed with exit code ${exitCode}.`);
+    return exitCode === 0 && !refused && !fileError && !timedOut ? "success" : "failure";
+  }
+
+  private async runAction(index: number, planned: PlannedStep, env: Record<string, string>, timeoutMinutes: number): Promise<StepResult> {
+    const { step } = planned;
+    const uses = step.uses ?? "";
+    const builtin = this.deps.builtins.find(uses);
+    if (!builtin) {
+      throw new ReplayError("not-found", `replay cannot run '${uses}' yet: only its built-in actions are supported (${this.deps.builtins.names().join(", ")})`, {
+        exitCode: 1,
+      });
+    }
+    const opts = this.contexts({ env });
+    const inputs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(step.with)) inputs[k] = await interpolateAsync(v, opts);
+    const execEnv = await this.execEnv(index, env, planned);
+    let outputsFromHost: Record<string, string> = {};
+    const host: StepHost = {
+      container: this.requireContainer(),
+      paths: this.paths,
+      hostDir: this.hostDir,
+      workspace: this.paths.workspace,
+      inputs,
+      env: execEnv,
+      jobState: this.state,
+      deps: this.deps,
+      cell: this.cell,
+      stepIndex: index,
+      log: (line) => this.log(index, line),
+      exec: async (cmd, o = {}) => {
+        let stdout = "";
+        const container = this.requireContainer();
+        const split = new LineSplitter((l) => {
+          stdout += `${l}\n`;
+          if (!o.quiet) this.log(index, l);
+        });
+        const errSplit = new LineSplitter((l) => this.log(index, l));
+        const exitCode = await container.exec({
+          cmd,
+          env: { ...execEnv, ...(o.env ?? {}) },
+          user: "runner",
+          workdir: o.workdir ?? this.paths.workspace,
+          onStdout: (c) => split.push(c),
+          onStderr: (c) => errSplit.push(c),
+        });
+        split.flush();
+        errSplit.flush();
+        return { exitCode, stdout };
+      },
+      setOutput: (name, value) => {
+        outputsFromHost = { ...outputsFromHost, [name]: value };
+      },
+      addPath: (dir) => {
+        this.state.path.unshift(dir);
+      },
+      exportVariable: (name, value) => {
+        this.state.env[name] = value;
+      },
+      saveState: (name, value) => {
+        (this.state.state[planned.mainIndex ?? planned.index] ??= {})[name] = value;
+      },
+      getState: (name) => this.state.state[planned.mainIndex ?? planned.index]?.[name],
+      addPost: (condition) => {
+        this.posts.push({
+          index: this.nextIndex++,
+          step,
+          phase: "post",
+          mainIndex: planned.index,
+          ...(condition === undefined ? {} : { postIf: condition }),
+        });
+      },
+    };
+    void timeoutMinutes;
+    const ok = planned.phase === "post" ? await (builtin.post?.(host) ?? Promise.resolve(true)) : await builtin.main(host);
+    await this.applyFileCommands(index, planned);
+    if (step.id && planned.phase === "main") {
+      const rec = (this.state.steps[step.id] ??= { id: step.id, outcome: "success", conclusion: "success", outputs: {} });
+      Object.assign(rec.outputs, outputsFromHost);
+    }
+    return ok ? "success" : "failure";
+  }
+
+  private async jobOutputs(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.cell.job.outputs)) {
+      try {
+        out[k] = await interpolateAsync(v, this.contexts());
+      } catch {
+        out[k] = "";
+      }
+    }
+    return out;
+  }
+}

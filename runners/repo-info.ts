@@ -1,0 +1,81 @@
+import path from "node:path";
+import os from "node:os";
+import { execa } from "execa";
+import { ReplayError } from "../common/index.js";
+
+export interface RepoInfo {
+  /** The repository's top folder on the host. */
+  dir: string;
+  owner: string;
+  name: string;
+  /** owner/name */
+  fullName: string;
+  sha: string;
+  /** refs/heads/<branch>, or refs/tags/<tag> when HEAD is exactly a tag and detached. */
+  ref: string;
+  refName: string;
+  refType: "branch" | "tag";
+  defaultBranch: string;
+  actor: string;
+  remoteUrl?: string;
+  headCommit: { id: string; message: string; timestamp: string; author: { name: string; email: string } };
+  /** The commit before HEAD, or 40 zeros for a first commit (as GitHub's `before`). */
+  before: string;
+}
+
+async function git(dir: string, args: string[]): Promise<string | undefined> {
+  const r = await execa("git", args, { cwd: dir, reject: false });
+  return r.exitCode === 0 ? r.stdout.trim() : undefined;
+}
+
+/** owner/name from a GitHub-style remote URL (https, ssh, scp-like). */
+export function parseRemote(url: string): { owner: string; name: string } | undefined {
+  const m = /[:/]([^/:]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url.trim());
+  return m ? { owner: m[1] ?? "", name: m[2] ?? "" } : undefined;
+}
+
+export async function readRepoInfo(startDir: string): Promise<RepoInfo> {
+  const dir = await git(startDir, ["rev-parse", "--show-toplevel"]);
+  if (!dir) {
+    throw new ReplayError("not-a-repository", `${startDir} is not inside a git repository`, {
+      hint: "run replay in a git repository (or pass -C <dir>); replay copies the repository's tracked files into each job",
+    });
+  }
+  const sha = await git(dir, ["rev-parse", "HEAD"]);
+  if (!sha) throw new ReplayError("not-a-repository", `the repository at ${dir} has no commits yet`, { hint: "commit something first" });
+  const branch = await git(dir, ["symbolic-ref", "--short", "-q", "HEAD"]);
+  const tag = branch ? undefined : await git(dir, ["describe", "--tags", "--exact-match", "HEAD"]);
+  const remoteUrl = await git(dir, ["remote", "get-url", "origin"]);
+  const fromRemote = remoteUrl ? parseRemote(remoteUrl) : undefined;
+  const owner = fromRemote?.owner ?? "local";
+  const name = fromRemote?.name ?? path.basename(dir);
+  const originHead = await git(dir, ["symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"]);
+  const defaultBranch = originHead?.replace(/^origin\//, "") ?? branch ?? "main";
+  const log = (await git(dir, ["log", "-1", "--format=%an%x00%ae%x00%cI%x00%B", "HEAD"])) ?? "";
+  const [an = "", ae = "", date = "", ...msg] = log.split("\0");
+  const parent = await git(dir, ["rev-parse", "-q", "--verify", "HEAD^"]);
+  const user = (await git(dir, ["config", "user.name"])) ?? os.userInfo().username;
+  const info: RepoInfo = {
+    dir,
+    owner,
+    name,
+    fullName: `${owner}/${name}`,
+    sha,
+    ref: branch ? `refs/heads/${branch}` : tag ? `refs/tags/${tag}` : `refs/heads/${defaultBranch}`,
+    refName: branch ?? tag ?? defaultBranch,
+    refType: tag && !branch ? "tag" : "branch",
+    defaultBranch,
+    actor: user.replace(/\s+/g, "-"),
+    headCommit: { id: sha, message: msg.join("\0").trim(), timestamp: date, author: { name: an, email: ae } },
+    before: parent ?? "0".repeat(40),
+  };
+  if (remoteUrl) info.remoteUrl = remoteUrl;
+  return info;
+}
+
+/** Files changed between two commits (for path filters); undefined when unknown. */
+export async function changedFiles(dir: string, from: string, to: string): Promise<string[] | undefined> {
+  if (/^0+$/.test(from)) return undefined;
+  const out = await git(dir, ["diff", "--name-only", "-z", from, to]);
+  return out === undefined ? undefined : out.split("\0").filter(Boolean);
+}

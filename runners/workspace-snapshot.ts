@@ -1,0 +1,132 @@
+import { createReadStream, createWriteStream } from "node:fs";
+import { lstat, readdir, readFile, readlink } from "node:fs/promises";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { execa } from "execa";
+import tar from "tar-stream";
+import type { Readable } from "node:stream";
+
+export type SnapshotSource = "worktree" | "HEAD";
+
+export interface SnapshotOptions {
+  repoDir: string;
+  source: SnapshotSource;
+  /** Where the repository goes, relative to the archive root, e.g. `repo/repo`. */
+  prefix: string;
+  uid: number;
+  gid: number;
+  /** Further files, relative to the archive root (the event payload, …). */
+  extraFiles?: { path: string; content: string | Buffer; mode?: number }[];
+}
+
+/**
+ * Writes the job workspace as one tar file, built once per run and copied into every
+ * job's container: the repository (the working tree's tracked files, or exactly HEAD)
+ * and its `.git`, owned by the runner user, so that jobs never touch the user's tree.
+ */
+export async function writeWorkspaceTar(outFile: string, o: SnapshotOptions): Promise<void> {
+  const pack = tar.pack();
+  const done = pipeline(pack, createWriteStream(outFile));
+  const owner = { uid: o.uid, gid: o.gid, uname: "runner", gname: "runner" };
+  const mtime = new Date();
+  const dirs = new Set<string>();
+  const addDir = async (dir: string): Promise<void> => {
+    if (dir === "" || dir === "." || dirs.has(dir)) return;
+    await addDir(path.posix.dirname(dir));
+    dirs.add(dir);
+    await entry(pack, { name: `${dir}/`, type: "directory", mode: 0o755, mtime, ...owner });
+  };
+
+  await addDir(o.prefix);
+  if (o.source === "worktree") await addWorktree(o, pack, addDir, owner);
+  else await addHead(o, pack, addDir, owner);
+  await addTree(path.join(o.repoDir, ".git"), `${o.prefix}/.git`, pack, addDir, owner);
+  for (const f of o.extraFiles ?? []) {
+    await addDir(path.posix.dirname(f.path));
+    await entry(pack, { name: f.path, mode: f.mode ?? 0o644, mtime, ...owner }, Buffer.from(f.content));
+  }
+  pack.finalize();
+  await done;
+}
+
+type Owner = { uid: number; gid: number; uname: string; gname: string };
+type AddDir = (dir: string) => Promise<void>;
+
+function entry(pack: tar.Pack, header: tar.Headers, body?: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    pack.entry(header, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+async function addFile(pack: tar.Pack, abs: string, name: string, addDir: AddDir, owner: Owner): Promise<void> {
+  const st = await lstat(abs).catch(() => undefined);
+  if (!st) return; // a tracked file deleted in the working tree
+  await addDir(path.posix.dirname(name));
+  if (st.isSymbolicLink()) {
+    await entry(pack, { name, type: "symlink", linkname: await readlink(abs), mode: 0o777, mtime: st.mtime, ...owner });
+  } else if (st.isFile()) {
+    if (st.size > 4 * 1024 * 1024) {
+      // Stream big files instead of holding them in memory.
+      await new Promise<void>((resolve, reject) => {
+        const w = pack.entry({ name, size: st.size, mode: st.mode & 0o777, mtime: st.mtime, ...owner }, (err) => (err ? reject(err) : resolve()));
+        createReadStream(abs).pipe(w);
+      });
+    } else {
+      await entry(pack, { name, mode: st.mode & 0o777, mtime: st.mtime, ...owner }, await readFile(abs));
+    }
+  }
+}
+
+async function addWorktree(o: SnapshotOptions, pack: tar.Pack, addDir: AddDir, owner: Owner): Promise<void> {
+  // -s gives the mode, so submodule entries (gitlinks, 160000) can be left out.
+  const { stdout } = await execa("git", ["ls-files", "-s", "-z"], { cwd: o.repoDir });
+  const files = stdout
+    .split("\0")
+    .filter(Boolean)
+    .map((line) => {
+      const tab = line.indexOf("\t");
+      return { mode: line.slice(0, 6), file: line.slice(tab + 1) };
+    })
+    .filter((f) => f.mode !== "160000");
+  const unique = [...new Set(files.map((f) => f.file))];
+  for (const file of unique) await addFile(pack, path.join(o.repoDir, file), `${o.prefix}/${file}`, addDir, owner);
+}
+
+async function addHead(o: SnapshotOptions, pack: tar.Pack, addDir: AddDir, owner: Owner): Promise<void> {
+  const archive = execa("git", ["archive", "--format=tar", "HEAD"], { cwd: o.repoDir, buffer: false, encoding: "buffer" });
+  const extract = tar.extract();
+  const finished = new Promise<void>((resolve, reject) => {
+    extract.on("entry", (header: tar.Headers, stream: Readable, next: (e?: unknown) => void) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        const name = `${o.prefix}/${header.name.replace(/\/$/, "")}`;
+        const write = async (): Promise<void> => {
+          if (header.type === "directory") return addDir(name);
+          await addDir(path.posix.dirname(name));
+          if (header.type === "pax-global-header") return;
+          await entry(pack, { ...header, name, ...owner }, Buffer.concat(chunks));
+        };
+        write().then(() => next(), next);
+      });
+      stream.on("error", next);
+    });
+    extract.on("finish", resolve);
+    extract.on("error", reject);
+  });
+  if (!archive.stdout) throw new Error("git archive gave no output");
+  archive.stdout.pipe(extract);
+  await Promise.all([finished, archive]);
+}
+
+async function addTree(abs: string, name: string, pack: tar.Pack, addDir: AddDir, owner: Owner): Promise<void> {
+  const st = await lstat(abs).catch(() => undefined);
+  if (!st) return;
+  if (st.isDirectory()) {
+    await addDir(name);
+    const entries = await readdir(abs);
+    for (const e of entries.sort()) await addTree(path.join(abs, e), `${name}/${e}`, pack, addDir, owner);
+  } else {
+    await addFile(pack, abs, name, addDir, owner);
+  }
+}
