@@ -2,8 +2,11 @@
 # replay's base image exist (scripts/ensure-docker.sh, done once, then reused).
 .PHONY: setup test demo lint bench
 
+# `npm install` rather than `npm ci`: npm 11 writes lock files without the optional
+# platform packages of other systems (rollup, esbuild) and then `npm ci` refuses them;
+# `npm install` installs the locked versions all the same.
 setup:
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	npm run build
 	bash scripts/ensure-docker.sh
 

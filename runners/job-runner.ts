@@ -43,6 +43,8 @@ export interface JobRunDeps {
   baseBranch?: string;
   hashFiles: (patterns: string[]) => Promise<string>;
   imageEnv: (image: string) => Promise<Record<string, string>>;
+  /** The user steps run as: `runner` in replay's images, else the image's own user (as GitHub's container jobs). */
+  imageUser: (image: string) => Promise<string>;
   artifactsDir: string;
 }
 
@@ -144,6 +146,7 @@ class JobCellRun {
   private readonly actionIds = new Map<string, number>();
   private nextIndex = 0;
   private currentKill: (() => Promise<void>) | undefined;
+  private user = "runner";
 
   constructor(
     private readonly deps: JobRunDeps,
@@ -221,7 +224,8 @@ class JobCellRun {
     await mkdir(this.hostDir, { recursive: true });
     // The runner user (uid 1001) writes the file-command files from inside the container.
     await chmod(this.hostDir, 0o777);
-    const imageEnv = await deps.imageEnv(cell.image);
+    const [imageEnv, user] = await Promise.all([deps.imageEnv(cell.image), deps.imageUser(cell.image)]);
+    this.user = user;
     if (imageEnv["PATH"]) this.imagePath = imageEnv["PATH"];
     this.github = githubContext({
       repo: deps.repo,
@@ -563,7 +567,7 @@ class JobCellRun {
       const exitCode = await container.exec({
         cmd: wrapped,
         env,
-        user: "runner",
+        user: this.user,
         workdir,
         onStdout: (c) => out.push(c),
         onStderr: (c) => err.push(c),
@@ -637,7 +641,7 @@ class JobCellRun {
         const exitCode = await container.exec({
           cmd,
           env: { ...execEnv, ...(o.env ?? {}) },
-          user: "runner",
+          user: this.user,
           workdir: o.workdir ?? this.paths.workspace,
           onStdout: (c) => split.push(c),
           onStderr: (c) => errSplit.push(c),

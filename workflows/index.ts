@@ -8,3 +8,4 @@ export * from "./plan.js";
 export * from "./load-workflows.js";
 export * from "./parse-workflow.js";
 export * from "./uses-reference.js";
+export { parseYamlFile } from "./yaml-source.js";

@@ -117,3 +117,16 @@ export class YamlSource {
 function firstLine(s: string): string {
   return s.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? s;
 }
+
+/** Any YAML file (not a workflow) read with positions, for replay's own config files. */
+export function parseYamlFile(
+  file: string,
+  text: string,
+): { value: unknown; problems: Problem[]; problemAt: (path: (string | number)[], message: string) => Problem } {
+  const { source, problems } = YamlSource.parse(file, text);
+  return {
+    value: problems.length ? undefined : source.doc.toJS(),
+    problems,
+    problemAt: (path, message) => source.problem(path, message, "key"),
+  };
+}

@@ -21,11 +21,12 @@ import {
   changedFiles,
 } from "../../runners/index.js";
 import type { EventInput, ReplayEvent, Reporter } from "../../runners/index.js";
-import { DockerContainerRuntime, connectDocker, ensureImage, reap, removeRun, runLabels } from "../../runners/docker/index.js";
+import { DockerContainerRuntime, IMAGE_LABEL, connectDocker, ensureImage, reap, removeRun, runLabels } from "../../runners/docker/index.js";
 import { hashFiles } from "../../workflows/index.js";
 import { nextRunNumber, RunRecorder } from "../../history/index.js";
 import { loadRepo, warnProblems } from "../load-repo.js";
 import { ImageResolver } from "../image-resolver.js";
+import { readReplayConfig } from "../replay-config.js";
 
 export interface ReplayCommandOptions {
   dir: string;
@@ -121,7 +122,9 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<number> {
   }));
   Object.assign(secrets, parseSecrets(o.secret, process.env));
 
-  const imageOverrides = parseKeyValues(o.image, "--image");
+  const config = await readReplayConfig(repo.dir);
+  // --image wins over .replay.yml's images.
+  const imageOverrides = { ...(config.images ?? {}), ...parseKeyValues(o.image, "--image") };
   const { docker } = await connectDocker();
   const runtime = new DockerContainerRuntime(docker);
   await reap(docker, { all: false }).catch(() => undefined);
@@ -157,6 +160,7 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<number> {
     const images = new ImageResolver(imageOverrides, async (name) =>
       ensureImage(docker, {
         name,
+        ...(config.caCerts ? { caCertsFile: path.resolve(repo.dir, config.caCerts) } : {}),
         onProgress: (line) => emit({ type: "notice", level: "info", message: `image ${name}: ${line}` }),
       }),
     );
@@ -211,6 +215,10 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<number> {
         imageEnv: async (image) => {
           const info = await docker.getImage(image).inspect();
           return Object.fromEntries((info.Config?.Env ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+        },
+        imageUser: async (image) => {
+          const info = await docker.getImage(image).inspect();
+          return info.Config?.Labels?.[IMAGE_LABEL] ? "runner" : info.Config?.User || "root";
         },
         artifactsDir: path.join(recorder.dir, "artifacts"),
       },

@@ -36,6 +36,25 @@ export const checkout: BuiltinAction = {
         return false;
       }
     }
+    // fetch-depth (default 1, 0 = all history): make the copied history as shallow as
+    // checkout's clone would be, so `git log`/`describe` see what they see on CI.
+    const depth = Number(inputs["fetch-depth"] ?? "1");
+    // A repository that is shallow itself keeps its own .git/shallow; replay marks the
+    // ones it writes so that a later fetch-depth: 0 can give the whole history back.
+    const script =
+      Number.isInteger(depth) && depth > 0
+        ? [
+            'set -e; n="$0"',
+            "if [ -f .git/shallow ] && [ ! -f .git/replay-shallow ]; then exit 0; fi",
+            'commits=$(git rev-list --max-count="$n" HEAD)',
+            'for c in $commits; do for p in $(git rev-list --parents -n1 "$c" | cut -d" " -f2-); do',
+            '  if ! printf "%s\\n" "$commits" | grep -qx "$p"; then echo "$c"; break; fi',
+            "done; done > .git/shallow.replay",
+            'if [ -s .git/shallow.replay ]; then mv .git/shallow.replay .git/shallow; touch .git/replay-shallow; else rm -f .git/shallow.replay; fi',
+          ].join("\n")
+        : "if [ -f .git/replay-shallow ]; then rm -f .git/shallow .git/replay-shallow; fi";
+    const r = await host.exec(["bash", "-c", script, String(depth)], { workdir: target, quiet: true });
+    if (r.exitCode !== 0) host.log("##[warning]could not set the history to fetch-depth; the full history is there");
     const head = await host.exec(["git", "rev-parse", "HEAD"], { workdir: target, quiet: true });
     host.log(`Using the snapshot of ${current} at ${head.stdout.trim()} (replay's built-in actions/checkout)`);
     host.setOutput("commit", head.stdout.trim());

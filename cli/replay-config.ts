@@ -1,0 +1,36 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { WorkflowProblemsError } from "../common/index.js";
+import type { Problem } from "../common/index.js";
+import { parseYamlFile } from "../workflows/index.js";
+
+/** `.replay.yml` in the repository root: the user's settings for replays of this repo. */
+const configSchema = z.strictObject({
+  /** runs-on label -> image, like --image label=image. */
+  images: z.record(z.string(), z.string()).optional(),
+  /** Extra CA certificates (PEM) for the images, like REPLAY_CA_CERTS. */
+  caCerts: z.string().optional(),
+  /** Settings of the pre-push hook. */
+  hook: z.strictObject({ jobs: z.array(z.string()).optional(), timeout: z.string().optional() }).optional(),
+});
+
+export type ReplayConfig = z.infer<typeof configSchema>;
+
+export const CONFIG_FILE = ".replay.yml";
+
+export async function readReplayConfig(repoDir: string): Promise<ReplayConfig> {
+  const file = path.join(repoDir, CONFIG_FILE);
+  const text = await readFile(file, "utf8").catch(() => undefined);
+  if (text === undefined) return {};
+  const { value, problems, problemAt } = parseYamlFile(CONFIG_FILE, text);
+  if (problems.length) throw new WorkflowProblemsError(problems, { hint: `fix ${CONFIG_FILE}` });
+  const parsed = configSchema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const found: Problem[] = parsed.error.issues.map((i) => {
+    const p = i.path.filter((x): x is string | number => typeof x !== "symbol");
+    const msg = i.code === "unrecognized_keys" ? `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `'${k}'`).join(", ")}` : `'${p.join(".")}': ${i.message}`;
+    return problemAt(p, msg);
+  });
+  throw new WorkflowProblemsError(found, { hint: `fix ${CONFIG_FILE} (keys: images, caCerts, hook)` });
+}
