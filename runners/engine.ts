@@ -221,6 +221,10 @@ async function runWorkflow(
               return { result: "failure", outputs: {} };
             }
             const outcome = await runJobCell(deps, { workflow, job, jobKey, name, matrix: cell, strategy, needs, image, signal: cellSignal });
+            // A job's continue-on-error (often `${{ matrix.experimental }}`) keeps its
+            // failure from cancelling the other cells and from failing the run.
+            const coe = job.continueOnError !== undefined && (await truthy(job.continueOnError, cellCtx));
+            if (outcome.result === "failure" && coe) return { ...outcome, result: "success" };
             if (outcome.result === "failure" && failFast && cells.length > 1) failFastController.abort();
             return outcome;
           }),
@@ -243,6 +247,11 @@ async function runWorkflow(
   }
   await Promise.all(promises.values());
   return summaries;
+}
+
+async function truthy(v: Value, ctx: EvalOptions): Promise<boolean> {
+  const r = await evaluateDeep(v, ctx).catch(() => false);
+  return r === true || r === "true";
 }
 
 /** Evaluates every expression inside a value (a matrix written as a mapping may hold some). */

@@ -19,7 +19,7 @@ describe("parseEnvFile", () => {
     ],
     ["= before << is a plain value", "A=b<<c\n", [["A", "b<<c"]]],
     ["<< before = is a heredoc whose delimiter holds the =", "A<<E=F\nv\nE=F\n", [["A", "v"]]],
-    ["the last of two values for a name comes last", "A=1\nA=2\n", [["A", "1"], ["A", "2"]]],
+    ["a name given twice keeps both, in order: the later wins when applied", "A=1\nA=2\n", [["A", "1"], ["A", "2"]]],
     ["an empty file", "", []],
   ])("%s", (_name, text, values) => {
     expect(parseEnvFile(text)).toEqual({ values });

@@ -176,6 +176,9 @@ class JobCellRun {
       void this.currentKill?.();
     };
     cell.signal.addEventListener("abort", onAbort);
+    // An abort that came before the listener (fail-fast or Ctrl-C while the engine waited for
+    // the image) fires no event: without this the cell would run all its steps.
+    if (cell.signal.aborted) onAbort();
     let outputs: Record<string, string> = {};
     let result: JobResult = "success";
     let reason: string | undefined;
@@ -546,9 +549,16 @@ class JobCellRun {
     // Ctrl-C can stop the whole step (and only the step) from inside the container.
     const wrapped = ["/bin/sh", "-c", 'echo $$ > "$0"; exec "$@"', pidFile, ...cmd];
     let timedOut = false;
+    let finished = false;
     const kill = async (): Promise<void> => {
-      const pid = (await readFile(path.join(this.hostDir, `pid_${index}`), "utf8").catch(() => "")).trim();
-      if (!/^\d+$/.test(pid)) return;
+      // The step may not have written its pid yet when a cancel arrives: wait for it.
+      let pid = "";
+      for (let tries = 0; tries < 50 && !finished; tries++) {
+        pid = (await readFile(path.join(this.hostDir, `pid_${index}`), "utf8").catch(() => "")).trim();
+        if (/^\d+$/.test(pid)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      if (!/^\d+$/.test(pid) || finished) return;
       await container
         .exec({ cmd: ["/bin/sh", "-c", `kill -TERM -${pid} 2>/dev/null; sleep 2; kill -KILL -${pid} 2>/dev/null; true`], env: {}, user: "root", onStdout: () => undefined, onStderr: () => undefined })
         .catch(() => undefined);
@@ -576,6 +586,7 @@ class JobCellRun {
       err.flush();
       return { exitCode, refused, timedOut };
     } finally {
+      finished = true;
       if (timer) clearTimeout(timer);
       this.currentKill = undefined;
     }
