@@ -46,6 +46,12 @@ export interface JobRunDeps {
   /** The user steps run as: `runner` in replay's images, else the image's own user (as GitHub's container jobs). */
   imageUser: (image: string) => Promise<string>;
   artifactsDir: string;
+  /**
+   * Variables the runner gives node and container actions only (never `run:` steps):
+   * ACTIONS_RUNTIME_URL, ACTIONS_RUNTIME_TOKEN, ACTIONS_CACHE_URL, ACTIONS_RESULTS_URL, …
+   * Set by the run's cache and artifact services.
+   */
+  actionRuntimeEnv?: Record<string, string>;
 }
 
 export interface CellToRun {
@@ -487,7 +493,7 @@ class JobCellRun {
     timeoutMinutes: number,
   ): Promise<{ exitCode: number; refused: boolean; timedOut: boolean }> {
     const container = this.requireContainer();
-    const processor = new CommandProcessor(env["ACTIONS_ALLOW_UNSECURE_COMMANDS"] === "true");
+    const processor = new CommandProcessor((env["ACTIONS_ALLOW_UNSECURE_COMMANDS"] ?? "").toLowerCase() === "true");
     let refused = false;
     const onLine = (line: string): void => {
       const p = processor.process(line);
