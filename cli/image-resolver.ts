@@ -1,25 +1,39 @@
 import { ReplayError } from "../common/index.js";
+import { toolchainNeeds } from "../workflows/index.js";
+import type { Job, Value } from "../workflows/index.js";
+import { ImageNotBuildableError, chooseImage } from "../runners/docker/index.js";
+import type { ImageChoice, ImageName, ImageStatus } from "../runners/docker/index.js";
 
-type BuildImage = (name: "runner") => Promise<string>;
+export interface ImageResolverDeps {
+  /** runs-on label -> image: --image and .replay.yml's images. */
+  overrides: Record<string, string>;
+  /** Builds (or finds) one of replay's images; answers its tag. */
+  build: (name: ImageName) => Promise<string>;
+  /** Whether one of replay's images is there or can be built, without building it. */
+  status: (name: ImageName) => Promise<ImageStatus>;
+  /** Tells the user something worth knowing about an image choice. */
+  notice?: (message: string) => void;
+}
 
 /**
- * Maps a job's `runs-on` labels to the image its container runs: `--image label=image`
- * first, then replay's runner image for Linux labels. Windows and macOS runners cannot
- * be replayed in a Linux container, and saying so beats pretending.
+ * Picks each job's image: `--image label=image` (or .replay.yml) for a label of its
+ * `runs-on` first; else the smallest of replay's images that has what the job's steps
+ * need (runners/docker/image-choice.ts). Windows and macOS runners cannot be replayed in
+ * a Linux container, and saying so beats pretending.
  */
 export class ImageResolver {
-  private readonly built = new Map<string, Promise<string>>();
+  private readonly built = new Map<ImageName, Promise<string>>();
+  private readonly noticed = new Set<string>();
 
-  constructor(
-    private readonly overrides: Record<string, string>,
-    private readonly build: BuildImage,
-  ) {}
+  constructor(private readonly deps: ImageResolverDeps) {}
 
-  async imageFor(labels: string[]): Promise<string> {
-    for (const l of labels) {
-      const o = this.overrides[l];
-      if (o) return o;
-    }
+  choose(job: Pick<Job, "steps">): ImageChoice {
+    return chooseImage(toolchainNeeds(job));
+  }
+
+  async imageFor(labels: string[], job: Pick<Job, "id" | "steps">): Promise<string> {
+    const override = this.override(labels);
+    if (override !== undefined) return override;
     const nonLinux = labels.find((l) => /^(windows|macos)/i.test(l));
     if (nonLinux) {
       throw new ReplayError("image-unavailable", `runs-on '${nonLinux}': replay runs Linux jobs only`, {
@@ -27,11 +41,61 @@ export class ImageResolver {
         exitCode: 1,
       });
     }
-    let p = this.built.get("runner");
+    const choice = this.choose(job);
+    if (choice.uncovered.length && !this.noticed.has(job.id)) {
+      this.noticed.add(job.id);
+      this.deps.notice?.(
+        `job '${job.id}' needs ${choice.uncovered.join(" and ")} too, which the ${choice.image} image does not have (no image has all of them); those steps may fail`,
+      );
+    }
+    let p = this.built.get(choice.image);
     if (!p) {
-      p = this.build("runner");
-      this.built.set("runner", p);
+      p = this.deps.build(choice.image);
+      this.built.set(choice.image, p);
     }
     return p;
   }
+
+  /**
+   * Before anything runs: refuses (a ReplayError, exit 2) when a job needs one of replay's
+   * images that is not on this machine and cannot be built here. Jobs whose runs-on is an
+   * expression are checked unless an override could apply to them.
+   */
+  async preflight(jobs: readonly Pick<Job, "id" | "steps" | "runsOn">[]): Promise<void> {
+    for (const job of jobs) {
+      if (job.steps.length === 0) continue;
+      const labels = literalLabels(job.runsOn);
+      if (labels === undefined ? Object.keys(this.deps.overrides).length > 0 : this.override(labels) !== undefined) continue;
+      if (labels?.some((l) => /^(windows|macos)/i.test(l))) continue;
+      const choice = this.choose(job);
+      if (choice.image === "runner") continue;
+      const status = await this.deps.status(choice.image);
+      if (status.state === "unbuildable") {
+        throw new ImageNotBuildableError(choice.image, status.reason, `job '${job.id}' needs the ${choice.image} image (${choice.reason})`);
+      }
+    }
+  }
+
+  private override(labels: readonly string[]): string | undefined {
+    for (const l of labels) {
+      const o = this.deps.overrides[l];
+      if (o) return o;
+    }
+    return undefined;
+  }
+}
+
+/** runs-on's labels when they are plain strings; undefined when an expression decides. */
+function literalLabels(runsOn: Value | undefined): string[] | undefined {
+  const v = runsOn ?? "ubuntu-latest";
+  const literal = (x: Value): x is string => typeof x === "string" && !x.includes("${{");
+  if (literal(v)) return [v];
+  if (Array.isArray(v) && v.every(literal)) return v;
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    const labels = (v as Record<string, Value>)["labels"];
+    if (labels === undefined) return [];
+    if (literal(labels)) return [labels];
+    if (Array.isArray(labels) && labels.every(literal)) return labels;
+  }
+  return undefined;
 }

@@ -4,37 +4,54 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ReplayError } from "../../common/index.js";
 import { findPackageRoot } from "./image-builder.js";
+import { IMAGE_NAMES } from "./image-choice.js";
 import { buildArgsFor, dockerfileArgs, readToolchains, toolchainArgs } from "./toolchains.js";
 
 const imagesDir = path.join(findPackageRoot(), "images");
 
 describe("images/toolchains.yml", () => {
-  it("agrees with the ARG defaults of the runner Dockerfile, so a plain docker build gives the same image", async () => {
-    const toolchains = await readToolchains(imagesDir);
-    const declared = dockerfileArgs(readFileSync(path.join(imagesDir, "runner", "Dockerfile"), "utf8"));
+  const dockerfiles = IMAGE_NAMES.map((name) => ({ name, args: dockerfileArgs(readFileSync(path.join(imagesDir, name, "Dockerfile"), "utf8")) }));
+
+  it("agrees with the ARG defaults of every Dockerfile, so a plain docker build gives the same image", async () => {
+    const manifest = toolchainArgs(await readToolchains(imagesDir));
     const mismatches: string[] = [];
-    for (const t of toolchains) {
-      for (const [name, value] of [
-        [`${t.arg}_URL`, t.url],
-        [`${t.arg}_SHA512`, t.sha512],
-      ] as const) {
-        if (declared.get(name) !== value) mismatches.push(`${name}: manifest ${value}, Dockerfile ${String(declared.get(name))}`);
+    for (const { name, args } of dockerfiles) {
+      for (const [arg, value] of args) {
+        if (manifest.has(arg) && manifest.get(arg) !== value) mismatches.push(`${name}: ${arg}: manifest ${String(manifest.get(arg))}, Dockerfile ${String(value)}`);
       }
-      const version = declared.get(`${t.arg}_VERSION`);
-      if (version !== undefined && version !== t.version) mismatches.push(`${t.arg}_VERSION: manifest ${t.version}, Dockerfile ${version}`);
     }
     expect(mismatches).toEqual([]);
   });
 
+  it("is used: every entry reaches some Dockerfile through its URL arg", async () => {
+    for (const t of await readToolchains(imagesDir)) {
+      expect(dockerfiles.some((d) => d.args.has(`${t.arg}_URL`)), t.arg).toBe(true);
+    }
+  });
+
+  it("gives every download a checksum the Dockerfile declares, so the build can check it", async () => {
+    for (const t of await readToolchains(imagesDir)) {
+      if (t.apt !== undefined) continue;
+      const users = dockerfiles.filter((d) => d.args.has(`${t.arg}_URL`));
+      for (const d of users) expect(d.args.has(`${t.arg}_SHA256`) || d.args.has(`${t.arg}_SHA512`), `${d.name} ${t.arg}`).toBe(true);
+    }
+  });
+
   it("names each download after its version, so a version bump cannot keep the old URL", async () => {
     for (const t of await readToolchains(imagesDir)) {
-      expect(t.url, t.arg).toContain(`-${t.version}.tgz`);
+      if (t.apt === undefined) expect(t.url, t.arg).toContain(t.version);
     }
   });
 
   it("pins Node 18 and Node 20", async () => {
     const node = (await readToolchains(imagesDir)).filter((t) => t.name === "node").map((t) => t.version.split(".")[0]);
     expect(node).toEqual(["18", "20"]);
+  });
+
+  it("pins wasm-pack 0.12.1 and a Rust toolchain", async () => {
+    const byArg = new Map((await readToolchains(imagesDir)).map((t) => [t.arg, t]));
+    expect(byArg.get("WASM_PACK")?.version).toBe("0.12.1");
+    expect(byArg.get("RUST")?.version).toMatch(/^1\.\d+\.\d+$/);
   });
 });
 
@@ -81,4 +98,14 @@ describe("readToolchains", () => {
     expect((error as ReplayError).code).toBe("image-unavailable");
     expect((error as ReplayError).message).toMatch(/toolchains\.0\.sha512/);
   });
+
+  it.each<[string, string]>([
+    ["no checksum", ""],
+    ["two checksums", `    sha256: ${"a".repeat(64)}\n    sha512: ${"b".repeat(128)}\n`],
+  ])("refuses an entry with %s", async (_name, checksums) => {
+    writeFileSync(path.join(dir, "toolchains.yml"), `toolchains:\n  - arg: X\n    name: x\n    version: 1.0.0\n    url: https://example.com/x-1.0.0.tgz\n${checksums}`);
+    const error = await readToolchains(dir).catch((e: unknown) => e);
+    expect((error as ReplayError).message).toMatch(/exactly one of sha256, sha512/);
+  });
 });
+

@@ -5,16 +5,27 @@ import { z } from "zod";
 import { ReplayError } from "../../common/index.js";
 
 // images/toolchains.yml is the one place toolchain versions and their checksums live.
-// Each entry becomes build args <arg>_VERSION, <arg>_URL and <arg>_SHA512, passed to the
-// Dockerfiles that declare them.
+// Each entry becomes build args <arg>_VERSION and <arg>_URL, plus <arg>_SHA256 or
+// <arg>_SHA512 for a download, or <arg>_SUITE and <arg>_PACKAGES for Debian packages
+// (apt checks those against the archive's signed index), passed to the Dockerfiles that
+// declare them.
 
-const toolchainSchema = z.object({
-  arg: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case build-arg prefix"),
-  name: z.string().min(1),
-  version: z.string().min(1),
-  url: z.url(),
-  sha512: z.string().regex(/^[0-9a-f]{128}$/, "128 lower-case hex digits"),
-});
+const hex = (digits: number): z.ZodString =>
+  z.string().regex(new RegExp(`^[0-9a-f]{${digits}}$`), `${digits} lower-case hex digits`);
+
+const toolchainSchema = z
+  .object({
+    arg: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case build-arg prefix"),
+    name: z.string().min(1),
+    version: z.string().min(1),
+    url: z.url(),
+    sha256: hex(64).optional(),
+    sha512: hex(128).optional(),
+    apt: z.object({ suite: z.string().min(1), packages: z.array(z.string().min(1)).min(1) }).optional(),
+  })
+  .refine((t) => [t.sha256, t.sha512, t.apt].filter((x) => x !== undefined).length === 1, {
+    message: "needs exactly one of sha256, sha512 (a download) or apt (Debian packages)",
+  });
 
 const manifestSchema = z.object({ toolchains: z.array(toolchainSchema) });
 
@@ -50,9 +61,22 @@ export function toolchainArgs(toolchains: readonly Toolchain[]): Map<string, str
   for (const t of toolchains) {
     args.set(`${t.arg}_VERSION`, t.version);
     args.set(`${t.arg}_URL`, t.url);
-    args.set(`${t.arg}_SHA512`, t.sha512);
+    if (t.sha256 !== undefined) args.set(`${t.arg}_SHA256`, t.sha256);
+    if (t.sha512 !== undefined) args.set(`${t.arg}_SHA512`, t.sha512);
+    if (t.apt !== undefined) {
+      args.set(`${t.arg}_SUITE`, t.apt.suite);
+      args.set(`${t.arg}_PACKAGES`, t.apt.packages.join(" "));
+    }
   }
   return args;
+}
+
+/** Where `lock` gets an entry's checksum from. */
+export type ToolchainSource = "npm" | "apt" | "download";
+
+export function toolchainSource(t: Toolchain): ToolchainSource {
+  if (t.apt !== undefined) return "apt";
+  return new URL(t.url).host === "registry.npmjs.org" ? "npm" : "download";
 }
 
 /** The ARG instructions of a Dockerfile, name to default (undefined when it has none). */
