@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commonAncestor, searchRoot } from "./artifacts.js";
+import { commonAncestor, isHidden, searchRoot } from "./artifacts.js";
 
 describe("searchRoot", () => {
   it.each<[string, string]>([
@@ -49,5 +49,20 @@ describe("the artifact root of several paths (upload-artifact v4)", () => {
     ["siblings with a shared name prefix", ["out/app", "out/apple/*"], "out"],
   ])("%s", (_name, patterns, expected) => {
     expect(root(patterns)).toBe(expected);
+  });
+});
+
+describe("hidden files (left out unless include-hidden-files)", () => {
+  it.each<[string, string, boolean]>([
+    ["dist/app.js", "dist", false],
+    ["dist/.env", "dist", true],
+    ["dist/.cache/x.js", "dist", true],
+    ["out/a/b.txt", ".", false],
+    [".github/workflows/ci.yml", ".", true],
+    // The search root itself counts, as @actions/glob checks every item it walks.
+    [".hidden/file", ".hidden", true],
+    ["/tmp/reports/r.xml", "/tmp/reports", false],
+  ])("%s under %s: %s", (file, root, hidden) => {
+    expect(isHidden(file, root)).toBe(hidden);
   });
 });

@@ -1,6 +1,8 @@
 import semver from "semver";
 import type { BuiltinAction } from "../builtin-actions.js";
 import type { StepHost } from "../job-runner.js";
+import type { RunStores } from "../services/index.js";
+import { restoreNodeCache, saveNodeCache } from "./cache-setup-node.js";
 
 /** The version spec from `node-version` or `node-version-file`, as setup-node reads them. */
 async function versionSpec(host: StepHost): Promise<string | undefined> {
@@ -41,9 +43,10 @@ export function pickNodeVersion(spec: string, installed: string[]): string | und
 
 /**
  * actions/setup-node from the image's tool cache, laid out as GitHub's images do
- * (/opt/hostedtoolcache/node/<version>/x64). Nothing is downloaded.
+ * (/opt/hostedtoolcache/node/<version>/x64). Nothing is downloaded; `cache:` restores
+ * and saves the package manager's cache in the run's cache store.
  */
-export const setupNode: BuiltinAction = {
+export const setupNode = (stores: RunStores): BuiltinAction => ({
   name: "actions/setup-node",
   async main(host) {
     let spec: string | undefined;
@@ -56,6 +59,7 @@ export const setupNode: BuiltinAction = {
     const cache = `${host.paths.toolCache}/node`;
     const ls = await host.exec(["bash", "-c", `for d in "$0"/*/; do [ -f "\${d%/}/x64.complete" ] && basename "$d"; done; true`, cache], { quiet: true });
     const installed = ls.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
+    let nodeBin: string | undefined;
     if (!spec) {
       host.log("node-version is not specified: the node on PATH is used");
     } else {
@@ -69,10 +73,11 @@ export const setupNode: BuiltinAction = {
       const dir = `${cache}/${version}/x64`;
       host.log(`Found in cache @ ${dir}`);
       host.addPath(`${dir}/bin`);
+      nodeBin = `${dir}/bin`;
       host.setOutput("node-version", `v${version}`);
     }
-    const cacheInput = host.inputs["cache"];
-    if (cacheInput) host.log(`##[warning]setup-node's 'cache: ${cacheInput}' is not replayed yet; dependencies are installed without a cache`);
-    return true;
+    const pm = host.inputs["cache"]?.trim();
+    return pm ? restoreNodeCache(host, stores, pm, nodeBin) : true;
   },
-};
+  post: (host) => saveNodeCache(host, stores),
+});

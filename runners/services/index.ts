@@ -1,0 +1,10 @@
+export * from "./artifact-store.js";
+export * from "./cache-matching.js";
+export * from "./cache-scopes.js";
+export * from "./cache-store.js";
+export * from "./cache-version.js";
+export * from "./runtime-server.js";
+export type { CacheServiceEvent } from "./cache-service.js";
+export * from "./run-stores.js";
+export * from "./zip-reader.js";
+export * from "./zip-writer.js";
