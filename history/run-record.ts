@@ -4,6 +4,7 @@ import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { initialRunState, reduceRunState } from "../runners/index.js";
 import type { ReplayEvent, Reporter, RunState } from "../runners/index.js";
+import { RunMetaBuilder } from "./run-meta.js";
 
 /** Where replays are recorded: `<repo>/.replay/runs/<id>/`. */
 export function runsDir(repoDir: string): string {
@@ -20,12 +21,14 @@ const safe = (s: string): string => s.replace(/[^A-Za-z0-9_.=-]+/g, "_");
 
 /**
  * Records a replay for `replay debug` and `replay diff`: every event (already masked)
- * in events.jsonl, each step's log in logs/<job>/<step>.log, and the final state.
+ * in events.jsonl, each step's log in logs/<job>/<step>.log, the final state, and
+ * meta.json (commit, timings, the toolchain versions each job's output showed).
  */
 export class RunRecorder implements Reporter {
   private state: RunState = initialRunState;
   private readonly events: WriteStream;
   private readonly logs = new Map<string, WriteStream>();
+  private readonly meta = new RunMetaBuilder();
 
   private constructor(readonly dir: string) {
     this.events = createWriteStream(path.join(dir, "events.jsonl"));
@@ -42,6 +45,7 @@ export class RunRecorder implements Reporter {
 
   onEvent(event: ReplayEvent): void {
     this.state = reduceRunState(this.state, event);
+    this.meta.onEvent(event);
     this.events.write(`${JSON.stringify(event)}\n`);
     if (event.type === "step.output") this.log(event.jobKey, event.step).write(`${event.line}\n`);
   }
@@ -64,5 +68,6 @@ export class RunRecorder implements Reporter {
     const ends = [...this.logs.values(), this.events].map((s) => new Promise<void>((resolve) => s.end(resolve)));
     await Promise.all(ends);
     await writeFile(path.join(this.dir, "state.json"), `${JSON.stringify(this.state, null, 2)}\n`);
+    await writeFile(path.join(this.dir, "meta.json"), `${JSON.stringify(this.meta.build(), null, 2)}\n`);
   }
 }
