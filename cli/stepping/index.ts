@@ -1,0 +1,2 @@
+export * from "./step-controller.js";
+export * from "./open-shell.js";

@@ -1,0 +1,93 @@
+// The interactive screen in a real terminal (tmux), against the real engine: a failed
+// step pauses the job, `!` opens a shell in the job's container where the step ran,
+// `c` lets the job fail, nothing is left behind; `replay debug` stops at that step again.
+import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, checkoutCase, corpusCases } from "./support/corpus.js";
+import { lastLine, requireTmux, startTmux } from "./support/tmux.js";
+import type { TmuxSession } from "./support/tmux.js";
+
+/** What the CLI in the terminal gets from the test's environment: no CI, a real TERM. */
+function terminalEnv(): Record<string, string> {
+  const keep = /^(PATH|HOME|USER|DOCKER_.*|XDG_RUNTIME_DIR|REPLAY_.*|NODE_EXTRA_CA_CERTS|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY)$/;
+  const env: Record<string, string> = { TERM: "xterm-256color", LANG: "C.UTF-8" };
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && keep.test(k)) env[k] = v;
+  return env;
+}
+
+const containersOf = (runId: string): string =>
+  execFileSync("docker", ["ps", "-aq", "--filter", `label=dev.replay.run=${runId}`], { encoding: "utf8" }).trim();
+
+const recordedRuns = (dir: string): string[] => readdirSync(path.join(dir, ".replay", "runs")).sort();
+
+// The first replay may build the runner image.
+const FIRST_PAUSE_MS = 15 * 60_000;
+
+describe("the TUI in a terminal", () => {
+  const semantics = corpusCases().find((c) => c.name === "semantics");
+  if (!semantics) throw new Error("corpus case 'semantics' is missing");
+  let checkout: { dir: string; dispose: () => void };
+  const sessions: TmuxSession[] = [];
+
+  beforeAll(() => {
+    requireTmux();
+    checkout = checkoutCase(semantics);
+  });
+  afterAll(() => {
+    for (const s of sessions) s.kill();
+    checkout?.dispose();
+  });
+
+  it("--break-on-failure pauses at the failed step; ! opens a shell in the job's container; c lets the job fail; no container is left", async () => {
+    const t = startTmux([process.execPath, CLI, "job", "fails", "--break-on-failure"], { cwd: checkout.dir, env: terminalEnv() });
+    sessions.push(t);
+
+    // The pause and the step's log (drawn in the next batch of lines).
+    const paused = await t.waitFor(
+      "the pause at 'Fail on purpose' with its log",
+      (s) => (s.includes("✗ “Fail on purpose” (fails) failed — paused") && s.includes("##[error]Process completed with exit code 7.")) || s.includes("[exit "),
+      { timeoutMs: FIRST_PAUSE_MS },
+    );
+    expect(paused).toContain("✗ “Fail on purpose” (fails) failed — paused");
+    expect(paused).toContain("r retry step · n go on, pause at next · c continue · ! shell");
+
+    t.send("!", true);
+    await t.waitFor("the shell's prompt", (s) => lastLine(s).startsWith("[replay] ") && lastLine(s).endsWith("$"));
+    t.send('echo "WS=$PWD OS=$RUNNER_OS"', true);
+    t.send("Enter");
+    await t.waitFor("the shell's answer", (s) => s.includes("WS=/home/runner/work/semantics/semantics OS=Linux"));
+    t.send("exit", true);
+    t.send("Enter");
+    // The screen is back when its key help is the last line again.
+    await t.waitFor("the TUI to resume", (s) => lastLine(s).startsWith("r retry step"));
+
+    t.send("c", true);
+    const end = await t.waitFor("the replay to end", (s) => s.includes("[exit 1]"), { history: true });
+    expect(end).toMatch(/replay \d+ ended: failure, 1 job\(s\) failed/);
+    expect(end).toMatch(/✗ fails failure in [\d.]+m?s — failed: Fail on purpose/);
+    const runs = recordedRuns(checkout.dir);
+    expect(runs).toHaveLength(1);
+    expect(containersOf(runs[0] ?? "none")).toBe("");
+  }, FIRST_PAUSE_MS + 5 * 60_000);
+
+  it("replay debug --last-failed replays that job and stops before the step that failed", async () => {
+    const t = startTmux([process.execPath, CLI, "debug", "--last-failed"], { cwd: checkout.dir, env: terminalEnv() });
+    sessions.push(t);
+    const paused = await t.waitFor("the breakpoint at 'Fail on purpose'", (s) => s.includes("‖ paused before “Fail on purpose” (fails) — breakpoint") || s.includes("[exit "), {
+      history: true,
+      timeoutMs: 5 * 60_000,
+    });
+    expect(paused).toContain("‖ paused before “Fail on purpose” (fails) — breakpoint");
+    expect(paused).toContain("replay debug: job fails of replay");
+    // Paused before it ran: the step has no output yet.
+    await t.waitFor("the paused step's empty log", (s) => s.includes("fails › Fail on purpose  (no output yet)"));
+    t.send("q", true);
+    const end = await t.waitFor("the replay to be cancelled", (s) => s.includes("[exit 130]"), { history: true });
+    expect(end).toMatch(/ended: cancelled/);
+    const runs = recordedRuns(checkout.dir);
+    expect(runs).toHaveLength(2);
+    expect(containersOf(runs[1] ?? "none")).toBe("");
+  }, 10 * 60_000);
+});
