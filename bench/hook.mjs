@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// The pre-push hook's cost: wall time from `git push` to the verdict (the push done) for
+// a one-job lint workflow on a warm image, beside `replay job` of the same job. Used by
+// bench/run.mjs; `node bench/hook.mjs` prints the figure alone.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const defaultCli = path.join(root, "dist/cli/main.js");
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const env = { ...process.env, GIT_AUTHOR_NAME: "bench", GIT_AUTHOR_EMAIL: "b@e", GIT_COMMITTER_NAME: "bench", GIT_COMMITTER_EMAIL: "b@e", CI: "true" };
+
+const LINT = `on:
+  push:
+    paths: ["src/**"]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Lint
+        run: |
+          for f in src/*.js; do node --check "$f"; done
+          echo "lint ok"
+`;
+
+function timed(cmd, args, cwd) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}:\n${r.stdout}${r.stderr}`);
+  return ms;
+}
+
+/** Row for bench/run.mjs's table: [figure, replay ms, reference, reference ms]. */
+export async function hookFigure({ cli = defaultCli, runs = 5 } = {}) {
+  const base = mkdtempSync(path.join(os.tmpdir(), "replay-bench-hook-"));
+  try {
+    const remote = path.join(base, "remote.git");
+    const dir = path.join(base, "work");
+    execFileSync("git", ["init", "-q", "--bare", remote]);
+    mkdirSync(path.join(dir, ".github/workflows"), { recursive: true });
+    mkdirSync(path.join(dir, "src"));
+    writeFileSync(path.join(dir, ".github/workflows/lint.yml"), LINT);
+    writeFileSync(path.join(dir, "src/app.js"), "export const n = 0;\n");
+    const git = (...args) => execFileSync("git", args, { cwd: dir, env, stdio: "pipe" });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-qm", "init");
+    git("remote", "add", "origin", remote);
+    git("push", "-q", "origin", "main");
+    execFileSync(process.execPath, [cli, "hook", "install"], { cwd: dir, env, stdio: "pipe" });
+
+    let n = 0;
+    const change = () => {
+      writeFileSync(path.join(dir, "src/app.js"), `export const n = ${++n};\n`);
+      git("commit", "-qam", `change ${n}`);
+    };
+    // Warm-up: the image is built (or found) and the engine's caches are hot.
+    change();
+    timed("git", ["push", "-q", "origin", "main"], dir);
+
+    const hook = [];
+    const direct = [];
+    for (let i = 0; i < runs; i++) {
+      change();
+      hook.push(timed("git", ["push", "-q", "origin", "main"], dir));
+      direct.push(timed(process.execPath, [cli, "job", "lint", "--from", "HEAD"], dir));
+    }
+    return ["pre-push hook: `git push` to verdict (one-job lint workflow, warm image)", median(hook), "`replay job lint --from HEAD` of the same job", median(direct)];
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const runs = Number(process.env.BENCH_RUNS ?? 5);
+  const [what, a, ref, b] = await hookFigure({ runs });
+  console.log(`\nMedians of ${runs} runs on ${os.cpus().length} cores:\n\n| figure | replay (ms) | reference | reference (ms) | ratio |\n| --- | ---: | --- | ---: | ---: |\n| ${what} | ${a.toFixed(0)} | ${ref} | ${b.toFixed(0)} | ${(a / b).toFixed(2)}× |\n`);
+}

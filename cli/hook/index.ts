@@ -1,0 +1,1 @@
+export { addHookCommands } from "./hook-command.js";
