@@ -9,8 +9,8 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{common,workflows,runners,history,cli,tests}/**/*.test.ts"],
-          exclude: ["**/*.docker.test.ts", "node_modules/**", "dist/**"],
+          include: ["{common,workflows,runners,history,cli,tests}/**/*.test.{ts,tsx}"],
+          exclude: ["**/*.docker.test.{ts,tsx}", "node_modules/**", "dist/**"],
         },
       },
       {

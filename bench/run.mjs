@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Measures replay against the floor: per-step overhead against raw `docker exec`s in one
 // running container, and job start against a raw `docker run` of the same image. Prints
-// a Markdown table of medians, each figure beside its reference and their ratio.
+// a Markdown table of medians, each figure beside its reference and their ratio. The
+// pre-push hook's figure (git push to verdict) comes from bench/hook.mjs.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { hookFigure } from "./hook.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cli = path.join(root, "dist/cli/main.js");
@@ -85,6 +87,7 @@ try {
   const rows = [
     ["per-step overhead (job of 20 `run:` steps)", median(perStep), "raw `docker exec` of the same command", median(rawExec)],
     ["job start (command to first step running)", median(jobStart), "raw `docker run --rm … true`", median(rawRun)],
+    await hookFigure({ cli, runs: RUNS }),
   ];
   const table = [
     `| figure | replay (ms) | reference | reference (ms) | ratio |`,

@@ -1,13 +1,25 @@
 import os from "node:os";
+import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ReplayError, UsageError, formatProblem } from "../common/index.js";
 import type { Reporter } from "../runners/index.js";
 import { connectDocker, reap } from "../runners/docker/index.js";
 import { listWorkflows, printList } from "./commands/list-command.js";
 import { replayCommand } from "./commands/replay-command.js";
+import { DEFAULT_GITHUB_URL, actionsVendor } from "./commands/actions-command.js";
+import { cacheLs, cachePrune, cacheRm } from "./commands/cache-command.js";
+import { doctor, imagesBuild, imagesLock, imagesLs } from "./commands/images-command.js";
+import type { ImagesCommandContext } from "./commands/images-command.js";
+import { readReplayConfig } from "./replay-config.js";
+import { defaultDiffDeps, diffAfterReplay, diffCommand, diffOptions, runIdArg, shaArg } from "./commands/diff-command.js";
+import type { DiffFlags } from "./commands/diff-command.js";
 import { loadRepo } from "./load-repo.js";
+import { addHookCommands } from "./hook/index.js";
 import { JsonReporter } from "./reporters/json-reporter.js";
 import { PlainReporter } from "./reporters/plain-reporter.js";
+import { prepareInteractive } from "./tui/index.js";
+import type { BreakAt } from "./stepping/index.js";
+import { debugFlags, findDebugTarget } from "./commands/debug-command.js";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -33,9 +45,25 @@ interface ReplayFlags {
   from?: string;
   parallel: number;
   keep: boolean;
+  allowPrivileged: boolean;
+  keepImages: boolean;
   base?: string;
+  eventPath?: string;
   githubToken?: string;
+  githubTokenFromGh: boolean;
+  environment: string[];
+  pull: boolean;
+  diff: boolean;
   json: boolean;
+  /** false with --no-tui. */
+  tui: boolean;
+  step: boolean;
+  breakOnFailure: boolean;
+  breakAt: string[];
+  githubUrl: string;
+  offline: boolean;
+  /** `--no-builtin <action>` (repeatable): run the real action instead of replay's built-in. */
+  builtin: string[];
 }
 
 function addReplayOptions(cmd: Command): Command {
@@ -43,7 +71,7 @@ function addReplayOptions(cmd: Command): Command {
     .option("-w, --workflow <path>", "a workflow file, or a folder of workflow files (default: .github/workflows)")
     .option("-e, --event <name>", "the event that triggers the replay", "push")
     .option("-m, --matrix <key=value>", "select matrix cells (repeatable)", collect, [])
-    .option("-i, --input <key=value>", "a workflow_dispatch input (repeatable)", collect, [])
+    .option("-i, --input <key=value>", "a workflow_dispatch or workflow_call input (repeatable)", collect, [])
     .option("-s, --secret <NAME[=VALUE]>", "a secret; without a value it is read from the environment (repeatable)", collect, [])
     .option("--secret-file <file>", "secrets from a dotenv file (.secrets in the repository is read when present)")
     .option("--var <key=value>", "a configuration variable for the vars context (repeatable)", collect, [])
@@ -51,17 +79,34 @@ function addReplayOptions(cmd: Command): Command {
     .addOption(new Option("--from <source>", "what the jobs see: the working tree (tracked files, with uncommitted changes) or exactly HEAD").choices(["worktree", "HEAD"]).default("worktree"))
     .option("-p, --parallel <n>", "how many job containers run at once", positiveInt, Math.max(1, os.availableParallelism()))
     .option("--keep", "keep a failed job's container for inspection", false)
+    .option("--allow-privileged", "let steps start --privileged containers (and other options that reach the host) through their Docker API", false)
+    .option("--keep-images", "keep the images the jobs' steps built (removed at the end of the run by default)", false)
+    .option("--event-path <file>", "a JSON event payload of your own, instead of one synthesized from git")
     .option("--base <ref>", "the base of a pull_request event, and what path filters compare against")
     .option("--github-token <token>", "a token for secrets.GITHUB_TOKEN (none is given by default)")
-    .option("--json", "print the event stream as JSON Lines", false);
+    .option("--github-token-from-gh", "use `gh auth token` as secrets.GITHUB_TOKEN", false)
+    .option("--environment <name>", "let jobs that deploy to this environment run (repeatable); others are skipped", collect, [])
+    .option("--pull", "pull service and container images even when they are present", false)
+    .option("--diff", "once the replay is over, diff it against the newest CI run (as `replay diff` does)", false)
+    .option("--json", "print the event stream as JSON Lines", false)
+    .option("--no-tui", "plain output even in a terminal (the interactive screen is used when stdout is a terminal and CI is unset)")
+    .option("--step", "pause before each step (keys: n next, c continue, k skip, ! shell; s toggles it at any time)", false)
+    .option("--break-on-failure", "pause a job at a failed step: r retries it in the same container, ! opens a shell there", false)
+    .option("--break-at <step>", "pause before this step: its name, or its number (1 = the job's first step); repeatable", collect, [])
+    .option("--github-url <url>", "where remote actions are cloned from (<url>/<owner>/<repo>.git): GitHub, or a GitHub Enterprise Server", DEFAULT_GITHUB_URL)
+    .option("--offline", "run remote actions from the cache only (~/.cache/replay/actions); a missing one is named and the replay refused", false)
+    .option("--no-builtin <action>", "run the real action instead of replay's built-in one, e.g. --no-builtin actions/checkout (repeatable)", collect, []);
 }
 
 function reportersFor(flags: { json: boolean }): Reporter[] {
   return [flags.json ? new JsonReporter() : new PlainReporter()];
 }
 
-async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string | undefined): Promise<number> {
-  return replayCommand({
+async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string | undefined, debug: { breakAt?: BreakAt[] } = {}): Promise<number> {
+  let runId: string | undefined;
+  // The interactive screen and stepping when a person is at a terminal; plain output otherwise.
+  const interactive = await prepareInteractive(flags, debug.breakAt ? { breakAt: debug.breakAt } : {});
+  const exitCode = await replayCommand({
     dir: global.dir,
     ...(flags.workflow === undefined ? {} : { workflow: flags.workflow }),
     event: flags.event,
@@ -75,10 +120,22 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
     from: flags.from === "HEAD" ? "HEAD" : "worktree",
     parallel: flags.parallel,
     keep: flags.keep,
+    allowPrivileged: flags.allowPrivileged,
+    keepImages: flags.keepImages,
     ...(flags.base === undefined ? {} : { base: flags.base }),
+    ...(flags.eventPath === undefined ? {} : { eventPath: flags.eventPath }),
     ...(flags.githubToken === undefined ? {} : { githubToken: flags.githubToken }),
-    reporters: reportersFor(flags),
-  });
+    githubTokenFromGh: flags.githubTokenFromGh,
+    environments: flags.environment,
+    pull: flags.pull,
+    githubUrl: flags.githubUrl,
+    offline: flags.offline,
+    noBuiltin: flags.builtin,
+    reporters: interactive?.reporters ?? reportersFor(flags),
+    ...(interactive ? { control: interactive.control, signal: interactive.signal, onPlan: interactive.onPlan } : {}),
+    onRunId: (id) => (runId = id),
+  }).finally(() => interactive?.dispose());
+  return flags.diff ? diffAfterReplay(global.dir, runId, exitCode, flags.json) : exitCode;
 }
 
 /** Builds the program; `exit` receives the command's exit status. */
@@ -134,6 +191,35 @@ export function buildProgram(exit: (code: number) => void): Command {
     program.command("run").description("replay every workflow the event triggers (default: push)"),
   ).action(async (flags: ReplayFlags) => exit(await runReplay(global(), flags, undefined)));
 
+  addReplayOptions(
+    program
+      .command("debug")
+      .description("replay the failed job of a recorded replay (.replay/runs), paused before the step that failed")
+      .argument("[run-id]", "the recorded replay (a folder of .replay/runs/; default: the newest)")
+      .option("--last-failed", "the newest recorded replay in which a step failed", false),
+  ).action(async (runId: string | undefined, flags: ReplayFlags & { lastFailed: boolean }, cmd: Command) => {
+    const target = await findDebugTarget(global().dir, { ...(runId === undefined ? {} : { runId }), lastFailed: flags.lastFailed });
+    process.stderr.write(`${target.description}\n`);
+    const given = (name: string): boolean => cmd.getOptionValueSource(name) === "cli";
+    exit(await runReplay(global(), debugFlags(flags, target, given), target.job, { breakAt: [target.breakAt] }));
+  });
+
+  program
+    .command("diff")
+    .description("set a recorded replay beside the newest completed CI run of its workflow: results, toolchains, differing log lines")
+    .argument("[run-id]", "the recorded replay (a folder of .replay/runs/; default: the newest)")
+    .option("--repo <owner/name>", "the GitHub repository (default: from the origin remote)")
+    .option("--api-url <url>", "the REST API; https://HOST/api/v3 for GitHub Enterprise Server (default: $GITHUB_API_URL or https://api.github.com)")
+    .option("--ci-run <id>", "compare with this CI run", runIdArg)
+    .option("--ci-sha <sha>", "compare with the newest completed CI run of this commit", shaArg)
+    .option("--branch <name>", "compare with the newest completed CI run on this branch (default: the replay's)")
+    .option("--ci-export <dir>", "read the CI run from `gh run view --json jobs` output and logs in <dir> instead of the API")
+    .option("--offline", "use only CI runs fetched before (kept in .replay/ci/)", false)
+    .option("--json", "print the report as JSON", false)
+    .action(async (runId: string | undefined, flags: DiffFlags) =>
+      exit(await diffCommand(diffOptions(global().dir, runId, flags, process.env), defaultDiffDeps(flags.json), flags.json)),
+    );
+
   program
     .command("gc")
     .description("remove every container, network and volume replay left behind (crashed or killed runs)")
@@ -143,6 +229,94 @@ export function buildProgram(exit: (code: number) => void): Command {
       process.stdout.write(`removed ${r.containers} container(s), ${r.networks} network(s), ${r.volumes} volume(s)\n`);
       exit(0);
     });
+
+  // Remote actions: cloned into ~/.cache/replay/actions, keyed by commit.
+  const actions = program.command("actions").description("fetch the remote actions the workflows use into replay's action cache");
+  actions
+    .command("vendor")
+    .description("fetch every remote action the repository's workflows use (and those their composite actions use), for --offline replays")
+    .option("-w, --workflow <path>", "a workflow file or folder")
+    .option("--github-url <url>", "where remote actions are cloned from (<url>/<owner>/<repo>.git)", DEFAULT_GITHUB_URL)
+    .option("--no-builtin <action>", "fetch this action too although replay has it built in (repeatable)", collect, [])
+    .option("--json", "print JSON", false)
+    .action(async (flags: { workflow?: string; githubUrl: string; builtin: string[]; json: boolean }) =>
+      exit(
+        await actionsVendor({
+          dir: global().dir,
+          githubUrl: flags.githubUrl,
+          noBuiltin: flags.builtin,
+          json: flags.json,
+          ...(flags.workflow === undefined ? {} : { workflow: flags.workflow }),
+        }),
+      ),
+    );
+
+  // Caches: what actions/cache saved in replays, in ~/.cache/replay/caches (REPLAY_CACHE_DIR).
+  const cache = program.command("cache").description("list and remove the cache entries replays saved (actions/cache, setup-node's cache:)");
+  cache
+    .command("ls")
+    .description("list this repository's cache entries, most recently used first")
+    .option("-k, --key <prefix>", "only entries whose key starts with this")
+    .option("--all-repos", "entries of every repository", false)
+    .option("--json", "print JSON", false)
+    .action(async (flags: { key?: string; allRepos: boolean; json: boolean }) =>
+      exit(await cacheLs({ dir: global().dir, allRepos: flags.allRepos, json: flags.json, ...(flags.key === undefined ? {} : { key: flags.key }) })),
+    );
+  cache
+    .command("rm")
+    .description("remove this repository's entries whose key starts with <prefix> (or all of them with --all)")
+    .argument("[prefix]", "a key prefix")
+    .option("--all", "every entry of this repository", false)
+    .action(async (prefix: string | undefined, flags: { all: boolean }) => exit(await cacheRm({ dir: global().dir, all: flags.all, ...(prefix === undefined ? {} : { prefix }) })));
+  cache
+    .command("prune")
+    .description("remove entries unused for a while, then the least recently used beyond a size per repository (GitHub's 7 days and 10 GB by default)")
+    .option("--older-than <age>", "unused for longer than this: 7d, 12h, 30m, 2w", "7d")
+    .option("--max-size <size>", "keep at most this much per repository: 10GB, 500MB", "10GB")
+    .action(async (flags: { olderThan: string; maxSize: string }) => exit(await cachePrune({ olderThan: flags.olderThan, maxSize: flags.maxSize })));
+
+  // Images: replay's own, built from images/ (see images/README.md).
+  const imagesContext = async (flags: { json: boolean }): Promise<ImagesCommandContext> => {
+    const { docker, description } = await connectDocker();
+    const config = await readReplayConfig(global().dir);
+    const out = (text: string): void => void process.stdout.write(text);
+    return { docker, engine: description, json: flags.json, out, ...(config.caCerts ? { caCertsFile: path.resolve(global().dir, config.caCerts) } : {}) };
+  };
+  const images = program.command("images").description("build, list and pin replay's job images (runner, rust, wasm-pack, trivy, browsers)");
+  images
+    .command("build")
+    .description("build images (default: every one this machine can build), each after its missing parent layers; present ones are skipped")
+    .argument("[name...]", "runner, rust, wasm-pack, trivy or browsers")
+    .option("--json", "one JSON line per layer event", false)
+    .action(async (names: string[], flags: { json: boolean }) => exit(await imagesBuild(await imagesContext(flags), names)));
+  images
+    .command("ls")
+    .description("list replay's images: tag, size, and the toolchain versions inside")
+    .option("--json", "print JSON", false)
+    .action(async (flags: { json: boolean }) => exit(await imagesLs(await imagesContext(flags))));
+  images
+    .command("lock")
+    .description("refresh the checksums in images/toolchains.yml from the sources (npm's registry, GitHub releases, …)")
+    .argument("[arg...]", "only these entries, by their arg (NODE20, TRIVY, …)")
+    .option("--set <ARG=version>", "move an entry to another version (repeatable)", collect, [])
+    .option("--json", "print JSON", false)
+    .action(async (args: string[], flags: { set: string[]; json: boolean }) => {
+      const set: Record<string, string> = {};
+      for (const kv of flags.set) {
+        const eq = kv.indexOf("=");
+        if (eq <= 0) throw new UsageError(`--set ${kv}: expected ARG=version`, "for example --set NODE20=20.20.3");
+        set[kv.slice(0, eq).toUpperCase()] = kv.slice(eq + 1);
+      }
+      exit(await imagesLock({ json: flags.json, out: (t) => void process.stdout.write(t) }, args, set));
+    });
+
+  program
+    .command("doctor")
+    .description("check the engine, images, CA certificates and disk space, and say what cannot be built here and why")
+    .option("--json", "print JSON", false)
+    .action(async (flags: { json: boolean }) => exit(await doctor(await imagesContext(flags))));
+
+  addHookCommands(program, () => global().dir, exit);
 
   return program;
 }

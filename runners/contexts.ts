@@ -12,14 +12,15 @@ export interface RunnerPaths {
   eventPath: string;
 }
 
-export function runnerPaths(repoName: string): RunnerPaths {
-  const work = "/home/runner/work";
+/** The hosted runner's layout, or a `container:` job's (`/__w`, `/__t`, `/github/home`). */
+export function runnerPaths(repoName: string, kind: "runner" | "container" = "runner"): RunnerPaths {
+  const work = kind === "container" ? "/__w" : "/home/runner/work";
   return {
     work,
     workspace: `${work}/${repoName}/${repoName}`,
     temp: `${work}/_temp`,
-    toolCache: "/opt/hostedtoolcache",
-    home: "/home/runner",
+    toolCache: kind === "container" ? "/__t" : "/opt/hostedtoolcache",
+    home: kind === "container" ? "/github/home" : "/home/runner",
     fileCommands: `${work}/_temp/_runner_file_commands`,
     eventPath: `${work}/_temp/_github_workflow/event.json`,
   };

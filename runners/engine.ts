@@ -16,6 +16,8 @@ import type { JobResult } from "./events.js";
 import { runJobCell } from "./job-runner.js";
 import type { CellOutcome, JobRunDeps } from "./job-runner.js";
 import { Semaphore } from "./semaphore.js";
+import { runCallCell } from "./reusable-workflow.js";
+import { evaluateDeep } from "./evaluate-deep.js";
 
 export interface EngineOptions {
   /** How many job containers run at once across the run. */
@@ -24,6 +26,8 @@ export interface EngineOptions {
   imageFor: (labels: string[], job: Job) => Promise<string>;
   /** Aborted on Ctrl-C: running steps are stopped, nothing new starts. */
   signal: AbortSignal;
+  /** The deploy guard: a job with `environment:` runs only when its environment is named here. */
+  environments?: string[];
 }
 
 export interface EngineResult {
@@ -57,16 +61,23 @@ export async function runPlan(plan: Plan, deps: JobRunDeps, options: EngineOptio
   return { result, exitCode: options.signal.aborted ? 130 : result === "failure" ? 1 : result === "cancelled" ? 1 : 0, jobs: all };
 }
 
-/** Unique, readable keys for the event stream: `build`, `build (20)`, `ci.yml/build`. */
+/** Unique, readable keys for the event stream: `build`, `build (20)`, `ci.yml/build`, `call/build`. */
 class JobKeys {
-  private readonly used = new Map<string, number>();
-  constructor(private readonly prefixWorkflow: boolean) {}
+  constructor(
+    private readonly prefixWorkflow: boolean,
+    private readonly prefix = "",
+    private readonly used = new Map<string, number>(),
+  ) {}
   key(workflowFile: string, jobId: string, cell: ValueMap | null): string {
-    const base = this.prefixWorkflow ? `${workflowFile.replace(/^.*\//, "")}/${jobId}` : jobId;
+    const base = this.prefix ? `${this.prefix}${jobId}` : this.prefixWorkflow ? `${workflowFile.replace(/^.*\//, "")}/${jobId}` : jobId;
     const withCell = cell && Object.keys(cell).length ? `${base} (${describeCell(cell)})` : base;
     const n = (this.used.get(withCell) ?? 0) + 1;
     this.used.set(withCell, n);
     return n === 1 ? withCell : `${withCell} #${n}`;
+  }
+  /** Keys for the jobs of the workflow a job cell calls: `call-reusable/build`. */
+  within(callerKey: string): JobKeys {
+    return new JobKeys(false, `${callerKey}/`, this.used);
   }
 }
 
@@ -102,7 +113,7 @@ async function runWorkflow(
       event_name: deps.eventName,
       event: deps.payload,
       actor: deps.repo.actor,
-      workflow: workflow.name,
+      workflow: deps.githubWorkflow?.name ?? workflow.name,
       run_id: deps.run.runId,
       run_number: String(deps.run.runNumber),
       run_attempt: String(deps.run.runAttempt),
@@ -160,8 +171,6 @@ async function runWorkflow(
       const why = job.if !== undefined ? `its condition \`${job.if}\` is false` : `a job it needs did not succeed (${job.needs.map((n) => `${n}: ${needs[n]?.result}`).join(", ")})`;
       return skip(why);
     }
-    if (job.uses !== undefined) return skip(`calling reusable workflows ('${job.uses}') is not supported by replay yet`, "failure");
-
     // The matrix, evaluated now: it may come from the outputs of the jobs it needs.
     let cells: (ValueMap | null)[] = [null];
     const matrixRaw = job.strategy?.matrix;
@@ -201,23 +210,43 @@ async function runWorkflow(
         const baseName = job.name !== undefined ? await interpolateAsync(job.name, cellCtx).catch(() => job.name ?? job.id) : job.id;
         const name = cellDisplayName(baseName, cell, nameHasExpression);
         const jobKey = keys.key(workflow.file, job.id, cell);
+        if (job.uses !== undefined) {
+          // A calling job holds no container slot: the jobs it calls take theirs.
+          return local.run(async () => {
+            const call = { call: pw.calls?.[job.id], job, workflow, jobKey, name, matrix: cell, ctx: cellCtx, signal: cellSignal };
+            const outcome = await runCallCell(deps, call, (called, calledDeps, callerKey, signal) =>
+              runWorkflow(called, calledDeps, { ...options, signal }, slots, keys.within(callerKey)),
+            );
+            if (outcome.result === "failure" && failFast && cells.length > 1) failFastController.abort();
+            return outcome;
+          });
+        }
         return local.run(() =>
           slots.run(async () => {
+            // The deploy guard: no surprise deploys from a local replay.
+            if (job.environment !== undefined) {
+              const env = await evaluateDeep(job.environment, cellCtx).catch(() => job.environment ?? "");
+              const envName = typeof env === "string" ? env : env && typeof env === "object" && !Array.isArray(env) ? String((env as ValueMap)["name"] ?? "") : "";
+              if (!(options.environments ?? []).includes(envName)) {
+                deps.emit({
+                  type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "skipped", outputs: {}, durationMs: 0,
+                  reason: `deploy guard: the job deploys to environment '${envName}'; replay runs it only with --environment ${envName}`,
+                });
+                return { result: "skipped", outputs: {} };
+              }
+            }
             if (cellSignal.aborted) {
               deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "cancelled", outputs: {}, durationMs: 0, reason: "cancelled before it started" });
               return { result: "cancelled", outputs: {} };
             }
             let image: string;
             try {
-              const labels = await runsOnLabels(job.runsOn, cellCtx);
-              image = await options.imageFor(labels, job);
+              // A `container:` job runs in its own image; the job runner prepares it.
+              const container = job.container === undefined ? undefined : await evaluateDeep(job.container, cellCtx);
+              const containerImage = typeof container === "string" ? container : container && typeof container === "object" && !Array.isArray(container) ? String((container as ValueMap)["image"] ?? "") : undefined;
+              image = containerImage ?? (await options.imageFor(await runsOnLabels(job.runsOn, cellCtx), job));
             } catch (e) {
               deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "failure", outputs: {}, durationMs: 0, reason: e instanceof Error ? e.message : String(e) });
-              return { result: "failure", outputs: {} };
-            }
-            const unsupported = job.container !== undefined ? "container jobs" : job.services !== undefined ? "service containers" : undefined;
-            if (unsupported) {
-              deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "failure", outputs: {}, durationMs: 0, reason: `${unsupported} are not supported by replay yet` });
               return { result: "failure", outputs: {} };
             }
             const outcome = await runJobCell(deps, { workflow, job, jobKey, name, matrix: cell, strategy, needs, image, signal: cellSignal });
@@ -252,18 +281,6 @@ async function runWorkflow(
 async function truthy(v: Value, ctx: EvalOptions): Promise<boolean> {
   const r = await evaluateDeep(v, ctx).catch(() => false);
   return r === true || r === "true";
-}
-
-/** Evaluates every expression inside a value (a matrix written as a mapping may hold some). */
-async function evaluateDeep(v: Value, ctx: EvalOptions): Promise<Value> {
-  if (typeof v === "string") return findExpressions(v).length ? evaluateTemplateAsync(v, ctx) : v;
-  if (Array.isArray(v)) return Promise.all(v.map((x) => evaluateDeep(x, ctx)));
-  if (v && typeof v === "object") {
-    const out: ValueMap = {};
-    for (const [k, x] of Object.entries(v)) out[k] = await evaluateDeep(x, ctx);
-    return out;
-  }
-  return v;
 }
 
 async function runsOnLabels(runsOn: Value | undefined, ctx: EvalOptions): Promise<string[]> {

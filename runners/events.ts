@@ -87,6 +87,14 @@ export interface JobCompletedEvent {
   reason?: string;
 }
 
+/** The Markdown the job's steps wrote to GITHUB_STEP_SUMMARY, emitted once at the job's end. */
+export interface JobSummaryEvent {
+  type: "job.summary";
+  at: string;
+  jobKey: string;
+  markdown: string;
+}
+
 export interface RunCompletedEvent {
   type: "run.completed";
   at: string;
@@ -113,6 +121,21 @@ export interface NoticeEvent {
   level: "info" | "warning";
   message: string;
   jobKey?: string;
+  /** Set when the notice reports a cache restore or save (the run summary counts them). */
+  cache?: CacheNotice;
+}
+
+/**
+ * A cache restore (`hit`: the primary key itself, `partial`: a prefix or restore key,
+ * `miss`) or save (`saved`, or `not-saved` when another job holds the key) of a step.
+ */
+export interface CacheNotice {
+  action: "restore" | "save";
+  result: "hit" | "partial" | "miss" | "saved" | "not-saved";
+  key: string;
+  step: number;
+  matchedKey?: string;
+  sizeBytes?: number;
 }
 
 export type ReplayEvent =
@@ -123,6 +146,7 @@ export type ReplayEvent =
   | AnnotationEvent
   | StepCompletedEvent
   | JobCompletedEvent
+  | JobSummaryEvent
   | RunCompletedEvent
   | ErrorEvent
   | NoticeEvent;

@@ -9,4 +9,5 @@ export * from "./masker.js";
 export * from "./builtin-actions.js";
 export * from "./workspace-snapshot.js";
 export * from "./contexts.js";
-export { BUILTIN_ACTIONS } from "./builtins/index.js";
+export { BUILTIN_ACTION_NAMES, builtinActions } from "./builtins/index.js";
+export * from "./actions/index.js";

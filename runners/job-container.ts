@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { ContainerOptions } from "./container-options.js";
 
 /** What the engine needs from a running job container. Docker implements it in
  *  runners/docker/; engine tests use an in-memory one. */
@@ -35,10 +36,51 @@ export interface JobContainerSpec {
   extraHosts?: string[];
   /** `container:<id>` to share a network namespace, or a network name. */
   networkMode?: string;
+  /** The `options:` of a `container:` job. */
+  options?: ContainerOptions;
+  /** Extra volumes (`name:/path` or `/host:/path`) of a `container:` job. */
+  volumes?: string[];
+}
+
+export interface ServiceContainerSpec {
+  /** The service id, as in `services.<id>`. */
+  id: string;
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  env: Record<string, string>;
+  /** `container:<job container id>`: services share the job's network namespace. */
+  networkMode: string;
+  options: ContainerOptions;
+  volumes: string[];
+}
+
+export type HealthStatus = "healthy" | "unhealthy" | "starting" | "none" | "exited";
+
+export interface ServiceContainer {
+  readonly id: string;
+  readonly name: string;
+  health(): Promise<HealthStatus>;
+  /** The last lines of its output, for a service that did not come up. */
+  logs(tailLines: number): Promise<string>;
+  remove(): Promise<void>;
+}
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
 }
 
 export interface ContainerRuntime {
   createJobContainer(spec: JobContainerSpec): Promise<JobContainer>;
   /** Whether an image is present locally. */
   hasImage(image: string): Promise<boolean>;
+  /**
+   * Makes sure an image is there: used as it is when present, pulled when missing or
+   * when `pull` asks; throws a ReplayError naming the image and why it is unavailable.
+   */
+  prepareImage(image: string, o: { pull: boolean; credentials?: RegistryCredentials }): Promise<void>;
+  createNetwork(name: string, labels: Record<string, string>): Promise<string>;
+  removeNetwork(id: string): Promise<void>;
+  createServiceContainer(spec: ServiceContainerSpec): Promise<ServiceContainer>;
 }

@@ -21,7 +21,36 @@ import type { Masker } from "./masker.js";
 import type { RepoInfo } from "./repo-info.js";
 import { shellCommand } from "./shells.js";
 import type { JobEnvState, StepRecord } from "./step-types.js";
+import { containerDefinition, healthTimeoutMs, startForwarders, startServices, waitHealthy } from "./job-services.js";
+import type { ContainerDefinition, StartedService } from "./job-services.js";
+import { evaluateDeep } from "./evaluate-deep.js";
 import { CommandProcessor } from "./workflow-commands.js";
+import { DOCKER_API_SOCKET, dockerApiEnv } from "./docker-proxy/index.js";
+import type { DockerApiForJobs, JobDockerApiHandle } from "./docker-proxy/index.js";
+import { planPreStep, runActionStep } from "./actions/index.js";
+import type { ActionServices } from "./actions/index.js";
+
+/** Where a paused step could be poked at: the job's container, as the step would run. */
+export interface ShellTarget {
+  containerId: string;
+  user: string;
+  workdir: string;
+  env: Record<string, string>;
+}
+
+export interface StepPoint {
+  jobKey: string;
+  step: number;
+  name: string;
+  shell: ShellTarget;
+}
+
+/** Decides, for an interactive replay, whether a step runs, is skipped, or is retried. */
+export interface StepControl {
+  beforeStep(point: StepPoint): Promise<"run" | "skip">;
+  /** After a failed step (before continue-on-error applies). */
+  afterFailure(point: StepPoint): Promise<"retry" | "continue">;
+}
 
 export interface JobRunDeps {
   runtime: ContainerRuntime;
@@ -52,6 +81,21 @@ export interface JobRunDeps {
    * Set by the run's cache and artifact services.
    */
   actionRuntimeEnv?: Record<string, string>;
+  /** Where remote actions come from and how Docker actions run (without it, only built-in and local node or composite actions run). */
+  actions?: ActionServices;
+  /** `--pull`: pull service and container images even when present. */
+  pull?: boolean;
+  /** ACTIONS_ID_TOKEN_REQUEST_* for jobs granted `id-token: write`: an endpoint that refuses. */
+  oidcEnv?: Record<string, string>;
+  /** Stepping and breakpoints (the TUI): asked before each step and after a failure. */
+  control?: StepControl;
+  /**
+   * In a called (reusable) workflow: the top-level workflow, whose `github.workflow` and
+   * `github.workflow_ref` its jobs see. Its secrets and inputs are this object's too.
+   */
+  githubWorkflow?: { name: string; file: string };
+  /** Docker for the job's own steps: a scoped Docker API per job, at DOCKER_HOST. */
+  dockerApi?: DockerApiForJobs;
 }
 
 export interface CellToRun {
@@ -76,8 +120,8 @@ export interface CellOutcome {
 export interface PlannedStep {
   index: number;
   step: Step;
-  phase: "main" | "post";
-  /** For a post step: the index of its main step, whose state it reads. */
+  phase: "pre" | "main" | "post";
+  /** For a pre or post step: the index of its main step, whose state it shares. */
   mainIndex?: number;
   /** For a post step: its condition (`post-if`), default `always()`. */
   postIf?: string;
@@ -105,11 +149,58 @@ export interface StepHost {
   exportVariable(name: string, value: string): void;
   saveState(name: string, value: string): void;
   getState(name: string): string | undefined;
-  /** Registers a post step for this action (run after the job's steps, in reverse order). */
+  /** Registers a post step for this action (run after the job's steps, in reverse order); once per action. */
   addPost(condition?: string): void;
+
+  // What replay's runners of local, remote and Docker actions (runners/actions) use.
+  /** The part of the action this step runs: its `pre` (at job start), its main part, or its `post`. */
+  readonly phase: "pre" | "main" | "post";
+  readonly step: Step;
+  /** The key of this action's GITHUB_STATE values, shared by its pre, main and post steps. */
+  readonly stateKey: number;
+  /** The step's environment: workflow and job `env`, GITHUB_ENV values, then its own `env:`. */
+  readonly stepEnv: Record<string, string>;
+  /** What the runner gives every process besides: GITHUB_*, RUNNER_*, CI, HOME. */
+  readonly runnerEnv: Record<string, string>;
+  /** The user steps run as in the job container. */
+  readonly user: string;
+  /** The step's expression contexts, with what an action changes in them. */
+  evalOptions(o?: ActionContextOverrides): EvalOptions;
+  /**
+   * Prepares one process of this step: fresh env files, PATH with GITHUB_PATH, STATE_*
+   * of `stateKey`; answers its environment (`env` plus those).
+   */
+  processEnv(env: Record<string, string>, o: { stateKey: number }): Promise<Record<string, string>>;
+  /** Runs a command in the job container as a `run:` step's process: workflow commands, Ctrl-C. */
+  execProcess(cmd: string[], env: Record<string, string>, workdir: string, o: { stateKey: number }): Promise<{ exitCode: number; refused: boolean }>;
+  /** Applies the env files the process wrote (GITHUB_ENV, GITHUB_PATH, GITHUB_STATE, summary); answers its outputs. */
+  finishProcess(o: { stateKey: number }): Promise<{ outputs: Record<string, string>; error?: string }>;
+  /** Whether the job is cancelled or the step timed out: start nothing more. */
+  isCancelled(): boolean;
+  /** How to stop what the step runs now (a Docker action's container), for Ctrl-C and timeouts. */
+  setKill(kill: (() => Promise<void>) | undefined): void;
+  /** A warning as the runner writes one: a `##[warning]` line and an annotation. */
+  warn(message: string): void;
+}
+
+/** How an action's steps see the contexts: its inputs, its own steps, its env and status. */
+export interface ActionContextOverrides {
+  env?: Record<string, string>;
+  inputs?: Record<string, string>;
+  steps?: Record<string, { outputs: Record<string, string>; outcome: StepResult; conclusion: StepResult }>;
+  /** github.action_path, github.action_repository, github.action_ref, github.action. */
+  action?: { path?: string; repository?: string; ref?: string; id?: string };
+  /** A composite action's status functions answer for the action, not the job. */
+  status?: { failed: boolean; cancelled: boolean };
 }
 
 const now = (): number => Date.now();
+
+/** Whether `permissions:` lets the job ask for an OIDC token. */
+export function grantsIdToken(permissions: Value | undefined): boolean {
+  if (permissions === "write-all") return true;
+  return !!permissions && typeof permissions === "object" && !Array.isArray(permissions) && (permissions as ValueMap)["id-token"] === "write";
+}
 
 /** The name GitHub shows for a step without `name:`. */
 export function defaultStepName(step: Step): string {
@@ -138,7 +229,7 @@ export async function runJobCell(deps: JobRunDeps, cell: CellToRun): Promise<Cel
 }
 
 class JobCellRun {
-  private readonly paths: RunnerPaths;
+  private paths: RunnerPaths;
   private readonly hostDir: string;
   private container: JobContainer | undefined;
   private readonly state: JobEnvState = { env: {}, path: [], steps: {}, state: {}, summary: [] };
@@ -153,6 +244,11 @@ class JobCellRun {
   private nextIndex = 0;
   private currentKill: (() => Promise<void>) | undefined;
   private user = "runner";
+  private services: StartedService[] = [];
+  private networkId: string | undefined;
+  private networkName = "";
+  private hasBash = true;
+  private dockerApi: JobDockerApiHandle | undefined;
 
   constructor(
     private readonly deps: JobRunDeps,
@@ -198,7 +294,16 @@ class JobCellRun {
     try {
       await this.start();
       const steps: PlannedStep[] = cell.job.steps.map((step) => ({ index: this.nextIndex++, step, phase: "main" }));
-      for (const planned of steps) await this.runStep(planned);
+      // GitHub runs the `pre` of every action that has one at the start of the job, in
+      // step order, each under its `pre-if` (a copy of the step with that as its `if`).
+      const pres: PlannedStep[] = [];
+      for (const main of steps) {
+        const pre = await planPreStep(this.deps, main.step);
+        if (!pre) continue;
+        const name = main.step.name !== undefined ? await this.safeInterpolate(main.step.name) : defaultStepName(main.step);
+        pres.push({ index: this.nextIndex++, step: { ...main.step, if: pre.condition }, phase: "pre", mainIndex: main.index, displayName: `Pre ${name}` });
+      }
+      for (const planned of [...pres, ...steps]) await this.runStep(planned);
       // Post steps run after the job's steps, last registered first, even after a failure.
       for (const post of [...this.posts].reverse()) await this.runStep(post);
       outputs = await this.jobOutputs();
@@ -212,6 +317,9 @@ class JobCellRun {
       cell.signal.removeEventListener("abort", onAbort);
       await this.cleanup(result);
     }
+    // Before job.completed, so every consumer has the summary when it sees the job end.
+    const summary = this.state.summary.join("\n").trim();
+    if (summary) this.emit({ type: "job.summary", jobKey: cell.jobKey, markdown: this.deps.masker.mask(summary) });
     const done: EventInput = {
       type: "job.completed",
       jobKey: cell.jobKey,
@@ -233,33 +341,128 @@ class JobCellRun {
     await mkdir(this.hostDir, { recursive: true });
     // The runner user (uid 1001) writes the file-command files from inside the container.
     await chmod(this.hostDir, 0o777);
-    const [imageEnv, user] = await Promise.all([deps.imageEnv(cell.image), deps.imageUser(cell.image)]);
-    this.user = user;
-    if (imageEnv["PATH"]) this.imagePath = imageEnv["PATH"];
+    const isContainerJob = cell.job.container !== undefined;
+    if (isContainerJob) this.paths = runnerPaths(deps.repo.name, "container");
     this.github = githubContext({
       repo: deps.repo,
       run: deps.run,
       eventName: deps.eventName,
       payload: deps.payload,
-      workflowName: cell.workflow.name,
-      workflowFile: cell.workflow.file,
+      workflowName: deps.githubWorkflow?.name ?? cell.workflow.name,
+      workflowFile: deps.githubWorkflow?.file ?? cell.workflow.file,
       jobId: cell.job.id,
       paths: this.paths,
       ...(deps.baseBranch === undefined ? {} : { baseBranch: deps.baseBranch }),
     });
     this.baseEnv = githubEnv(this.github, this.paths);
-    this.container = await deps.runtime.createJobContainer({
-      image: cell.image,
-      name: `replay-${deps.run.runId}-${cell.jobKey.replace(/[^A-Za-z0-9_.-]+/g, "-")}`.slice(0, 120) + `-${randomUUID().slice(0, 6)}`,
-      labels: { ...deps.labels, "dev.replay.job": cell.jobKey },
-      env: { ...this.baseEnv },
-      binds: [{ host: this.hostDir, container: this.paths.fileCommands }],
-      workdir: this.paths.workspace,
+    const name = `replay-${deps.run.runId}-${cell.jobKey.replace(/[^A-Za-z0-9_.-]+/g, "-")}`.slice(0, 100) + `-${randomUUID().slice(0, 6)}`;
+    const labels = { ...deps.labels, "dev.replay.job": cell.jobKey };
+    const serviceIds = Object.keys(cell.job.services ?? {});
+    const initializing = isContainerJob || serviceIds.length > 0;
+    // GitHub shows the containers' start as a step of its own; so does replay.
+    const initIndex = initializing ? this.nextIndex++ : -1;
+    const initStarted = now();
+    if (initializing) this.emit({ type: "step.started", jobKey: cell.jobKey, step: initIndex, name: "Initialize containers" });
+    try {
+      const opts = this.contexts({ env: {} });
+      const containerDef = isContainerJob ? containerDefinition(await evaluateDeep(cell.job.container ?? null, opts), `job '${cell.job.id}' container`) : undefined;
+      if (containerDef) {
+        await deps.runtime.prepareImage(containerDef.image, { pull: deps.pull ?? false, ...(containerDef.credentials ? { credentials: containerDef.credentials } : {}) });
+        for (const ignored of containerDef.options.ignored) this.log(initIndex, `##[warning]container option ${ignored}`);
+      }
+      const image = containerDef?.image ?? cell.image;
+      const [imageEnv, user] = await Promise.all([deps.imageEnv(image), deps.imageUser(image)]);
+      this.user = containerDef?.options.user ?? user;
+      if (imageEnv["PATH"]) this.imagePath = imageEnv["PATH"];
+      if (initializing) {
+        this.networkName = name;
+        this.networkId = await deps.runtime.createNetwork(name, labels);
+      }
+      this.container = await deps.runtime.createJobContainer({
+        image: containerDef?.image ?? cell.image,
+        name,
+        labels,
+        // DOCKER_HOST is the container's own, not baseEnv's: Docker actions get the engine's socket.
+        env: { ...this.baseEnv, ...(deps.dockerApi ? dockerApiEnv(this.paths.fileCommands) : {}), ...(containerDef?.env ?? {}) },
+        binds: [{ host: this.hostDir, container: this.paths.fileCommands }],
+        workdir: this.paths.workspace,
+        ...(serviceIds.length ? { extraHosts: serviceIds.map((id) => `${id}:127.0.0.1`) } : {}),
+        ...(this.networkId ? { networkMode: this.networkName } : {}),
+        ...(containerDef ? { options: containerDef.options, volumes: containerDef.volumes } : {}),
+      });
+      this.dockerApi = await deps.dockerApi?.openForJob({
+        socketPath: path.join(this.hostDir, DOCKER_API_SOCKET),
+        socketPathInJob: `${this.paths.fileCommands}/${DOCKER_API_SOCKET}`,
+        jobKey: cell.jobKey,
+        jobContainerId: this.container.id,
+        labels,
+        log: (message) => this.emit({ type: "notice", level: "warning", message: `${cell.name}: ${message}`, jobKey: cell.jobKey }),
+      });
+      await this.container.copyIn(createReadStream(deps.workspaceTar), this.paths.work);
+      if (containerDef) await this.prepareContainerJob();
+      if (serviceIds.length) await this.startJobServices(initIndex, name, labels, opts);
+      if (initializing) {
+        this.emit({ type: "step.completed", jobKey: cell.jobKey, step: initIndex, name: "Initialize containers", result: "success", outcome: "success", durationMs: now() - initStarted });
+      }
+    } catch (e) {
+      if (initializing) {
+        this.log(initIndex, `##[error]${e instanceof Error ? e.message : String(e)}`);
+        this.emit({ type: "step.completed", jobKey: cell.jobKey, step: initIndex, name: "Initialize containers", result: "failure", outcome: "failure", durationMs: now() - initStarted });
+      }
+      throw e;
+    }
+  }
+
+  /** A `container:` job's image is the user's: make GitHub's folders and find its shell. */
+  private async prepareContainerJob(): Promise<void> {
+    const c = this.requireContainer();
+    let out = "";
+    const p = this.paths;
+    const code = await c.exec({
+      cmd: ["sh", "-c", `mkdir -p "${p.home}" /github/workflow "${p.toolCache}" "${p.temp}" && chmod 777 "${p.home}" && (command -v bash >/dev/null && echo bash || echo sh)`],
+      env: {},
+      user: "0",
+      onStdout: (b) => (out += b.toString()),
+      onStderr: () => undefined,
     });
-    await this.container.copyIn(createReadStream(deps.workspaceTar), this.paths.work);
+    if (code !== 0) throw new ReplayError("image-unavailable", `the job's container image cannot run replay's setup (sh, mkdir): exit ${code}`, { exitCode: 1 });
+    this.hasBash = out.trim() === "bash";
+  }
+
+  private async startJobServices(initIndex: number, name: string, labels: Record<string, string>, opts: EvalOptions): Promise<void> {
+    const { cell, deps } = this;
+    const definitions: [string, ContainerDefinition][] = [];
+    for (const [id, raw] of Object.entries(cell.job.services ?? {})) {
+      definitions.push([id, containerDefinition(await evaluateDeep(raw, opts), `service '${id}'`)]);
+    }
+    this.services = await startServices(deps.runtime, {
+      jobContainerId: this.requireContainer().id,
+      namePrefix: name,
+      labels,
+      definitions,
+      pull: deps.pull ?? false,
+      log: (line) => this.log(initIndex, line),
+    });
+    const timeoutMs = Math.max(...definitions.map(([, d]) => healthTimeoutMs(d.options)));
+    this.log(initIndex, `Waiting for all services to be ready`);
+    const failed = await waitHealthy(this.services, { timeoutMs, signal: this.cell.signal });
+    for (const f of failed) {
+      const s = this.services.find((x) => x.id === f.id);
+      this.log(initIndex, `##[error]service ${f.id} is ${f.status}; its last log lines:`);
+      for (const line of (await s?.container.logs(30).catch(() => "")) ?.split("\n") ?? []) if (line) this.log(initIndex, line);
+    }
+    if (failed.length) {
+      throw new ReplayError("image-unavailable", `service${failed.length > 1 ? "s" : ""} ${failed.map((f) => f.id).join(", ")} did not become healthy`, { exitCode: 1 });
+    }
+    for (const s of this.services) this.log(initIndex, `${s.id} is ${(await s.container.health()) === "none" ? "running (no health check)" : "healthy"}`);
+    for (const note of await startForwarders(this.requireContainer(), this.services, "root")) this.log(initIndex, note);
   }
 
   private async cleanup(result: JobResult): Promise<void> {
+    const keep = this.deps.keepFailed && result === "failure";
+    // What the job's steps started through their Docker API goes first (it may use the job container's networks).
+    await this.dockerApi?.close({ removeCreated: !keep }).catch(() => undefined);
+    if (!keep) await Promise.all(this.services.map((s) => s.container.remove().catch(() => undefined)));
     if (this.container) {
       if (this.deps.keepFailed && result === "failure") {
         this.emit({
@@ -272,6 +475,7 @@ class JobCellRun {
         await this.container.remove().catch(() => undefined);
       }
     }
+    if (this.networkId && !keep) await this.deps.runtime.removeNetwork(this.networkId).catch(() => undefined);
     await rm(this.hostDir, { recursive: true, force: true }).catch(() => undefined);
   }
 
@@ -299,7 +503,11 @@ class JobCellRun {
       steps: Object.fromEntries(
         Object.entries(this.state.steps).map(([id, s]) => [id, { outputs: s.outputs, outcome: s.outcome, conclusion: s.conclusion }]),
       ),
-      job: { status: this.jobStatus(), container: { id: this.container?.id ?? "", network: "" }, services: {} },
+      job: {
+        status: this.jobStatus(),
+        container: { id: this.container?.id ?? "", network: this.networkName },
+        services: Object.fromEntries(this.services.map((s) => [s.id, { id: s.container.id, network: this.networkName, ports: s.ports }])),
+      },
       runner: runnerContext(this.paths),
     };
     return { contexts, status: this.statusView(), hashFiles: this.deps.hashFiles };
@@ -370,12 +578,24 @@ class JobCellRun {
       return;
     }
 
+    const control = this.deps.control;
+    const point = control ? await this.stepPoint(planned, name) : undefined;
+    if (control && point && (await control.beforeStep(point)) === "skip") {
+      complete("skipped", "skipped");
+      return;
+    }
     let outcome: StepResult;
-    try {
-      outcome = await this.execute(planned, index);
-    } catch (e) {
-      this.log(index, `##[error]${this.deps.masker.mask(e instanceof Error ? e.message : String(e))}`);
-      outcome = "failure";
+    for (;;) {
+      try {
+        outcome = await this.execute(planned, index);
+      } catch (e) {
+        this.log(index, `##[error]${this.deps.masker.mask(e instanceof Error ? e.message : String(e))}`);
+        outcome = "failure";
+      }
+      // A retry runs the step again in the same container, with what it left behind.
+      if (outcome !== "failure" || this.cancelled || !control || !point) break;
+      if ((await control.afterFailure(point)) !== "retry") break;
+      this.log(index, "##[group]Retrying the step");
     }
     if (this.cancelled && outcome === "failure") outcome = "cancelled";
     let conclusion = outcome;
@@ -384,6 +604,21 @@ class JobCellRun {
       if (coe) conclusion = "success";
     }
     complete(outcome, conclusion);
+  }
+
+  /** The container, user, folder and environment a shell opened at this step gets. */
+  private async stepPoint(planned: PlannedStep, name: string): Promise<StepPoint> {
+    const { step } = planned;
+    const env = await this.stepEnv(step).catch(() => this.jobEnv());
+    env["PATH"] = [...this.state.path, env["PATH"] ?? this.imagePath].join(":");
+    const wdRaw = step.workingDirectory ?? this.cell.job.defaults?.workingDirectory ?? this.cell.workflow.defaults?.workingDirectory;
+    const wd = wdRaw === undefined ? this.paths.workspace : path.posix.resolve(this.paths.workspace, await this.safeInterpolate(wdRaw));
+    return {
+      jobKey: this.cell.jobKey,
+      step: planned.index,
+      name,
+      shell: { containerId: this.requireContainer().id, user: this.user, workdir: wd, env: { ...this.baseEnv, ...env } },
+    };
   }
 
   private async safeInterpolate(template: string): Promise<string> {
@@ -453,6 +688,7 @@ class JobCellRun {
     }
     out["PATH"] = [...this.state.path, env["PATH"] ?? this.imagePath].join(":");
     out["GITHUB_ACTION"] = actionIdFor(planned.step, this.actionIds);
+    if (this.deps.oidcEnv && grantsIdToken(this.cell.job.permissions ?? this.cell.workflow.permissions)) Object.assign(out, this.deps.oidcEnv);
     const mainIndex = planned.mainIndex ?? planned.index;
     for (const [k, v] of Object.entries(this.state.state[mainIndex] ?? {})) out[`STATE_${k}`] = v;
     return out;
@@ -550,24 +786,34 @@ class JobCellRun {
     };
     const out = new LineSplitter(onLine);
     const err = new LineSplitter(onLine);
-    const pidFile = `${this.paths.fileCommands}/pid_${index}`;
-    // The exec'd process leads its own process group: record its pid so a timeout or
-    // Ctrl-C can stop the whole step (and only the step) from inside the container.
-    const wrapped = ["/bin/sh", "-c", 'echo $$ > "$0"; exec "$@"', pidFile, ...cmd];
+    // A timeout or Ctrl-C must stop the step, all its children and only them. Every
+    // process of the step inherits a marker variable, so a kill finds them by it; the kill
+    // runs as the step's user, since reading another user's /proc/<pid>/environ needs
+    // CAP_SYS_PTRACE. (No `sh -c` wrapper: dash drops variables like INPUT_FETCH-DEPTH.)
+    const marker = randomUUID();
+    const stepEnv = { ...env, REPLAY_STEP_ID: marker };
     let timedOut = false;
     let finished = false;
+    const killScript = [
+      'n=0; for d in /proc/[0-9]*; do',
+      '  if tr "\\0" "\\n" < "$d/environ" 2>/dev/null | grep -qx "REPLAY_STEP_ID=$0"; then kill -"$1" "${d#/proc/}" 2>/dev/null && n=$((n+1)); fi',
+      'done; echo "$n"',
+    ].join("\n");
+    const signal = async (sig: "TERM" | "KILL"): Promise<number> => {
+      let out = "";
+      await container
+        .exec({ cmd: ["sh", "-c", killScript, marker, sig], env: {}, user: this.user, onStdout: (b) => (out += b.toString()), onStderr: () => undefined })
+        .catch(() => undefined);
+      return Number(out.trim()) || 0;
+    };
     const kill = async (): Promise<void> => {
-      // The step may not have written its pid yet when a cancel arrives: wait for it.
-      let pid = "";
+      // The step may not have started yet when a cancel arrives: try until it has.
       for (let tries = 0; tries < 50 && !finished; tries++) {
-        pid = (await readFile(path.join(this.hostDir, `pid_${index}`), "utf8").catch(() => "")).trim();
-        if (/^\d+$/.test(pid)) break;
+        if ((await signal("TERM")) > 0) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      if (!/^\d+$/.test(pid) || finished) return;
-      await container
-        .exec({ cmd: ["/bin/sh", "-c", `kill -TERM -${pid} 2>/dev/null; sleep 2; kill -KILL -${pid} 2>/dev/null; true`], env: {}, user: "root", onStdout: () => undefined, onStderr: () => undefined })
-        .catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 2000));
+      if (!finished) await signal("KILL");
     };
     this.currentKill = kill;
     const timer =
@@ -581,8 +827,8 @@ class JobCellRun {
     try {
       if (this.cancelled) return { exitCode: 1, refused, timedOut };
       const exitCode = await container.exec({
-        cmd: wrapped,
-        env,
+        cmd,
+        env: stepEnv,
         user: this.user,
         workdir,
         onStdout: (c) => out.push(c),
@@ -608,7 +854,8 @@ class JobCellRun {
     timeoutMinutes: number,
   ): Promise<StepResult> {
     const base = `${randomUUID()}`;
-    const { cmd, scriptPath } = shellCommand(shell, `${this.paths.fileCommands}/${base}`);
+    // No shell given: bash, or sh in a container image without bash (as the runner does).
+    const { cmd, scriptPath } = shellCommand(shell ?? (this.hasBash ? undefined : "sh"), `${this.paths.fileCommands}/${base}`);
     const hostScript = path.join(this.hostDir, path.posix.basename(scriptPath));
     await writeFile(hostScript, script);
     await chmod(hostScript, 0o755);
@@ -625,16 +872,24 @@ class JobCellRun {
     const { step } = planned;
     const uses = step.uses ?? "";
     const builtin = this.deps.builtins.find(uses);
-    if (!builtin) {
-      throw new ReplayError("not-found", `replay cannot run '${uses}' yet: only its built-in actions are supported (${this.deps.builtins.names().join(", ")})`, {
-        exitCode: 1,
-      });
-    }
     const opts = this.contexts({ env });
     const inputs: Record<string, string> = {};
     for (const [k, v] of Object.entries(step.with)) inputs[k] = await interpolateAsync(v, opts);
     const execEnv = await this.execEnv(index, env, planned);
+    const stateKey = planned.mainIndex ?? planned.index;
     let outputsFromHost: Record<string, string> = {};
+    let timedOut = false;
+    // A process of an action step runs as a `run:` step's does (env files, workflow
+    // commands, Ctrl-C), under a stand-in step whose id collects its outputs apart from
+    // the job's `steps` context: an action's inner steps have outputs of their own.
+    const scopeId = "__replay_action_process";
+    const stand = (key: number): PlannedStep => ({ index, step: { ...step, id: scopeId }, phase: "main", mainIndex: key });
+    const takeOutputs = (): Record<string, string> => {
+      const rec = this.state.steps[scopeId];
+      delete this.state.steps[scopeId];
+      return rec?.outputs ?? {};
+    };
+    let pending: Record<string, string> = {};
     const host: StepHost = {
       container: this.requireContainer(),
       paths: this.paths,
@@ -677,20 +932,94 @@ class JobCellRun {
         this.state.env[name] = value;
       },
       saveState: (name, value) => {
-        (this.state.state[planned.mainIndex ?? planned.index] ??= {})[name] = value;
+        (this.state.state[stateKey] ??= {})[name] = value;
       },
-      getState: (name) => this.state.state[planned.mainIndex ?? planned.index]?.[name],
+      getState: (name) => this.state.state[stateKey]?.[name],
       addPost: (condition) => {
+        // Once per action, whether its pre or its main part asks first (the runner's StepsWithPostRegistered).
+        if (this.posts.some((p) => p.mainIndex === stateKey)) return;
         this.posts.push({
           index: this.nextIndex++,
           step,
           phase: "post",
-          mainIndex: planned.index,
+          mainIndex: stateKey,
           ...(condition === undefined ? {} : { postIf: condition }),
         });
       },
+      phase: planned.phase,
+      step,
+      stateKey,
+      stepEnv: env,
+      runnerEnv: this.baseEnv,
+      user: this.user,
+      evalOptions: (o = {}) => {
+        const base = this.contexts({ env: o.env ?? env, ...(o.inputs ? { inputs: o.inputs } : {}) });
+        const github = (base.contexts.github ?? {}) as ValueMap;
+        const a = o.action;
+        const contexts: EvalOptions["contexts"] = {
+          ...base.contexts,
+          github: {
+            ...github,
+            ...(a?.path !== undefined ? { action_path: a.path } : {}),
+            ...(a?.repository !== undefined ? { action_repository: a.repository } : {}),
+            ...(a?.ref !== undefined ? { action_ref: a.ref } : {}),
+            action: a?.id ?? execEnv["GITHUB_ACTION"] ?? "",
+          },
+          ...(o.steps ? { steps: o.steps } : {}),
+        };
+        const status = o.status ? { failed: o.status.failed, cancelled: o.status.cancelled } : base.status;
+        return { ...base, contexts, status };
+      },
+      processEnv: async (penv, o) => {
+        const out = await this.execEnv(index, penv, stand(o.stateKey));
+        out["GITHUB_ACTION"] = penv["GITHUB_ACTION"] ?? execEnv["GITHUB_ACTION"] ?? "";
+        return out;
+      },
+      execProcess: async (cmd, penv, workdir, o) => {
+        takeOutputs();
+        const r = await this.execInContainer(index, stand(o.stateKey), cmd, penv, workdir, 0);
+        // `::set-output` lines land on the stand-in step; keep them for finishProcess.
+        pending = { ...pending, ...takeOutputs() };
+        return { exitCode: r.exitCode, refused: r.refused };
+      },
+      finishProcess: async (o) => {
+        takeOutputs();
+        const error = await this.applyFileCommands(index, stand(o.stateKey));
+        const outputs = { ...pending, ...takeOutputs() };
+        pending = {};
+        return error === undefined ? { outputs } : { outputs, error };
+      },
+      isCancelled: () => this.cancelled || timedOut,
+      setKill: (kill) => {
+        this.currentKill = kill;
+      },
+      warn: (message) => {
+        this.log(index, `##[warning]${message}`);
+        this.emit({ type: "step.annotation", jobKey: this.cell.jobKey, step: index, level: "warning", message: this.deps.masker.mask(message) });
+      },
     };
-    void timeoutMinutes;
+    if (!builtin) {
+      // The step's timeout-minutes covers the whole action, every process of it.
+      const timer =
+        timeoutMinutes > 0
+          ? setTimeout(() => {
+              timedOut = true;
+              this.log(index, `##[error]The action has timed out.`);
+              void this.currentKill?.();
+            }, timeoutMinutes * 60_000)
+          : undefined;
+      let ok: boolean;
+      try {
+        ok = await runActionStep(host);
+      } finally {
+        if (timer) clearTimeout(timer);
+      }
+      if (step.id && planned.phase === "main") {
+        const rec = (this.state.steps[step.id] ??= { id: step.id, outcome: "success", conclusion: "success", outputs: {} });
+        Object.assign(rec.outputs, outputsFromHost);
+      }
+      return ok && !timedOut ? "success" : "failure";
+    }
     const ok = planned.phase === "post" ? await (builtin.post?.(host) ?? Promise.resolve(true)) : await builtin.main(host);
     await this.applyFileCommands(index, planned);
     if (step.id && planned.phase === "main") {

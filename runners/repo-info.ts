@@ -79,3 +79,24 @@ export async function changedFiles(dir: string, from: string, to: string): Promi
   const out = await git(dir, ["diff", "--name-only", "-z", from, to]);
   return out === undefined ? undefined : out.split("\0").filter(Boolean);
 }
+
+/**
+ * The repository as a push of `sha` to `ref` shows it to GitHub: github.sha, ref and
+ * ref_name, head_commit and the payload's `before` are that commit's and that ref's,
+ * whatever HEAD is.
+ */
+export async function repoInfoAt(repo: RepoInfo, at: { sha: string; ref: string; before: string }): Promise<RepoInfo> {
+  const log = await git(repo.dir, ["log", "-1", "--format=%an%x00%ae%x00%cI%x00%B", at.sha]);
+  if (log === undefined) throw new ReplayError("not-found", `commit ${at.sha} is not in the repository at ${repo.dir}`);
+  const [an = "", ae = "", date = "", ...msg] = log.split("\0");
+  const tag = at.ref.startsWith("refs/tags/");
+  return {
+    ...repo,
+    sha: at.sha,
+    ref: at.ref,
+    refName: at.ref.replace(/^refs\/(heads|tags)\//, ""),
+    refType: tag ? "tag" : "branch",
+    headCommit: { id: at.sha, message: msg.join("\0").trim(), timestamp: date, author: { name: an, email: ae } },
+    before: at.before,
+  };
+}

@@ -153,6 +153,11 @@ describe("reduceRunState", () => {
       { error: { message: "docker is not running", hint: "start it" } },
     ],
     [
+      "the job's step summary, once it ends",
+      [ev.jobStarted(), { type: "job.summary", at, jobKey: job.jobKey, markdown: "## Tests\n- 3 passed" }, ev.jobCompleted("success")],
+      { jobs: [{ status: "success", summary: "## Tests\n- 3 passed" }] },
+    ],
+    [
       "notices in order",
       [
         { type: "notice", at, level: "info", message: "building image" },

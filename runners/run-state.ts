@@ -31,6 +31,8 @@ export interface JobState {
   startedAt?: string;
   durationMs?: number;
   reason?: string;
+  /** What the job's steps wrote to GITHUB_STEP_SUMMARY (Markdown), once the job ended. */
+  summary?: string;
 }
 
 export interface RunState {
@@ -124,6 +126,8 @@ export function reduceRunState(state: RunState, event: ReplayEvent): RunState {
       };
       return { ...state, jobs: [...state.jobs, done(job)] };
     }
+    case "job.summary":
+      return updateJob(state, event.jobKey, (j) => ({ ...j, summary: event.markdown }));
     case "run.completed":
       return { ...state, status: event.result, exitCode: event.exitCode, durationMs: event.durationMs };
     case "error": {

@@ -1,12 +1,18 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { lstat, readdir, readFile, readlink } from "node:fs/promises";
+import { lstat, mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { execa } from "execa";
 import tar from "tar-stream";
 import type { Readable } from "node:stream";
 
-export type SnapshotSource = "worktree" | "HEAD";
+/**
+ * The working tree's tracked files (uncommitted changes included), exactly HEAD, or
+ * exactly one commit: what a push sends, with `.git` checked out at that commit (on
+ * `ref` when it is a branch, detached otherwise), as actions/checkout leaves it.
+ */
+export type SnapshotSource = "worktree" | "HEAD" | { commit: string; ref?: string };
 
 export interface SnapshotOptions {
   repoDir: string;
@@ -21,8 +27,9 @@ export interface SnapshotOptions {
 
 /**
  * Writes the job workspace as one tar file, built once per run and copied into every
- * job's container: the repository (the working tree's tracked files, or exactly HEAD)
- * and its `.git`, owned by the runner user, so that jobs never touch the user's tree.
+ * job's container: the repository (the working tree's tracked files, exactly HEAD, or
+ * one commit) and its `.git`, owned by the runner user, so that jobs never touch the
+ * user's tree.
  */
 export async function writeWorkspaceTar(outFile: string, o: SnapshotOptions): Promise<void> {
   const pack = tar.pack();
@@ -39,8 +46,14 @@ export async function writeWorkspaceTar(outFile: string, o: SnapshotOptions): Pr
 
   await addDir(o.prefix);
   if (o.source === "worktree") await addWorktree(o, pack, addDir, owner);
-  else await addHead(o, pack, addDir, owner);
-  await addTree(path.join(o.repoDir, ".git"), `${o.prefix}/.git`, pack, addDir, owner);
+  else await addCommit(o, o.source === "HEAD" ? "HEAD" : o.source.commit, pack, addDir, owner);
+  // For one commit, .git's HEAD and index are that commit's, not the user's.
+  const gitFiles = typeof o.source === "object" ? await commitGitFiles(o.repoDir, o.source) : new Map<string, Buffer>();
+  await addTree(path.join(o.repoDir, ".git"), `${o.prefix}/.git`, pack, addDir, owner, new Set([...gitFiles.keys()].map((f) => `${o.prefix}/.git/${f}`)));
+  for (const [f, content] of gitFiles) {
+    await addDir(path.posix.dirname(`${o.prefix}/.git/${f}`));
+    await entry(pack, { name: `${o.prefix}/.git/${f}`, mode: 0o644, mtime, ...owner }, content);
+  }
   for (const f of o.extraFiles ?? []) {
     await addDir(path.posix.dirname(f.path));
     await entry(pack, { name: f.path, mode: f.mode ?? 0o644, mtime, ...owner }, Buffer.from(f.content));
@@ -92,8 +105,25 @@ async function addWorktree(o: SnapshotOptions, pack: tar.Pack, addDir: AddDir, o
   for (const file of unique) await addFile(pack, path.join(o.repoDir, file), `${o.prefix}/${file}`, addDir, owner);
 }
 
-async function addHead(o: SnapshotOptions, pack: tar.Pack, addDir: AddDir, owner: Owner): Promise<void> {
-  const archive = execa("git", ["archive", "--format=tar", "HEAD"], { cwd: o.repoDir, buffer: false, encoding: "buffer" });
+/** `.git/HEAD`, the branch's ref and an index matching the commit, by path inside .git. */
+async function commitGitFiles(repoDir: string, source: { commit: string; ref?: string }): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  const branch = source.ref?.startsWith("refs/heads/") ? source.ref : undefined;
+  files.set("HEAD", Buffer.from(branch ? `ref: ${branch}\n` : `${source.commit}\n`));
+  if (branch) files.set(branch, Buffer.from(`${source.commit}\n`));
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "replay-index-"));
+  try {
+    const index = path.join(tmp, "index");
+    await execa("git", ["read-tree", source.commit], { cwd: repoDir, env: { GIT_INDEX_FILE: index } });
+    files.set("index", await readFile(index));
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return files;
+}
+
+async function addCommit(o: SnapshotOptions, commit: string, pack: tar.Pack, addDir: AddDir, owner: Owner): Promise<void> {
+  const archive = execa("git", ["archive", "--format=tar", commit], { cwd: o.repoDir, buffer: false, encoding: "buffer" });
   const extract = tar.extract();
   const finished = new Promise<void>((resolve, reject) => {
     extract.on("entry", (header: tar.Headers, stream: Readable, next: (e?: unknown) => void) => {
@@ -119,13 +149,14 @@ async function addHead(o: SnapshotOptions, pack: tar.Pack, addDir: AddDir, owner
   await Promise.all([finished, archive]);
 }
 
-async function addTree(abs: string, name: string, pack: tar.Pack, addDir: AddDir, owner: Owner): Promise<void> {
+async function addTree(abs: string, name: string, pack: tar.Pack, addDir: AddDir, owner: Owner, skip: ReadonlySet<string> = new Set()): Promise<void> {
+  if (skip.has(name)) return;
   const st = await lstat(abs).catch(() => undefined);
   if (!st) return;
   if (st.isDirectory()) {
     await addDir(name);
     const entries = await readdir(abs);
-    for (const e of entries.sort()) await addTree(path.join(abs, e), `${name}/${e}`, pack, addDir, owner);
+    for (const e of entries.sort()) await addTree(path.join(abs, e), `${name}/${e}`, pack, addDir, owner, skip);
   } else {
     await addFile(pack, abs, name, addDir, owner);
   }

@@ -82,6 +82,18 @@ ensure_base_image() {
   docker import -c 'CMD ["/bin/bash"]' -c 'ENV LANG=C.UTF-8' "$tarball" "$BASE_IMAGE" >/dev/null
 }
 
+# The TUI's end-to-end tests drive a real terminal with tmux (they fail, saying so, without it).
+ensure_tmux() {
+  if command -v tmux >/dev/null 2>&1; then return; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing tmux (for the TUI's end-to-end tests)"
+    apt_install tmux
+  else
+    log "tmux is missing: the TUI's end-to-end tests need it (e.g. sudo apt-get install tmux)"
+  fi
+}
+
 start_engine
 ensure_base_image
+ensure_tmux
 log "ready: engine answers, base image $BASE_IMAGE present"

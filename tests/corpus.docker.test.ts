@@ -1,13 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { afterAll, describe, expect, it } from "vitest";
-import { checkoutCase, compareReplay, corpusCases, runCli } from "./support/corpus.js";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildCaseImages, checkoutCase, compareReplay, corpusCases, runCli } from "./support/corpus.js";
 
 // Cases whose replays need a feature of a later issue wait for it; the rest must pass.
 const WAITING_FOR: Record<string, string> = {
-  services: "issue #4 (services and job containers)",
-  actions: "issue #5 (local actions and reusable workflows)",
-  dataprism: "issue #6 (actions/cache)",
-  "rust-gates": "issue #7 (the Rust toolchain image)",
 };
 
 for (const c of corpusCases()) {
@@ -17,12 +14,17 @@ for (const c of corpusCases()) {
       return;
     }
     const repo = checkoutCase(c);
+    beforeAll(() => {
+      buildCaseImages(c);
+    });
     afterAll(() => repo.dispose());
-    // The replays of a case run in order in the same copy, as on a user's machine.
+    // The replays of a case run in order in the same copy, as on a user's machine, and
+    // share one cache store (beside the copy, so that no case sees another's caches).
+    const cacheDir = path.join(path.dirname(repo.dir), "replay-caches");
     for (const replay of c.replays) {
       it(`${replay.name}: replay ${replay.args.join(" ")}`, () => {
         const args = replay.args.includes("--json") ? replay.args : [...replay.args, "--json"];
-        const run = runCli(args, repo.dir, replay.env ?? {});
+        const run = runCli(args, repo.dir, { REPLAY_CACHE_DIR: cacheDir, ...(replay.env ?? {}) });
         const problems = compareReplay(replay, run);
         expect(problems, `stderr:\n${run.stderr.slice(-4000)}`).toEqual([]);
       });

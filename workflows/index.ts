@@ -9,3 +9,7 @@ export * from "./load-workflows.js";
 export * from "./parse-workflow.js";
 export * from "./uses-reference.js";
 export { parseYamlFile } from "./yaml-source.js";
+export * from "./call-inputs.js";
+export * from "./call-secrets.js";
+export * from "./called-workflows.js";
+export * from "./toolchain-needs.js";

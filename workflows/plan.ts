@@ -10,6 +10,21 @@ export interface PlannedWorkflow {
   jobs: Job[];
   /** Cell selectors for the job the user named (`--matrix`), by job id. */
   selectors: Record<string, MatrixSelector[]>;
+  /**
+   * The workflow each `uses:` job calls, by the caller's job id. Filled in by
+   * resolveCalledWorkflows before the run; a plan without it runs no call.
+   */
+  calls?: Record<string, PlannedCall>;
+}
+
+/** One call of a reusable workflow (`jobs.<id>.uses`), with the jobs it runs. */
+export interface PlannedCall {
+  /** The `uses:` value as written. */
+  uses: string;
+  /** The called workflow: all its jobs in `needs` order, and its own calls. */
+  called: PlannedWorkflow;
+  /** 2 for a workflow the top-level workflow calls, 3 for one that calls, … */
+  level: number;
 }
 
 export interface Plan {

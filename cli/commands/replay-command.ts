@@ -1,18 +1,24 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { execa } from "execa";
 import os from "node:os";
 import path from "node:path";
 import { ReplayError, UsageError } from "../../common/index.js";
 import {
+  checkCallSecrets,
   parseKeyValues,
   parseMatrixSelectors,
   planEvent,
   planJob,
+  resolveCalledWorkflows,
   resolveInputs,
+  workflowReader,
 } from "../../workflows/index.js";
-import type { Plan, Value } from "../../workflows/index.js";
+import type { InputEvent, Plan, Value, ValueMap, WorkflowInput } from "../../workflows/index.js";
 import {
-  BUILTIN_ACTIONS,
+  builtinActions,
   BuiltinRegistry,
+  ActionCache,
+  defaultActionCacheDir,
   Masker,
   runPlan,
   runnerPaths,
@@ -20,13 +26,17 @@ import {
   writeWorkspaceTar,
   changedFiles,
 } from "../../runners/index.js";
-import type { EventInput, ReplayEvent, Reporter } from "../../runners/index.js";
-import { DockerContainerRuntime, IMAGE_LABEL, connectDocker, ensureImage, reap, removeRun, runLabels } from "../../runners/docker/index.js";
+import type { EventInput, RepoInfo, ReplayEvent, Reporter, SnapshotSource, StepControl } from "../../runners/index.js";
+import { DockerActionRuntime, DockerContainerRuntime, IMAGE_LABEL, bridgeGateway, connectDocker, ensureImage, imageStatus, reap, removeRun, runLabels } from "../../runners/docker/index.js";
+import { RunDockerApi, engineAddress } from "../../runners/docker-proxy/index.js";
 import { hashFiles } from "../../workflows/index.js";
+import { ArtifactStore, CacheStore, RuntimeServer, cacheScopes, repositoryIdentity } from "../../runners/services/index.js";
+import type { RunStores } from "../../runners/services/index.js";
 import { nextRunNumber, RunRecorder } from "../../history/index.js";
 import { loadRepo, warnProblems } from "../load-repo.js";
 import { ImageResolver } from "../image-resolver.js";
 import { readReplayConfig } from "../replay-config.js";
+import { DEFAULT_GITHUB_URL, prepareRemoteActions } from "./actions-command.js";
 
 export interface ReplayCommandOptions {
   dir: string;
@@ -39,12 +49,34 @@ export interface ReplayCommandOptions {
   secretFile?: string;
   var: string[];
   image: string[];
-  from: "worktree" | "HEAD";
+  from: SnapshotSource;
   parallel: number;
   keep: boolean;
+  /** `--allow-privileged`: steps may start privileged containers through their Docker API. */
+  allowPrivileged?: boolean;
+  /** `--keep-images`: the images the steps built outlive the run. */
+  keepImages?: boolean;
   base?: string;
+  /** `--event-path`: the user's own event payload instead of one synthesized from git. */
+  eventPath?: string;
   githubToken?: string;
+  /** Opt-in: take secrets.GITHUB_TOKEN from `gh auth token`. */
+  githubTokenFromGh?: boolean;
+  environments: string[];
+  pull: boolean;
+  /** Remote actions: `--github-url`, `--offline`, `--no-builtin`. */
+  githubUrl?: string;
+  offline?: boolean;
+  noBuiltin?: string[];
   reporters: Reporter[];
+  /** Told the id of the run being recorded (for `--diff` once the replay is over). */
+  onRunId?: (runId: string) => void;
+  /** Stepping and breakpoints (the TUI): asked before each step and after a failed one. */
+  control?: StepControl;
+  /** Cancels the replay the way Ctrl-C does (the TUI's `q`). */
+  signal?: AbortSignal;
+  /** Told the plan before anything runs (the TUI lists the steps still to come). */
+  onPlan?: (plan: Plan) => void;
 }
 
 /** `NAME=VALUE` or `NAME` (from the environment). */
@@ -64,7 +96,7 @@ function parseSecrets(args: string[], env: NodeJS.ProcessEnv): Record<string, st
 }
 
 /** A dotenv file: NAME=VALUE lines, `#` comments, optional quotes. */
-async function readDotenv(file: string): Promise<Record<string, string>> {
+export async function readDotenv(file: string): Promise<Record<string, string>> {
   const text = await readFile(file, "utf8");
   const out: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
@@ -77,13 +109,35 @@ async function readDotenv(file: string): Promise<Record<string, string>> {
   return out;
 }
 
+async function readEventPayload(file: string): Promise<ValueMap> {
+  const text = await readFile(file, "utf8").catch((e: unknown) => {
+    throw new UsageError(`--event-path ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === "object" && !Array.isArray(v)) return v as ValueMap;
+  } catch (e) {
+    throw new UsageError(`--event-path ${file}: not JSON (${e instanceof Error ? e.message : String(e)})`, "give the event payload as a JSON object, as GitHub writes GITHUB_EVENT_PATH");
+  }
+  throw new UsageError(`--event-path ${file}: the payload must be a JSON object`);
+}
+
+async function ghToken(): Promise<string> {
+  const r = await execa("gh", ["auth", "token"], { reject: false });
+  if (r.exitCode !== 0 || !r.stdout.trim()) {
+    throw new UsageError("--github-token-from-gh: `gh auth token` gave no token", "log in with `gh auth login`, or pass --github-token");
+  }
+  return r.stdout.trim();
+}
+
 function newRunId(): string {
   // Numeric like GitHub's run ids, unique per machine and time.
   return `${Date.now()}${Math.floor(Math.random() * 1000).toString().padStart(3, "0")}`;
 }
 
 /** `replay job` and `replay run`: plan, then run on the Docker engine. Answers the exit status. */
-export async function replayCommand(o: ReplayCommandOptions): Promise<number> {
+export async function replayCommand(options: ReplayCommandOptions): Promise<number> {
+  const o = options.githubTokenFromGh && !options.githubToken ? { ...options, githubToken: await ghToken() } : options;
   const { repo, loaded } = await loadRepo(o.dir, o.workflow);
   const selectors = parseMatrixSelectors(o.matrix);
   const givenInputs = parseKeyValues(o.input, "--input");
@@ -105,14 +159,18 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<number> {
     }
   }
   warnProblems(loaded);
+  // Reusable workflows the plan's jobs call are loaded and checked before anything starts;
+  // those of other repositories come through the remote actions' clone cache.
+  const workflowSource = new ActionCache({
+    root: defaultActionCacheDir(),
+    githubUrl: o.githubUrl ?? DEFAULT_GITHUB_URL,
+    offline: o.offline ?? false,
+    onFetch: (message) => void process.stderr.write(`${message}\n`),
+  });
+  plan = await resolveCalledWorkflows(plan, workflowReader(repo.dir, workflowSource));
 
   // Inputs: typed and checked before anything starts.
-  let inputs: Record<string, Value> = {};
-  if (o.event === "workflow_dispatch") {
-    for (const pw of plan.workflows) inputs = { ...inputs, ...resolveInputs(pw.workflow.on.dispatchInputs, givenInputs, "workflow_dispatch") };
-  } else if (Object.keys(givenInputs).length) {
-    throw new UsageError(`--input is for workflow_dispatch; this replay's event is ${o.event}`, "add --event workflow_dispatch");
-  }
+  const inputs = planInputs(plan, givenInputs, o.event);
 
   const secrets: Record<string, string> = {};
   const dotSecrets = path.join(repo.dir, ".secrets");
@@ -121,15 +179,52 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<number> {
     throw new UsageError(`--secret-file ${o.secretFile}: ${e instanceof Error ? e.message : String(e)}`);
   }));
   Object.assign(secrets, parseSecrets(o.secret, process.env));
+  // A required secret of a called workflow that would be empty refuses the replay now.
+  checkCallSecrets(plan, { secrets, githubToken: o.githubToken, vars, inputs });
+  return executePlan(plan, { repo, secrets, vars, inputs }, o);
+}
 
+/** What a planned replay runs with, all decided before anything starts. */
+export interface PlannedReplay {
+  /** The repository as the run's github context shows it (sha, ref, head commit). */
+  repo: RepoInfo;
+  secrets: Record<string, string>;
+  vars: Record<string, string>;
+  inputs: Record<string, Value>;
+}
+
+export interface ExecuteOptions extends ReplayCommandOptions {
+  /** hashFiles() over other files than the working tree's (the pre-push hook's commit). */
+  hashFiles?: (patterns: string[]) => Promise<string>;
+}
+
+/** Runs a plan on the Docker engine: images, workspace snapshot, engine, reporters, run record. */
+export async function executePlan(plan: Plan, planned: PlannedReplay, o: ExecuteOptions): Promise<number> {
+  const { repo, secrets, vars, inputs } = planned;
   const config = await readReplayConfig(repo.dir);
   // --image wins over .replay.yml's images.
   const imageOverrides = { ...(config.images ?? {}), ...parseKeyValues(o.image, "--image") };
-  const { docker } = await connectDocker();
+  const { docker, endpoint } = await connectDocker();
+  const caCertsFile = config.caCerts ? { caCertsFile: path.resolve(repo.dir, config.caCerts) } : {};
+  // Notices about images go to the reporters once they exist (the refusal below comes first).
+  let imageNotice: (message: string) => void = () => undefined;
+  const images = new ImageResolver({
+    overrides: imageOverrides,
+    build: (name) =>
+      ensureImage(docker, { name, ...caCertsFile, onProgress: (line, layer) => imageNotice(`image ${layer}: ${line}`) }),
+    status: (name) => imageStatus(docker, { name, ...caCertsFile }),
+    notice: (message) => imageNotice(message),
+  });
+  // A job needing an image that is neither here nor buildable here refuses the replay now.
+  await images.preflight(plan.workflows.flatMap((pw) => pw.jobs));
+  // So does a remote action that cannot be resolved (or, --offline, is not in the cache).
+  const remoteActions = await prepareRemoteActions(plan, repo.dir, o, (message) => process.stderr.write(`${message}\n`));
   const runtime = new DockerContainerRuntime(docker);
   await reap(docker, { all: false }).catch(() => undefined);
 
   const runId = newRunId();
+  const engine = engineAddress(endpoint);
+  const dockerApi = engine ? new RunDockerApi(engine, runId, o.allowPrivileged ?? false) : undefined;
   const runNumber = await nextRunNumber(repo.dir);
   const started = Date.now();
   const masker = new Masker();
@@ -137,6 +232,8 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<number> {
   if (o.githubToken) masker.add(o.githubToken);
 
   const recorder = await RunRecorder.create(repo.dir, runId);
+  o.onRunId?.(runId);
+  o.onPlan?.(plan);
   const reporters = [...o.reporters, recorder];
   const emit = (e: EventInput): void => {
     const event = { ...e, at: new Date().toISOString() } as ReplayEvent;
@@ -144,7 +241,9 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<number> {
   };
 
   const serverUrl = "https://github.com";
-  const payload = synthesizePayload({ event: o.event, repo, serverUrl, inputs, ...(o.base ? { baseBranch: o.base } : {}) });
+  const payload = o.eventPath
+    ? await readEventPayload(o.eventPath)
+    : synthesizePayload({ event: o.event, repo, serverUrl, inputs, ...(o.base ? { baseBranch: o.base } : {}) });
   const tmp = await mkdtemp(path.join(os.tmpdir(), `replay-${runId}-`));
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -154,16 +253,23 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<number> {
   };
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);
+  const onAbort = (): void => controller.abort();
+  o.signal?.addEventListener("abort", onAbort, { once: true });
+  if (o.signal?.aborted) controller.abort();
 
   let exitCode = 1;
+  let services: RuntimeServer | undefined;
   try {
-    const images = new ImageResolver(imageOverrides, async (name) =>
-      ensureImage(docker, {
-        name,
-        ...(config.caCerts ? { caCertsFile: path.resolve(repo.dir, config.caCerts) } : {}),
-        onProgress: (line) => emit({ type: "notice", level: "info", message: `image ${name}: ${line}` }),
-      }),
-    );
+    imageNotice = (message) => emit({ type: "notice", level: "info", message });
+    const stores: RunStores = {
+      caches: new CacheStore(CacheStore.defaultRoot()),
+      artifacts: new ArtifactStore(path.join(recorder.dir, "artifacts")),
+      repository: repositoryIdentity(repo),
+      scopes: cacheScopes({ eventName: o.event, ref: repo.ref, refName: repo.refName, defaultBranch: repo.defaultBranch, ...(o.base ? { baseBranch: o.base } : {}) }),
+    };
+    services = await startServices(docker, stores, emit);
+    // As the runner does: the token never shows in a log.
+    if (services) masker.add(services.token);
     const paths = runnerPaths(repo.name);
     const workspaceTar = path.join(tmp, "workspace.tar");
     await writeWorkspaceTar(workspaceTar, {
@@ -190,7 +296,9 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<number> {
         runtime,
         emit,
         masker,
-        builtins: new BuiltinRegistry(BUILTIN_ACTIONS),
+        builtins: new BuiltinRegistry(builtinActions(stores), remoteActions.disabled),
+        actions: { source: remoteActions.cache, containers: new DockerActionRuntime(docker) },
+        ...(services ? { actionRuntimeEnv: services.actionRuntimeEnv(), oidcEnv: services.oidcEnv() } : {}),
         hostRunDir: tmp,
         workspaceTar,
         labels: runLabels(runId),
@@ -211,7 +319,7 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<number> {
         vars,
         inputs,
         ...(o.base ? { baseBranch: o.base } : {}),
-        hashFiles: (patterns) => hashFiles(repo.dir, patterns),
+        hashFiles: o.hashFiles ?? ((patterns) => hashFiles(repo.dir, patterns)),
         imageEnv: async (image) => {
           const info = await docker.getImage(image).inspect();
           return Object.fromEntries((info.Config?.Env ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
@@ -221,20 +329,72 @@ export async function replayCommand(o: ReplayCommandOptions): Promise<number> {
           return info.Config?.Labels?.[IMAGE_LABEL] ? "runner" : info.Config?.User || "root";
         },
         artifactsDir: path.join(recorder.dir, "artifacts"),
+        pull: o.pull,
+        ...(o.control ? { control: o.control } : {}),
+        ...(dockerApi ? { dockerApi } : {}),
       },
-      { parallel: o.parallel, imageFor: (labels) => images.imageFor(labels), signal: controller.signal },
+      { parallel: o.parallel, imageFor: (labels, job) => images.imageFor(labels, job), signal: controller.signal, environments: o.environments },
     );
     exitCode = result.exitCode;
     emit({ type: "run.completed", runId, result: result.result, exitCode, durationMs: Date.now() - started });
   } finally {
+    await services?.close().catch(() => undefined);
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
+    o.signal?.removeEventListener("abort", onAbort);
     // Whatever a job left (a crash between create and remove) goes with the run.
     if (!o.keep) await removeRun(docker, runId).catch(() => undefined);
+    // Images the steps built live as long as the run (as on one runner VM), unless --keep-images.
+    await dockerApi?.finish({ keepImages: o.keepImages ?? false }).catch(() => undefined);
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     await Promise.all(reporters.map((r) => r.close()));
   }
   return exitCode;
+}
+
+/**
+ * The `inputs` context of a workflow_dispatch or workflow_call replay, typed and checked
+ * against what the planned workflows declare; refused for any other event.
+ */
+function planInputs(plan: Plan, given: Record<string, string>, event: string): Record<string, Value> {
+  if (event !== "workflow_dispatch" && event !== "workflow_call") {
+    if (Object.keys(given).length) {
+      throw new UsageError(`--input is for workflow_dispatch and workflow_call; this replay's event is ${event}`, "add --event workflow_dispatch (or --event workflow_call for a reusable workflow)");
+    }
+    return {};
+  }
+  const how: InputEvent = event;
+  const declaredBy = (pw: Plan["workflows"][number]): WorkflowInput[] => (how === "workflow_dispatch" ? pw.workflow.on.dispatchInputs : pw.workflow.on.callInputs);
+  // An input no planned workflow declares is refused, listing the ones they do declare.
+  const all = new Map(plan.workflows.flatMap(declaredBy).map((d) => [d.name, d]));
+  for (const [name, value] of Object.entries(given)) if (!all.has(name)) resolveInputs([...all.values()], { [name]: value }, how);
+  let inputs: Record<string, Value> = {};
+  for (const pw of plan.workflows) {
+    const declared = declaredBy(pw);
+    const mine = Object.fromEntries(Object.entries(given).filter(([k]) => declared.some((d) => d.name === k)));
+    inputs = { ...inputs, ...resolveInputs(declared, mine, how) };
+  }
+  return inputs;
+}
+
+/**
+ * The run's cache and artifact services, for the node and container actions of its jobs
+ * (the built-ins use the stores directly). They listen on the host's address on Docker's
+ * default bridge, not on 0.0.0.0: only containers reach them there, never the network
+ * around the machine, and the per-run token keeps out the containers of other replays.
+ */
+async function startServices(docker: Parameters<typeof bridgeGateway>[0], stores: RunStores, emit: (e: EventInput) => void): Promise<RuntimeServer | undefined> {
+  const host = await bridgeGateway(docker);
+  if (host === undefined) {
+    emit({ type: "notice", level: "info", message: "the cache and artifact services are not started (the Docker engine has no default bridge to reach the host through); replay's built-in actions use the stores directly" });
+    return undefined;
+  }
+  try {
+    return await RuntimeServer.start({ host, caches: stores.caches, repository: stores.repository, scopes: stores.scopes, artifacts: stores.artifacts });
+  } catch (e) {
+    emit({ type: "notice", level: "warning", message: `the cache and artifact services did not start on ${host}: ${e instanceof Error ? e.message : String(e)}; actions other than replay's built-ins run without them` });
+    return undefined;
+  }
 }
 
 function brokenWorkflow(problems: readonly { file: string; line: number; col: number; message: string }[]): ReplayError {

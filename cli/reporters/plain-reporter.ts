@@ -1,5 +1,6 @@
 import { initialRunState, reduceRunState } from "../../runners/index.js";
 import type { ReplayEvent, Reporter, RunState } from "../../runners/index.js";
+import { CacheTally, formatCacheTotal, formatJobCache } from "./cache-tally.js";
 import { formatDuration } from "./format.js";
 
 const MARK: Record<string, string> = { success: "✓", failure: "✗", skipped: "-", cancelled: "⊘" };
@@ -10,6 +11,7 @@ const MARK: Record<string, string> = { success: "✓", failure: "✗", skipped: 
  */
 export class PlainReporter implements Reporter {
   private state: RunState = initialRunState;
+  private readonly caches = new CacheTally();
 
   constructor(
     private readonly out: NodeJS.WritableStream = process.stdout,
@@ -52,6 +54,7 @@ export class PlainReporter implements Reporter {
         this.summary(event.durationMs);
         break;
       case "notice":
+        if (event.cache && event.jobKey) this.caches.add(event.jobKey, event.cache);
         this.err.write(`${event.level === "warning" ? "warning" : "note"}: ${event.message}\n`);
         break;
       case "step.annotation":
@@ -61,13 +64,16 @@ export class PlainReporter implements Reporter {
   }
 
   private summary(durationMs: number): void {
-    const rows = this.state.jobs.map((j) => [j.name, String(j.status), j.durationMs === undefined ? "" : formatDuration(j.durationMs)]);
+    const rows = this.state.jobs.map((j) => [j.name, String(j.status), j.durationMs === undefined ? "" : formatDuration(j.durationMs), formatJobCache(this.caches.job(j.jobKey))]);
     const width = Math.max(3, ...rows.map((r) => (r[0] ?? "").length));
+    // The cache column only when some job used a cache.
+    const cacheCol = (duration: string, cache: string): string => (this.caches.any ? `${duration.padEnd(8)}  ${cache}`.trimEnd() : duration);
     this.line("");
-    this.line(`${"Job".padEnd(width)}  Result     Duration`);
-    for (const [name, result, duration] of rows) this.line(`${(name ?? "").padEnd(width)}  ${(result ?? "").padEnd(9)}  ${duration}`);
+    this.line(`${"Job".padEnd(width)}  Result     ${cacheCol("Duration", "Cache")}`);
+    for (const [name, result, duration, cache] of rows) this.line(`${(name ?? "").padEnd(width)}  ${(result ?? "").padEnd(9)}  ${cacheCol(duration ?? "", cache ?? "")}`);
     const failed = this.state.jobs.filter((j) => j.status === "failure").length;
     this.line(`\n${this.state.jobs.length} job(s), ${failed} failed, in ${formatDuration(durationMs)}`);
+    if (this.caches.any) this.line(formatCacheTotal(this.caches.total()));
   }
 
   async close(): Promise<void> {}

@@ -188,6 +188,8 @@ export interface DockerConnection {
   docker: Docker;
   /** Which engine answered, for `replay doctor` and verbose output. */
   description: string;
+  /** Where it answered: the jobs' scoped Docker API forwards there too. */
+  endpoint: DockerEndpoint;
 }
 
 export async function connectDocker(env: Env = process.env, options: ConnectOptions = {}): Promise<DockerConnection> {
@@ -213,7 +215,7 @@ export async function connectDocker(env: Env = process.env, options: ConnectOpti
     try {
       const docker = new Docker(dockerOptions(candidate.endpoint, env));
       await pingWithin(docker, candidate.endpoint.kind === "ssh" ? pingTimeoutMs * 3 : pingTimeoutMs);
-      return { docker, description: where };
+      return { docker, description: where, endpoint: candidate.endpoint };
     } catch (error) {
       lastError = error;
       const reason = describeFailure(error);

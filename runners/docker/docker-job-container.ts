@@ -1,7 +1,18 @@
 import type Docker from "dockerode";
 import { PassThrough } from "node:stream";
 import type { Readable } from "node:stream";
-import type { ContainerRuntime, ExecRequest, JobContainer, JobContainerSpec } from "../job-container.js";
+import { ReplayError } from "../../common/index.js";
+import type { ContainerOptions } from "../container-options.js";
+import type {
+  ContainerRuntime,
+  ExecRequest,
+  HealthStatus,
+  JobContainer,
+  JobContainerSpec,
+  RegistryCredentials,
+  ServiceContainer,
+  ServiceContainerSpec,
+} from "../job-container.js";
 
 const envList = (env: Record<string, string>): string[] => Object.entries(env).map(([k, v]) => `${k}=${v}`);
 
@@ -64,6 +75,69 @@ export class DockerJobContainer implements JobContainer {
   }
 }
 
+/** HostConfig and Config fields from parsed `options:`. */
+function fromOptions(o: ContainerOptions | undefined): { config: Partial<Docker.ContainerCreateOptions>; host: Docker.HostConfig } {
+  if (!o) return { config: {}, host: {} };
+  const config: Partial<Docker.ContainerCreateOptions> = {};
+  const host: Docker.HostConfig = {};
+  if (o.healthcheck) {
+    config.Healthcheck = {
+      Test: o.healthcheck.test,
+      ...(o.healthcheck.intervalNs === undefined ? {} : { Interval: o.healthcheck.intervalNs }),
+      ...(o.healthcheck.timeoutNs === undefined ? {} : { Timeout: o.healthcheck.timeoutNs }),
+      ...(o.healthcheck.retries === undefined ? {} : { Retries: o.healthcheck.retries }),
+      ...(o.healthcheck.startPeriodNs === undefined ? {} : { StartPeriod: o.healthcheck.startPeriodNs }),
+    };
+  }
+  if (o.user !== undefined) config.User = o.user;
+  if (o.workdir !== undefined) config.WorkingDir = o.workdir;
+  if (Object.keys(o.labels).length) config.Labels = o.labels;
+  if (o.memoryBytes !== undefined) host.Memory = o.memoryBytes;
+  if (o.nanoCpus !== undefined) host.NanoCpus = o.nanoCpus;
+  if (o.shmSizeBytes !== undefined) host.ShmSize = o.shmSizeBytes;
+  if (Object.keys(o.tmpfs).length) host.Tmpfs = o.tmpfs;
+  if (o.capAdd.length) host.CapAdd = o.capAdd;
+  if (o.privileged) host.Privileged = true;
+  return { config, host };
+}
+
+class DockerServiceContainer implements ServiceContainer {
+  private removed = false;
+  constructor(
+    private readonly container: Docker.Container,
+    readonly name: string,
+  ) {}
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  async health(): Promise<HealthStatus> {
+    const info = await this.container.inspect();
+    if (!info.State.Running) return "exited";
+    const h = info.State.Health?.Status;
+    return h === "healthy" || h === "unhealthy" || h === "starting" ? h : "none";
+  }
+
+  async logs(tailLines: number): Promise<string> {
+    const buf = (await this.container.logs({ stdout: true, stderr: true, tail: tailLines, follow: false })) as unknown as Buffer;
+    // Without a TTY the log is multiplexed: 8-byte frame headers before each chunk.
+    const parts: Buffer[] = [];
+    for (let i = 0; i + 8 <= buf.length; ) {
+      const size = buf.readUInt32BE(i + 4);
+      parts.push(buf.subarray(i + 8, i + 8 + size));
+      i += 8 + size;
+    }
+    return Buffer.concat(parts).toString("utf8");
+  }
+
+  async remove(): Promise<void> {
+    if (this.removed) return;
+    this.removed = true;
+    await this.container.remove({ force: true, v: true }).catch(() => undefined);
+  }
+}
+
 export class DockerContainerRuntime implements ContainerRuntime {
   constructor(private readonly docker: Docker) {}
 
@@ -76,18 +150,69 @@ export class DockerContainerRuntime implements ContainerRuntime {
     }
   }
 
-  async createJobContainer(spec: JobContainerSpec): Promise<JobContainer> {
+  async prepareImage(image: string, o: { pull: boolean; credentials?: RegistryCredentials }): Promise<void> {
+    if (!o.pull && (await this.hasImage(image))) return;
+    try {
+      const stream = await this.docker.pull(image, o.credentials ? { authconfig: o.credentials } : {});
+      await new Promise<void>((resolve, reject) =>
+        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+      );
+    } catch (e) {
+      if (!o.pull || !(await this.hasImage(image))) {
+        throw new ReplayError("image-unavailable", `image ${image} is not present locally and could not be pulled: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`, {
+          hint: `build or load it first (docker build -t ${image} … / docker load), or point the workflow at an image you have`,
+          exitCode: 1,
+          cause: e,
+        });
+      }
+    }
+  }
+
+  async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
+    const net = await this.docker.createNetwork({ Name: name, Labels: labels, CheckDuplicate: true });
+    return net.id;
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    await this.docker.getNetwork(id).remove().catch(() => undefined);
+  }
+
+  async createServiceContainer(spec: ServiceContainerSpec): Promise<ServiceContainer> {
+    const { config, host } = fromOptions(spec.options);
     const container = await this.docker.createContainer({
+      ...config,
+      name: spec.name,
+      Image: spec.image,
+      Labels: { ...(config.Labels ?? {}), ...spec.labels },
+      Env: envList({ ...spec.options.env, ...spec.env }),
+      ...(spec.options.entrypoint === undefined ? {} : { Entrypoint: [spec.options.entrypoint] }),
+      HostConfig: { ...host, NetworkMode: spec.networkMode, Binds: spec.volumes },
+    });
+    const service = new DockerServiceContainer(container, spec.name);
+    try {
+      await container.start();
+    } catch (e) {
+      await service.remove();
+      throw e;
+    }
+    return service;
+  }
+
+  async createJobContainer(spec: JobContainerSpec): Promise<JobContainer> {
+    const { config, host } = fromOptions(spec.options);
+    const container = await this.docker.createContainer({
+      ...config,
       name: spec.name,
       Image: spec.image,
       // The job's container idles while its steps run through exec.
       Entrypoint: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"],
       Cmd: [],
-      Labels: spec.labels,
-      Env: envList(spec.env),
+      Labels: { ...(config.Labels ?? {}), ...spec.labels },
+      Env: envList({ ...(spec.options?.env ?? {}), ...spec.env }),
       ...(spec.workdir === undefined ? {} : { WorkingDir: spec.workdir }),
       HostConfig: {
-        Binds: spec.binds.map((b) => `${b.host}:${b.container}${b.readOnly ? ":ro" : ""}`),
+        ...host,
+        Binds: [...spec.binds.map((b) => `${b.host}:${b.container}${b.readOnly ? ":ro" : ""}`), ...(spec.volumes ?? []), ...(spec.options?.volumes ?? [])],
         ...(spec.extraHosts ? { ExtraHosts: spec.extraHosts } : {}),
         ...(spec.networkMode ? { NetworkMode: spec.networkMode } : {}),
         Init: true,

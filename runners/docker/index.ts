@@ -4,3 +4,8 @@ export * from "./image-builder.js";
 export * from "./labels.js";
 export * from "./reaper.js";
 export * from "./remove-run.js";
+export * from "./image-choice.js";
+export * from "./image-inventory.js";
+export * from "./toolchain-lock.js";
+export * from "./docker-action-runtime.js";
+export * from "./bridge-gateway.js";

@@ -26,6 +26,18 @@ export class LocalRuntime implements ContainerRuntime {
   /** The most containers alive at one moment. */
   maxAlive = 0;
 
+  async prepareImage(): Promise<void> {}
+
+  async createNetwork(name: string): Promise<string> {
+    return `net-${name}`;
+  }
+
+  async removeNetwork(): Promise<void> {}
+
+  async createServiceContainer(): Promise<never> {
+    throw new Error("LocalRuntime runs no service containers; service tests use the real engine");
+  }
+
   async hasImage(): Promise<boolean> {
     return true;
   }

@@ -67,6 +67,23 @@ const GIT_ENV = {
   GIT_COMMITTER_EMAIL: "corpus@example.com",
 };
 
+/**
+ * Builds a case's stand-ins for public images (images/<name>/Dockerfile, tagged with the
+ * name in its `tag` file) from replay's local base, as the corpus README says.
+ */
+export function buildCaseImages(c: CorpusCase, baseImage = "replay-base:bookworm"): string[] {
+  const dir = path.join(c.dir, "images");
+  if (!existsSync(dir)) return [];
+  const tags: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true }).filter((x) => x.isDirectory())) {
+    const ctx = path.join(dir, e.name);
+    const tag = readFileSync(path.join(ctx, "tag"), "utf8").trim();
+    execFileSync("docker", ["build", "-q", "--build-arg", `BASE_IMAGE=${baseImage}`, "-t", tag, ctx], { stdio: "pipe" });
+    tags.push(tag);
+  }
+  return tags;
+}
+
 /** A fresh git repository holding the case's repo/ as one commit on main. */
 export function checkoutCase(c: CorpusCase): { dir: string; dispose: () => void } {
   const root = mkdtempSync(path.join(os.tmpdir(), `corpus-${c.name}-`));
