@@ -35,7 +35,6 @@ export class DockerActionRuntime implements ContainerActionRuntime {
 
   private async build(o: { context: Readable | Buffer; dockerfile: string; tag: string; labels: Record<string, string>; onLine: (line: string) => void }): Promise<void> {
     const tail: string[] = [];
-    let error: string | undefined;
     const emit = (line: string): void => {
       tail.push(line);
       if (tail.length > LOG_TAIL_LINES) tail.shift();
@@ -49,7 +48,7 @@ export class DockerActionRuntime implements ContainerActionRuntime {
       rm: true,
       forcerm: true,
     });
-    error = await followBuild(stream as AsyncIterable<Buffer | string>, emit);
+    const error = await followBuild(stream as AsyncIterable<Buffer | string>, emit);
     if (error !== undefined || !(await this.hasImage(o.tag))) {
       throw new ReplayError("image-unavailable", `building the action's image failed: ${error ?? "the engine reported success but the image is not there"}`, {
         hint: "the build log is above; an image the Dockerfile starts FROM must be on this machine (replay pulls nothing for actions)",
