@@ -1,42 +1,20 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { readdir } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseWorkflow, planEvent, planJob } from "../workflows/index.js";
 import type { Plan, Workflow } from "../workflows/index.js";
-import { BuiltinRegistry } from "./builtin-actions.js";
 import { runPlan } from "./engine.js";
 import type { EngineResult } from "./engine.js";
 import type { EventInput } from "./events.js";
-import type { JobRunDeps } from "./job-runner.js";
-import { Masker } from "./masker.js";
-import type { RepoInfo } from "./repo-info.js";
-import { LocalRuntime } from "./testing/local-runtime.js";
+import { inProcessDeps } from "./testing/in-process-replay.js";
+import type { LocalRuntime } from "./testing/local-runtime.js";
 
 type Emitted<T extends EventInput["type"]> = Extract<EventInput, { type: T }>;
 
 const FILE = ".github/workflows/ci.yml";
 
-const repo: RepoInfo = {
-  dir: "/nonexistent/demo",
-  owner: "octo",
-  name: "demo",
-  fullName: "octo/demo",
-  sha: "a".repeat(40),
-  ref: "refs/heads/main",
-  refName: "main",
-  refType: "branch",
-  defaultBranch: "main",
-  actor: "octocat",
-  headCommit: { id: "a".repeat(40), message: "test", timestamp: "2024-01-01T00:00:00Z", author: { name: "Octo", email: "octo@example.com" } },
-  before: "0".repeat(40),
-};
-
-const tempDirs: string[] = [];
-const runtimes: LocalRuntime[] = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  await Promise.all(runtimes.splice(0).map((rt) => rt.dispose()));
-  await Promise.all(tempDirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  await Promise.all(cleanups.splice(0).map((f) => f()));
 });
 
 interface RunOptions {
@@ -100,38 +78,12 @@ function load(yaml: string): Workflow {
 async function replay(yaml: string, o: RunOptions = {}): Promise<Replay> {
   const workflow = load(yaml);
   const plan: Plan = o.job === undefined ? planEvent([workflow], "push") : planJob([workflow], o.job, "push");
-  const hostRunDir = await mkdtemp(path.join(os.tmpdir(), "replay-engine-test-"));
-  tempDirs.push(hostRunDir);
-  const workspaceTar = path.join(hostRunDir, "workspace.tar");
-  await writeFile(workspaceTar, "");
-  const secrets = o.secrets ?? {};
-  // As the CLI does: every secret is masked before anything runs.
-  const masker = new Masker();
-  for (const v of Object.values(secrets)) masker.add(v);
-  const events: EventInput[] = [];
-  const runtime = new LocalRuntime();
-  runtimes.push(runtime);
-  const deps: JobRunDeps = {
-    runtime,
-    emit: (e) => events.push(e),
-    masker,
-    builtins: new BuiltinRegistry([]),
-    hostRunDir,
-    workspaceTar,
-    labels: { "dev.replay.test": "1" },
-    keepFailed: o.keepFailed ?? false,
-    run: { runId: "42", runNumber: 7, runAttempt: 1, serverUrl: "https://github.com", apiUrl: "https://api.github.com", graphqlUrl: "https://api.github.com/graphql" },
-    repo,
-    eventName: "push",
-    payload: {},
-    secrets,
-    vars: {},
-    inputs: {},
-    hashFiles: async () => "",
-    imageEnv: async () => ({ PATH: process.env["PATH"] ?? "/usr/bin:/bin" }),
-    imageUser: async () => "runner",
-    artifactsDir: path.join(hostRunDir, "artifacts"),
-  };
+  const { deps, events, runtime, hostRunDir, dispose } = await inProcessDeps({
+    tempPrefix: "replay-engine-test-",
+    secrets: o.secrets,
+    deps: { keepFailed: o.keepFailed ?? false },
+  });
+  cleanups.push(dispose);
   const result = await runPlan(plan, deps, {
     parallel: o.parallel ?? 4,
     imageFor: o.imageFor ?? (async () => "test-image"),

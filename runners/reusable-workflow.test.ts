@@ -1,36 +1,14 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseWorkflow, planEvent, resolveCalledWorkflows } from "../workflows/index.js";
 import type { ReadCalledWorkflow } from "../workflows/index.js";
-import { BuiltinRegistry } from "./builtin-actions.js";
 import { runPlan } from "./engine.js";
 import type { EngineResult } from "./engine.js";
 import type { EventInput } from "./events.js";
-import type { JobRunDeps } from "./job-runner.js";
-import { Masker } from "./masker.js";
-import type { RepoInfo } from "./repo-info.js";
-import { LocalRuntime } from "./testing/local-runtime.js";
+import { inProcessDeps, testRepo } from "./testing/in-process-replay.js";
 
 type Emitted<T extends EventInput["type"]> = Extract<EventInput, { type: T }>;
 
 const CI = ".github/workflows/ci.yml";
-
-const repo: RepoInfo = {
-  dir: "/nonexistent/demo",
-  owner: "octo",
-  name: "demo",
-  fullName: "octo/demo",
-  sha: "b".repeat(40),
-  ref: "refs/heads/main",
-  refName: "main",
-  refType: "branch",
-  defaultBranch: "main",
-  actor: "octocat",
-  headCommit: { id: "b".repeat(40), message: "test", timestamp: "2024-01-01T00:00:00Z", author: { name: "Octo", email: "octo@example.com" } },
-  before: "0".repeat(40),
-};
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -74,36 +52,12 @@ async function replay(files: Record<string, string>, secrets: Record<string, str
     return text === undefined || ref.kind !== "local" ? undefined : { file: ref.path, text };
   };
   const plan = await resolveCalledWorkflows(planEvent([ci.workflow], "push"), read);
-  const hostRunDir = await mkdtemp(path.join(os.tmpdir(), "replay-reusable-test-"));
-  cleanups.push(() => rm(hostRunDir, { recursive: true, force: true }));
-  const workspaceTar = path.join(hostRunDir, "workspace.tar");
-  await writeFile(workspaceTar, "");
-  const masker = new Masker();
-  for (const v of Object.values(secrets)) masker.add(v);
-  const runtime = new LocalRuntime();
-  cleanups.push(() => runtime.dispose());
-  const events: EventInput[] = [];
-  const deps: JobRunDeps = {
-    runtime,
-    emit: (e) => events.push(e),
-    masker,
-    builtins: new BuiltinRegistry([]),
-    hostRunDir,
-    workspaceTar,
-    labels: { "dev.replay.test": "1" },
-    keepFailed: false,
-    run: { runId: "42", runNumber: 7, runAttempt: 1, serverUrl: "https://github.com", apiUrl: "https://api.github.com", graphqlUrl: "https://api.github.com/graphql" },
-    repo,
-    eventName: "push",
-    payload: {},
+  const { deps, events, dispose } = await inProcessDeps({
+    tempPrefix: "replay-reusable-test-",
     secrets,
-    vars: { STAGE: "qa" },
-    inputs: {},
-    hashFiles: async () => "",
-    imageEnv: async () => ({ PATH: process.env["PATH"] ?? "/usr/bin:/bin" }),
-    imageUser: async () => "runner",
-    artifactsDir: path.join(hostRunDir, "artifacts"),
-  };
+    deps: { repo: testRepo("b"), vars: { STAGE: "qa" } },
+  });
+  cleanups.push(dispose);
   const result = await runPlan(plan, deps, { parallel: 4, imageFor: async () => "test-image", signal: new AbortController().signal });
   return new Replay(events, result);
 }

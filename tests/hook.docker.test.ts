@@ -6,8 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI, runCli } from "./support/corpus.js";
-
-const GIT_ENV = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" };
+import { GIT_ENV } from "./support/git-repo.js";
 
 // `Lint` checks that the job sees the pushed commit: its files, its sha, and .git at it.
 const LINT = `on:

@@ -1,33 +1,27 @@
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI, runCli } from "./support/corpus.js";
+import { workflowRepo } from "./support/git-repo.js";
 
-const GIT_ENV = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" };
+const disposals: (() => void)[] = [];
+afterAll(() => {
+  for (const dispose of disposals) dispose();
+});
 
 function repoWith(workflow: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "replay-lifecycle-"));
-  mkdirSync(path.join(dir, ".github/workflows"), { recursive: true });
-  writeFileSync(path.join(dir, ".github/workflows/w.yml"), workflow);
-  writeFileSync(path.join(dir, "tracked.txt"), "committed\n");
-  for (const args of [["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "init"]]) execFileSync("git", args, { cwd: dir, env: { ...process.env, ...GIT_ENV } });
-  return dir;
+  const repo = workflowRepo("lifecycle", workflow, { "tracked.txt": "committed\n" });
+  disposals.push(repo.dispose);
+  return repo.dir;
 }
 
 const labelled = (): string =>
   execFileSync("docker", ["ps", "-aq", "--filter", "label=dev.replay.run"], { encoding: "utf8" }).trim();
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
 describe("a job's lifecycle", () => {
   it("Ctrl-C stops the running step, removes the container and exits 130", async () => {
     const dir = repoWith("on: push\njobs:\n  slow:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo started; sleep 120\n");
-    dirs.push(dir);
     const child = spawn(process.execPath, [CLI, "job", "slow", "--json"], { cwd: dir, env: { ...process.env, CI: "true" } });
     let out = "";
     const code = await new Promise<number | null>((resolve) => {
@@ -46,7 +40,6 @@ describe("a job's lifecycle", () => {
     const dir = repoWith(
       "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Too slow\n        timeout-minutes: 0.05\n        run: sleep 60\n      - name: Cleanup\n        if: always()\n        run: echo cleanup\n",
     );
-    dirs.push(dir);
     const r = runCli(["job", "t", "--json"], dir);
     expect(r.exitCode).toBe(1);
     const steps = r.events.filter((e) => e["type"] === "step.completed").map((e) => [e["name"], e["result"]]);
@@ -59,7 +52,6 @@ describe("a job's lifecycle", () => {
 
   it("the job sees uncommitted changes by default, and exactly the commit with --from HEAD; the user's tree is untouched", () => {
     const dir = repoWith("on: push\njobs:\n  read:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cat tracked.txt; echo changed-in-job > tracked.txt\n");
-    dirs.push(dir);
     writeFileSync(path.join(dir, "tracked.txt"), "uncommitted\n");
     const worktree = runCli(["job", "read", "--json"], dir);
     expect(worktree.exitCode).toBe(0);
@@ -71,7 +63,6 @@ describe("a job's lifecycle", () => {
 
   it("--keep keeps a failed job's container; `replay gc` removes it once its run is over", () => {
     const dir = repoWith("on: push\njobs:\n  bad:\n    runs-on: ubuntu-latest\n    steps:\n      - run: exit 3\n");
-    dirs.push(dir);
     const r = runCli(["job", "bad", "--keep", "--json"], dir);
     expect(r.exitCode).toBe(1);
     expect(labelled()).not.toBe("");
@@ -83,7 +74,6 @@ describe("a job's lifecycle", () => {
 
   it("refuses bad flags with exit 2 before anything starts", () => {
     const dir = repoWith("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo a\n");
-    dirs.push(dir);
     for (const args of [["job", "a", "--parallel", "0"], ["job", "a", "--matrix", "x"], ["job", "a", "--input", "a=b"], ["job", "a", "--from", "nowhere"], ["run", "--event", "release"]]) {
       const r = runCli(args, dir);
       expect(r.exitCode, `${args.join(" ")}: ${r.stderr}`).toBe(2);

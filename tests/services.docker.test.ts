@@ -1,21 +1,16 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCaseImages, corpusCases, runCli } from "./support/corpus.js";
+import { workflowRepo } from "./support/git-repo.js";
 
-const GIT_ENV = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" };
-const dirs: string[] = [];
+const disposals: (() => void)[] = [];
 
 function repoWith(workflow: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "replay-services-"));
-  dirs.push(dir);
-  mkdirSync(path.join(dir, ".github/workflows"), { recursive: true });
-  writeFileSync(path.join(dir, ".github/workflows/w.yml"), workflow);
-  writeFileSync(path.join(dir, "ping.sh"), PING_SCRIPT, { mode: 0o755 });
-  for (const args of [["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "init"]]) execFileSync("git", args, { cwd: dir, env: { ...process.env, ...GIT_ENV } });
-  return dir;
+  const repo = workflowRepo("services", workflow, { "ping.sh": { text: PING_SCRIPT, mode: 0o755 } });
+  disposals.push(repo.dispose);
+  return repo.dir;
 }
 
 const labelled = (): string => execFileSync("docker", ["ps", "-aq", "--filter", "label=dev.replay.run"], { encoding: "utf8" }).trim();
@@ -27,7 +22,7 @@ beforeAll(() => {
   if (services) buildCaseImages(services);
 });
 afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const dispose of disposals) dispose();
 });
 
 // Talks to redis with bash alone: the container job's image has no redis-cli or node.

@@ -1,28 +1,10 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseWorkflow, planJob } from "../../workflows/index.js";
-import { BuiltinRegistry, Masker, runPlan } from "../../runners/index.js";
-import type { EngineResult, EventInput, JobRunDeps, RepoInfo } from "../../runners/index.js";
-import { LocalRuntime } from "../../runners/testing/local-runtime.js";
+import { runPlan } from "../../runners/index.js";
+import type { EngineResult, EventInput } from "../../runners/index.js";
+import { inProcessDeps } from "../../runners/testing/in-process-replay.js";
 import { StepController, parseBreakAt } from "./step-controller.js";
 import type { Pause } from "./step-controller.js";
-
-const repo: RepoInfo = {
-  dir: "/nonexistent/demo",
-  owner: "octo",
-  name: "demo",
-  fullName: "octo/demo",
-  sha: "a".repeat(40),
-  ref: "refs/heads/main",
-  refName: "main",
-  refType: "branch",
-  defaultBranch: "main",
-  actor: "octocat",
-  headCommit: { id: "a".repeat(40), message: "test", timestamp: "2024-01-01T00:00:00Z", author: { name: "Octo", email: "octo@example.com" } },
-  before: "0".repeat(40),
-};
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -38,37 +20,8 @@ interface Started {
 async function start(yaml: string, control: StepController): Promise<Started> {
   const { workflow, problems } = parseWorkflow(".github/workflows/ci.yml", yaml);
   if (!workflow) throw new Error(problems.map((p) => p.message).join("; "));
-  const hostRunDir = await mkdtemp(path.join(os.tmpdir(), "replay-stepping-test-"));
-  const workspaceTar = path.join(hostRunDir, "workspace.tar");
-  await writeFile(workspaceTar, "");
-  const runtime = new LocalRuntime();
-  cleanups.push(async () => {
-    await runtime.dispose();
-    await rm(hostRunDir, { recursive: true, force: true });
-  });
-  const events: EventInput[] = [];
-  const deps: JobRunDeps = {
-    runtime,
-    emit: (e) => events.push(e),
-    masker: new Masker(),
-    builtins: new BuiltinRegistry([]),
-    hostRunDir,
-    workspaceTar,
-    labels: {},
-    keepFailed: false,
-    run: { runId: "1", runNumber: 1, runAttempt: 1, serverUrl: "https://github.com", apiUrl: "https://api.github.com", graphqlUrl: "https://api.github.com/graphql" },
-    repo,
-    eventName: "push",
-    payload: {},
-    secrets: {},
-    vars: {},
-    inputs: {},
-    hashFiles: async () => "",
-    imageEnv: async () => ({ PATH: process.env["PATH"] ?? "/usr/bin:/bin" }),
-    imageUser: async () => "runner",
-    artifactsDir: path.join(hostRunDir, "artifacts"),
-    control,
-  };
+  const { deps, events, dispose } = await inProcessDeps({ tempPrefix: "replay-stepping-test-", deps: { control } });
+  cleanups.push(dispose);
   const done = runPlan(planJob([workflow], "t", "push"), deps, { parallel: 2, imageFor: async () => "test-image", signal: control.signal });
   return { events, done };
 }

@@ -5,29 +5,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseWorkflow, planEvent } from "../../workflows/index.js";
-import { BuiltinRegistry } from "../builtin-actions.js";
 import { runPlan } from "../engine.js";
 import type { EventInput } from "../events.js";
-import type { JobRunDeps } from "../job-runner.js";
-import { Masker } from "../masker.js";
-import type { RepoInfo } from "../repo-info.js";
-import { LocalRuntime } from "../testing/local-runtime.js";
+import { inProcessDeps } from "../testing/in-process-replay.js";
 import { packDir } from "./tar-tools.js";
-
-const repo: RepoInfo = {
-  dir: "/nonexistent/demo",
-  owner: "octo",
-  name: "demo",
-  fullName: "octo/demo",
-  sha: "a".repeat(40),
-  ref: "refs/heads/main",
-  refName: "main",
-  refType: "branch",
-  defaultBranch: "main",
-  actor: "octocat",
-  headCommit: { id: "a".repeat(40), message: "test", timestamp: "2024-01-01T00:00:00Z", author: { name: "Octo", email: "octo@example.com" } },
-  before: "0".repeat(40),
-};
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -45,42 +26,15 @@ interface Replayed {
 async function replay(workflow: string, files: Record<string, string>): Promise<Replayed> {
   const parsed = parseWorkflow(".github/workflows/ci.yml", workflow);
   if (!parsed.workflow) throw new Error(parsed.problems.map((p) => p.message).join("; "));
-  const hostRunDir = await mkdtemp(path.join(os.tmpdir(), "replay-composite-test-"));
   const src = await mkdtemp(path.join(os.tmpdir(), "replay-composite-src-"));
-  const runtime = new LocalRuntime();
-  cleanup.push(async () => {
-    await runtime.dispose();
-    await rm(hostRunDir, { recursive: true, force: true });
-    await rm(src, { recursive: true, force: true });
-  });
+  cleanup.push(() => rm(src, { recursive: true, force: true }));
   for (const [f, content] of Object.entries(files)) {
     await import("node:fs/promises").then((fs) => fs.mkdir(path.dirname(path.join(src, f)), { recursive: true }));
     await writeFile(path.join(src, f), content);
   }
-  const workspaceTar = path.join(hostRunDir, "workspace.tar");
-  await writeFile(workspaceTar, await packDir(src, "demo/demo", { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }));
-  const events: EventInput[] = [];
-  const deps: JobRunDeps = {
-    runtime,
-    emit: (e) => events.push(e),
-    masker: new Masker(),
-    builtins: new BuiltinRegistry([]),
-    hostRunDir,
-    workspaceTar,
-    labels: {},
-    keepFailed: false,
-    run: { runId: "42", runNumber: 7, runAttempt: 1, serverUrl: "https://github.com", apiUrl: "https://api.github.com", graphqlUrl: "https://api.github.com/graphql" },
-    repo,
-    eventName: "push",
-    payload: {},
-    secrets: {},
-    vars: {},
-    inputs: {},
-    hashFiles: async () => "",
-    imageEnv: async () => ({ PATH: process.env["PATH"] ?? "/usr/bin:/bin" }),
-    imageUser: async () => "runner",
-    artifactsDir: path.join(hostRunDir, "artifacts"),
-  };
+  const workspace = await packDir(src, "demo/demo", { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
+  const { deps, events, dispose } = await inProcessDeps({ tempPrefix: "replay-composite-test-", workspace });
+  cleanup.push(dispose);
   await runPlan(planEvent([parsed.workflow], "push"), deps, { parallel: 1, imageFor: async () => "test-image", signal: new AbortController().signal });
   const started = events.filter((e): e is Extract<EventInput, { type: "step.started" }> => e.type === "step.started");
   const completed = events.filter((e): e is Extract<EventInput, { type: "step.completed" }> => e.type === "step.completed");
