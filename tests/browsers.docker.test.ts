@@ -63,7 +63,7 @@ jobs:
 `;
 
 describe("the browsers image", () => {
-  it("runs Playwright headless against a page served in the job and takes a screenshot", () => {
+  it("runs Playwright headless against a page served in the job and takes a screenshot", async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "replay-browsers-"));
     mkdirSync(path.join(dir, ".github/workflows"), { recursive: true });
     writeFileSync(path.join(dir, ".github/workflows/e2e.yml"), WORKFLOW);
@@ -72,7 +72,7 @@ describe("the browsers image", () => {
     writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "e2e", private: true, type: "module" }));
     for (const args of [["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "init"]]) execFileSync("git", args, { cwd: dir, env: { ...process.env, ...GIT_ENV } });
 
-    const run = runCli(["job", "e2e", "--json"], dir);
+    const run = await runCli(["job", "e2e", "--json"], dir);
     const completed = run.events.find((e) => e["type"] === "job.completed");
     expect(completed?.["result"], run.stdout.slice(-4000) + run.stderr.slice(-2000)).toBe("success");
     const log = run.events.filter((e) => e["type"] === "step.output").map((e) => String(e["line"])).join("\n");

@@ -162,7 +162,7 @@ afterAll(async () => {
   rmSync(path.dirname(dir), { recursive: true, force: true });
 });
 
-const replay = (...args: string[]): CliRun => runCli([...args, "--json"], dir, { REPLAY_CACHE_DIR: cacheDir });
+const replay = (...args: string[]): Promise<CliRun> => runCli([...args, "--json"], dir, { REPLAY_CACHE_DIR: cacheDir });
 
 /** Every log line of a job's steps named `step` (all cells), joined. */
 function log(run: CliRun, step: string, job?: string): string {
@@ -199,7 +199,7 @@ describe("actions/cache, built in", () => {
 
   it("misses, builds, and saves in its post step", async () => {
     h1 = await hashFiles(dir, ["lock.txt"]);
-    const r = replay("job", "build");
+    const r = await replay("job", "build");
     expect(r.exitCode, r.stderr).toBe(0);
     expect(result(r, "No runtime variables in run steps")).toBe("success");
     expect(log(r, "Cache")).toContain(`Cache not found for input keys: deps-${h1}, deps-`);
@@ -216,8 +216,8 @@ describe("actions/cache, built in", () => {
     expect((await c.sh("cat out/built.txt ~/.tool/stamp")).output).toBe("v1\ntool\n");
   });
 
-  it("hits its exact key in the next replay: the build is skipped and nothing saved", () => {
-    const r = replay("job", "build");
+  it("hits its exact key in the next replay: the build is skipped and nothing saved", async () => {
+    const r = await replay("job", "build");
     expect(r.exitCode, r.stderr).toBe(0);
     expect(log(r, "Outputs")).toContain("hit=[true]");
     expect(result(r, "Build")).toBe("skipped");
@@ -232,7 +232,7 @@ describe("actions/cache, built in", () => {
     await c.sh("rm -rf out && mkdir -p out ~/.tool && echo from-client > out/built.txt && echo client-tool > ~/.tool/stamp");
     const saved = await c.client(["save", "out,~/.tool", `deps-${h2}`]);
     expect(saved.result, saved.output).not.toBe(-1);
-    const r = replay("job", "build");
+    const r = await replay("job", "build");
     expect(r.exitCode, r.stderr).toBe(0);
     expect(log(r, "Outputs")).toContain("hit=[true]");
     expect(result(r, "Build")).toBe("skipped");
@@ -242,7 +242,7 @@ describe("actions/cache, built in", () => {
 
   it("falls back to the newest entry of a restore key: cache-hit false, the build runs, the new key is saved", async () => {
     writeFileSync(path.join(dir, "lock.txt"), "v3\n");
-    const r = replay("job", "build");
+    const r = await replay("job", "build");
     expect(r.exitCode, r.stderr).toBe(0);
     expect(log(r, "Cache")).toMatch(/Cache hit for restore-key: deps-[0-9a-f]{64}/);
     expect(log(r, "Outputs")).toContain("hit=[false]");
@@ -250,8 +250,8 @@ describe("actions/cache, built in", () => {
     expect(log(r, "Post Cache")).toContain(`Cache saved with key: deps-${await hashFiles(dir, ["lock.txt"])}`);
   });
 
-  it("lookup-only, fail-on-cache-miss and actions/cache/save do as the real actions do", () => {
-    const r = replay("job", "flags");
+  it("lookup-only, fail-on-cache-miss and actions/cache/save do as the real actions do", async () => {
+    const r = await replay("job", "flags");
     expect(r.exitCode, r.stderr).toBe(0);
     expect(log(r, "Lookup only")).toContain("Lookup only - skipping download");
     expect(log(r, "Looked up")).toMatch(/look=\[true\] primary=\[deps-[0-9a-f]{64}\] matched=\[deps-[0-9a-f]{64}\]/);
@@ -262,8 +262,8 @@ describe("actions/cache, built in", () => {
     expect(log(r, "Save action")).toContain("Cache saved with key: saved-by-save-action");
   });
 
-  it("two cells saving the same key at once store it once, and it restores whole", () => {
-    const r = runCli(["job", "race-check", "--parallel", "2", "--json"], dir, { REPLAY_CACHE_DIR: cacheDir });
+  it("two cells saving the same key at once store it once, and it restores whole", async () => {
+    const r = await runCli(["job", "race-check", "--parallel", "2", "--json"], dir, { REPLAY_CACHE_DIR: cacheDir });
     expect(r.exitCode, r.stderr).toBe(0);
     const posts = log(r, "Post Run actions/cache@v4", "race");
     expect(posts.match(/Cache saved with key: race-key/g)).toHaveLength(1);
@@ -273,12 +273,12 @@ describe("actions/cache, built in", () => {
 });
 
 describe("setup-node's cache: npm, built in", () => {
-  it("saves the npm cache folder after the first replay and restores it in the next", () => {
-    const first = replay("job", "node");
+  it("saves the npm cache folder after the first replay and restores it in the next", async () => {
+    const first = await replay("job", "node");
     expect(first.exitCode, first.stderr).toBe(0);
     expect(log(first, "Run actions/setup-node@v4")).toContain("npm cache is not found");
     expect(log(first, "Post Run actions/setup-node@v4")).toMatch(/Cache saved with the key: node-cache-Linux-x64-npm-[0-9a-f]{64}/);
-    const second = replay("job", "node");
+    const second = await replay("job", "node");
     expect(second.exitCode, second.stderr).toBe(0);
     expect(log(second, "Run actions/setup-node@v4")).toMatch(/Cache restored from key: node-cache-Linux-x64-npm-/);
     expect(second.stdout).toContain("node-hit=[true]");
@@ -288,7 +288,7 @@ describe("setup-node's cache: npm, built in", () => {
 
 describe("upload-artifact and download-artifact, built in", () => {
   it("pass artifacts of several blocks between jobs, and the real @actions/artifact downloads them byte-identical", async () => {
-    const r = replay("job", "consume");
+    const r = await replay("job", "consume");
     expect(r.exitCode, r.stderr).toBe(0);
     expect(result(r, "Check")).toBe("success");
     const none = r.events.find((e) => e["type"] === "step.completed" && e["name"] === "Nothing to upload");

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkoutCase, corpusCases, runCli } from "./support/corpus.js";
+import { checkoutCase, corpusCases, runCliSync } from "./support/corpus.js";
 
 // `replay list --json` needs no Docker: it must list exactly the cells each corpus case
 // expects to run, for every job whose matrix is known before the run.
@@ -11,7 +11,7 @@ interface Listed {
 describe.each(corpusCases())("replay list --json on corpus $name", (c) => {
   const repo = checkoutCase(c);
   afterAll(() => repo.dispose());
-  const run = runCli(["list", "--json"], repo.dir);
+  const run = runCliSync(["list", "--json"], repo.dir);
   const listed = JSON.parse(run.stdout || "{}") as Listed;
   const jobs = listed.workflows?.flatMap((w) => w.jobs) ?? [];
 

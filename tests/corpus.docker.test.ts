@@ -22,9 +22,9 @@ for (const c of corpusCases()) {
     // share one cache store (beside the copy, so that no case sees another's caches).
     const cacheDir = path.join(path.dirname(repo.dir), "replay-caches");
     for (const replay of c.replays) {
-      it(`${replay.name}: replay ${replay.args.join(" ")}`, () => {
+      it(`${replay.name}: replay ${replay.args.join(" ")}`, async () => {
         const args = replay.args.includes("--json") ? replay.args : [...replay.args, "--json"];
-        const run = runCli(args, repo.dir, { REPLAY_CACHE_DIR: cacheDir, ...(replay.env ?? {}) });
+        const run = await runCli(args, repo.dir, { REPLAY_CACHE_DIR: cacheDir, ...(replay.env ?? {}) });
         const problems = compareReplay(replay, run);
         expect(problems, `stderr:\n${run.stderr.slice(-4000)}`).toEqual([]);
       });

@@ -74,7 +74,7 @@ volumes:
 }
 
 describe("a job that uses Docker", () => {
-  it("builds, runs and composes through its scoped API; afterwards nothing it made is left", () => {
+  it("builds, runs and composes through its scoped API; afterwards nothing it made is left", async () => {
     const id = randomUUID().slice(0, 8);
     const project = `e2e${id}`;
     const app = `replay-e2e-app-${id}:1`;
@@ -99,7 +99,7 @@ jobs:
           docker compose ps --format '{{.Name}} {{.Ports}}'
 `,
     });
-    const r = runCli(["job", "dind", "--json"], dir);
+    const r = await runCli(["job", "dind", "--json"], dir);
     expect(r.exitCode, r.stdout.slice(-3000) + r.stderr).toBe(0);
     const out = lines(r);
     expect(out).toContain("Successfully tagged " + app);
@@ -113,7 +113,7 @@ jobs:
     for (const image of [app, `${project}-web`, `${project}-client`]) expect(exists("image", image), image).toBe(false);
   });
 
-  it("keeps the images it built with --keep-images, and restores a tag it took from the user", () => {
+  it("keeps the images it built with --keep-images, and restores a tag it took from the user", async () => {
     const id = randomUUID().slice(0, 8);
     const mine = `replay-user-${id}:latest`;
     const built = `replay-kept-${id}:1`;
@@ -132,13 +132,13 @@ jobs:
       - run: docker run --rm ${mine} cat /kept
 `,
       });
-      const keep = runCli(["job", "img", "--keep-images", "--json"], dir);
+      const keep = await runCli(["job", "img", "--keep-images", "--json"], dir);
       expect(keep.exitCode, keep.stdout.slice(-2000)).toBe(0);
       expect(lines(keep)).toContain("kept");
       expect(exists("image", built)).toBe(true);
       expect(docker("image", "inspect", "-f", "{{.Id}}", mine)).toBe(before);
       docker("rmi", built);
-      const plain = runCli(["job", "img", "--json"], dir);
+      const plain = await runCli(["job", "img", "--json"], dir);
       expect(plain.exitCode).toBe(0);
       expect(exists("image", built)).toBe(false);
       expect(docker("image", "inspect", "-f", "{{.Id}}", mine)).toBe(before);
@@ -147,7 +147,7 @@ jobs:
     }
   });
 
-  it("streams through the API: build output, logs -f, attach, exec with a TTY", () => {
+  it("streams through the API: build output, logs -f, attach, exec with a TTY", async () => {
     const dir = repoWith({
       "Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo building-now\n",
       ".github/workflows/w.yml": `on: push
@@ -171,7 +171,7 @@ jobs:
           echo "wait=$(docker wait lg)"
 `,
     });
-    const r = runCli(["job", "streams", "--json"], dir);
+    const r = await runCli(["job", "streams", "--json"], dir);
     expect(r.exitCode, r.stdout.slice(-3000)).toBe(0);
     const out = lines(r);
     expect(out).toContain("Step 3/5 : RUN echo building-now");
@@ -181,7 +181,7 @@ jobs:
     expect(exists("image", "replay-streams")).toBe(false);
   });
 
-  it("refuses what the job did not create, host paths and --privileged, with Docker's error shape", () => {
+  it("refuses what the job did not create, host paths and --privileged, with Docker's error shape", async () => {
     const outsider = `replay-outsider-${randomUUID().slice(0, 8)}`;
     docker("run", "-d", "--name", outsider, "replay-base:bookworm", "sleep", "600");
     try {
@@ -206,7 +206,7 @@ jobs:
         run: "docker run --rm --cap-add SYS_ADMIN replay-base:bookworm echo cap-ran"
 `,
       });
-      const r = runCli(["job", "rules", "--json"], dir);
+      const r = await runCli(["job", "rules", "--json"], dir);
       expect(r.exitCode).toBe(1);
       const out = lines(r).join("\n");
       expect(out).toContain(`refused by replay (own resources only): No such container: ${outsider}`);
@@ -226,7 +226,7 @@ jobs:
 
       // With the flag the requests reach the engine (which, in a sandbox, may still say no
       // to --privileged on its own).
-      const allowed = runCli(["job", "rules", "--allow-privileged", "--json"], dir);
+      const allowed = await runCli(["job", "rules", "--allow-privileged", "--json"], dir);
       expect(allowed.exitCode, lines(allowed).join("\n")).toBe(0);
       expect(lines(allowed)).toContain("cap-ran");
       expect(lines(allowed).join("\n")).not.toContain("refused by replay (privileged)");
@@ -266,7 +266,7 @@ jobs:
         expect(code).toBe(130);
       } else {
         expect(left()).toEqual(["container", "network", "volume"]);
-        expect(runCli(["gc"], dir).exitCode).toBe(0);
+        expect((await runCli(["gc"], dir)).exitCode).toBe(0);
       }
       expect(left(), signal).toEqual([]);
     }

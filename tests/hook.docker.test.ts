@@ -83,8 +83,8 @@ function repo(workflow: string, files: Record<string, string> = { "src/app.txt":
   return { dir, remote, git, write, commit, push, remoteRef };
 }
 
-function install(r: Repo, args: string[] = []): string {
-  const out = runCli(["hook", "install", ...args], r.dir);
+async function install(r: Repo, args: string[] = []): Promise<string> {
+  const out = await runCli(["hook", "install", ...args], r.dir);
   expect(out.exitCode, out.stderr).toBe(0);
   return out.stdout;
 }
@@ -100,7 +100,7 @@ const leftovers = (r: Repo): string =>
 describe("the pre-push hook", () => {
   it("blocks a push whose replayed job fails, leaving the remote ref where it was; then lets the fix through", async () => {
     const r = repo(LINT);
-    install(r);
+    await install(r);
     const before = r.remoteRef("main");
     r.commit({ "src/app.txt": "bad\n" }, "break it");
     const blocked = await r.push();
@@ -124,7 +124,7 @@ describe("the pre-push hook", () => {
 
   it("runs nothing for a push that touches only files outside the workflow's paths", async () => {
     const r = repo(LINT);
-    install(r);
+    await install(r);
     const sha = r.commit({ "README.md": "more\n" }, "docs");
     const started = runs(r);
     const p = await r.push();
@@ -137,7 +137,7 @@ describe("the pre-push hook", () => {
 
   it("decides on the commit being pushed, never on uncommitted changes", async () => {
     const r = repo(LINT);
-    install(r);
+    await install(r);
     // Committed: good. In the working tree: a change that would fail the job.
     const good = r.commit({ "src/app.txt": "good\ngood\n" }, "still good");
     r.write("src/app.txt", "bad\n");
@@ -159,7 +159,7 @@ describe("the pre-push hook", () => {
 
   it("replays a new branch's push on that branch, compared with what the remote has", async () => {
     const r = repo(LINT.replace('paths: ["src/**"]', 'branches: ["feature/**"]\n    paths: ["src/**"]'));
-    install(r);
+    await install(r);
     r.git("checkout", "-q", "-b", "feature/x");
     r.commit({ "README.md": "only docs\n" }, "docs");
     const quiet = await r.push(["-u", "origin", "feature/x"]);
@@ -179,8 +179,8 @@ describe("the pre-push hook", () => {
     const seen = path.join(r.dir, "..", "seen.txt");
     const foreign = `#!/bin/sh\necho "$1 $(cat)" >> '${seen}'\n[ -z "$FAIL_FOREIGN" ]\n`;
     writeFileSync(hookFile, foreign, { mode: 0o755 });
-    expect(install(r)).toContain("pre-push.replay-chained");
-    expect(install(r)).toContain("installed already");
+    expect(await install(r)).toContain("pre-push.replay-chained");
+    expect(await install(r)).toContain("installed already");
 
     const sha = r.commit({ "src/app.txt": "good\n\n" }, "change");
     const blocked = await r.push(["origin", "main"], { FAIL_FOREIGN: "1" });
@@ -192,27 +192,27 @@ describe("the pre-push hook", () => {
     expect(r.remoteRef("main")).toBe(sha);
     expect(readFileSync(seen, "utf8")).toContain(`origin refs/heads/main ${sha} refs/heads/main`);
 
-    const un = runCli(["hook", "uninstall"], r.dir);
+    const un = await runCli(["hook", "uninstall"], r.dir);
     expect(un.stdout).toContain("the hook that was there before");
     expect(readFileSync(hookFile, "utf8")).toBe(foreign);
-    expect(runCli(["hook", "uninstall"], r.dir).stdout).toContain("nothing to do");
+    expect((await runCli(["hook", "uninstall"], r.dir)).stdout).toContain("nothing to do");
     expect(readFileSync(hookFile, "utf8")).toBe(foreign);
   });
 
   it.each<[string, (r: Repo) => void, string]>([
     ["husky", (r) => r.write(".husky/pre-commit", "npm test\n"), `replay hook run "$@"`],
     ["lefthook", (r) => r.write("lefthook.yml", "pre-commit:\n  commands: {}\n"), "run: replay hook run {1} {2}"],
-  ])("prints the line to add when %s manages the hooks, and writes nothing", (_what, arrange, line) => {
+  ])("prints the line to add when %s manages the hooks, and writes nothing", async (_what, arrange, line) => {
     const r = repo(LINT);
     arrange(r);
-    const out = install(r);
+    const out = await install(r);
     expect(out).toContain(line);
     expect(existsSync(path.join(r.dir, ".git/hooks/pre-push"))).toBe(false);
   });
 
   it("a timeout stops the jobs, removes their containers and blocks, saying how to skip; REPLAY_SKIP=1 skips", async () => {
     const r = repo(LINT.replace("grep -qx good src/app.txt", "echo sleeping; sleep 600"));
-    install(r, ["--timeout", "8s"]);
+    await install(r, ["--timeout", "8s"]);
     r.commit({ "src/app.txt": "good\n\n" }, "slow");
     const t0 = Date.now();
     const p = await r.push();
@@ -231,7 +231,7 @@ describe("the pre-push hook", () => {
 
   it("the hook runs the built CLI that installed it, even with no replay on PATH", async () => {
     const r = repo(LINT);
-    install(r);
+    await install(r);
     const script = readFileSync(path.join(r.dir, ".git/hooks/pre-push"), "utf8");
     expect(script).toContain(`REPLAY_ENTRY='${CLI}'`);
     expect(script).toContain(`REPLAY_NODE='${process.execPath}'`);

@@ -34,8 +34,8 @@ interface DoctorJson {
 }
 
 describe("replay doctor", () => {
-  it("reports wasm-pack and Trivy as not buildable offline, with the reason, and everything else ready", () => {
-    const run = runCli(["doctor", "--json"], os.tmpdir());
+  it("reports wasm-pack and Trivy as not buildable offline, with the reason, and everything else ready", async () => {
+    const run = await runCli(["doctor", "--json"], os.tmpdir());
     expect(run.exitCode, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as DoctorJson;
     expect(report.engine.ok).toBe(true);
@@ -49,8 +49,8 @@ describe("replay doctor", () => {
     for (const n of report.notBuildableHere) expect(n.reason).toMatch(/^github\.com does not answer \(.+\)$/);
   });
 
-  it("says the same for people, with the command that builds them elsewhere", () => {
-    const run = runCli(["doctor"], os.tmpdir());
+  it("says the same for people, with the command that builds them elsewhere", async () => {
+    const run = await runCli(["doctor"], os.tmpdir());
     expect(run.stdout).toMatch(/trivy\s+NOT BUILDABLE HERE\s+github\.com does not answer/);
     expect(run.stdout).toContain("`replay images build wasm-pack` where those hosts answer");
     expect(run.stdout).toMatch(/rust\s+ready/);
@@ -61,9 +61,9 @@ describe("a replay needing an image that cannot be built here", () => {
   it.each([
     ["wasm-pack", "- run: wasm-pack build --target web", "runs wasm-pack"],
     ["trivy", "- uses: aquasecurity/trivy-action@0.28.0\n        with: {scan-type: fs}", "uses aquasecurity/trivy-action@0.28.0"],
-  ])("is refused with exit 2 before anything starts, naming the %s image, why, and how to build it", (image, step, why) => {
+  ])("is refused with exit 2 before anything starts, naming the %s image, why, and how to build it", async (image, step, why) => {
     const dir = repoWith(`on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      ${step}\n`);
-    const run = runCli(["job", "build", "--json"], dir);
+    const run = await runCli(["job", "build", "--json"], dir);
     expect(run.exitCode, run.stderr).toBe(2);
     expect(run.stderr).toContain(`error: job 'build' needs the ${image} image (step`);
     expect(run.stderr).toContain(why);
@@ -72,31 +72,31 @@ describe("a replay needing an image that cannot be built here", () => {
     expect(run.events.map((e) => e["type"])).toEqual(["error"]);
   });
 
-  it("runs when --image maps the job elsewhere", () => {
+  it("runs when --image maps the job elsewhere", async () => {
     const dir = repoWith("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: command -v wasm-pack || echo 'no wasm-pack here'\n");
-    const runner = JSON.parse(runCli(["images", "ls", "--json"], dir).stdout) as { images: { name: string; tag: string; current: boolean }[] };
+    const runner = JSON.parse((await runCli(["images", "ls", "--json"], dir)).stdout) as { images: { name: string; tag: string; current: boolean }[] };
     const tag = runner.images.find((i) => i.name === "runner" && i.current)?.tag ?? "replay-base:bookworm";
-    const run = runCli(["job", "build", "--json", "--image", `ubuntu-latest=${tag}`], dir);
+    const run = await runCli(["job", "build", "--json", "--image", `ubuntu-latest=${tag}`], dir);
     expect(run.exitCode, run.stderr).toBe(0);
   });
 
-  it("`replay images build trivy` refuses the same way", () => {
-    const run = runCli(["images", "build", "trivy"], os.tmpdir());
+  it("`replay images build trivy` refuses the same way", async () => {
+    const run = await runCli(["images", "build", "trivy"], os.tmpdir());
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain("the trivy image, which is not built on this machine and cannot be built here: github.com does not answer");
   });
 });
 
 describe("replay images", () => {
-  it("build skips present layers and ls shows the Rust image's toolchains and where they came from", () => {
-    const build = runCli(["images", "build", "rust", "--json"], os.tmpdir());
+  it("build skips present layers and ls shows the Rust image's toolchains and where they came from", async () => {
+    const build = await runCli(["images", "build", "rust", "--json"], os.tmpdir());
     expect(build.exitCode, build.stderr).toBe(0);
     const layers = build.events.map((e) => `${String(e["image"])} ${String(e["type"])}`);
     // Built now (after its parent, present or built), or already there and skipped.
     expect(layers.some((l) => /^rust image\.(present|built)$/.test(l)), layers.join(", ")).toBe(true);
     if (layers.includes("rust image.built")) expect(layers[0]).toMatch(/^runner image\.(present|built)$/);
 
-    const ls = runCli(["images", "ls", "--json"], os.tmpdir());
+    const ls = await runCli(["images", "ls", "--json"], os.tmpdir());
     const { images } = JSON.parse(ls.stdout) as { images: { name: string; tag: string; current: boolean; sizeBytes: number; toolchains: Record<string, { version: string; source: string }> }[] };
     const rust = images.find((i) => i.name === "rust" && i.current);
     expect(rust?.tag).toMatch(/^replay-rust:[0-9a-f]{12}$/);
@@ -104,12 +104,12 @@ describe("replay images", () => {
     expect(rust?.toolchains["rust"]).toMatchObject({ version: "1.85.1", source: "debian" });
     expect(rust?.toolchains["node-20"]?.version).toMatch(/^20\./);
 
-    const again = runCli(["images", "build", "rust"], os.tmpdir());
+    const again = await runCli(["images", "build", "rust"], os.tmpdir());
     expect(again.stdout).toMatch(/rust\s+replay-rust:[0-9a-f]{12}\s+present, skipped/);
   });
 
-  it("lock fails clearly for a GitHub-hosted pin: it needs github.com, and says how", () => {
-    const run = runCli(["images", "lock", "TRIVY"], os.tmpdir());
+  it("lock fails clearly for a GitHub-hosted pin: it needs github.com, and says how", async () => {
+    const run = await runCli(["images", "lock", "TRIVY"], os.tmpdir());
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(/TRIVY\s+0\.69\.3\s+failed\s+needs network access to github\.com/);
     expect(run.stderr).toContain("run `replay images lock` on a machine that reaches github.com");

@@ -36,11 +36,11 @@ describe("a job's lifecycle", () => {
     expect(labelled()).toBe("");
   });
 
-  it("a step over its timeout-minutes fails and the job goes on to always() steps", () => {
+  it("a step over its timeout-minutes fails and the job goes on to always() steps", async () => {
     const dir = repoWith(
       "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Too slow\n        timeout-minutes: 0.05\n        run: sleep 60\n      - name: Cleanup\n        if: always()\n        run: echo cleanup\n",
     );
-    const r = runCli(["job", "t", "--json"], dir);
+    const r = await runCli(["job", "t", "--json"], dir);
     expect(r.exitCode).toBe(1);
     const steps = r.events.filter((e) => e["type"] === "step.completed").map((e) => [e["name"], e["result"]]);
     expect(steps).toEqual([
@@ -50,32 +50,32 @@ describe("a job's lifecycle", () => {
     expect(r.stdout).toContain("The action has timed out.");
   });
 
-  it("the job sees uncommitted changes by default, and exactly the commit with --from HEAD; the user's tree is untouched", () => {
+  it("the job sees uncommitted changes by default, and exactly the commit with --from HEAD; the user's tree is untouched", async () => {
     const dir = repoWith("on: push\njobs:\n  read:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cat tracked.txt; echo changed-in-job > tracked.txt\n");
     writeFileSync(path.join(dir, "tracked.txt"), "uncommitted\n");
-    const worktree = runCli(["job", "read", "--json"], dir);
+    const worktree = await runCli(["job", "read", "--json"], dir);
     expect(worktree.exitCode).toBe(0);
     expect(worktree.stdout).toContain('"line":"uncommitted"');
-    const head = runCli(["job", "read", "--from", "HEAD", "--json"], dir);
+    const head = await runCli(["job", "read", "--from", "HEAD", "--json"], dir);
     expect(head.stdout).toContain('"line":"committed"');
     expect(execFileSync("cat", [path.join(dir, "tracked.txt")], { encoding: "utf8" })).toBe("uncommitted\n");
   });
 
-  it("--keep keeps a failed job's container; `replay gc` removes it once its run is over", () => {
+  it("--keep keeps a failed job's container; `replay gc` removes it once its run is over", async () => {
     const dir = repoWith("on: push\njobs:\n  bad:\n    runs-on: ubuntu-latest\n    steps:\n      - run: exit 3\n");
-    const r = runCli(["job", "bad", "--keep", "--json"], dir);
+    const r = await runCli(["job", "bad", "--keep", "--json"], dir);
     expect(r.exitCode).toBe(1);
     expect(labelled()).not.toBe("");
-    const gc = runCli(["gc"], dir);
+    const gc = await runCli(["gc"], dir);
     expect(gc.exitCode).toBe(0);
     expect(gc.stdout).toMatch(/removed [1-9]\d* container/);
     expect(labelled()).toBe("");
   });
 
-  it("refuses bad flags with exit 2 before anything starts", () => {
+  it("refuses bad flags with exit 2 before anything starts", async () => {
     const dir = repoWith("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo a\n");
     for (const args of [["job", "a", "--parallel", "0"], ["job", "a", "--matrix", "x"], ["job", "a", "--input", "a=b"], ["job", "a", "--from", "nowhere"], ["run", "--event", "release"]]) {
-      const r = runCli(args, dir);
+      const r = await runCli(args, dir);
       expect(r.exitCode, `${args.join(" ")}: ${r.stderr}`).toBe(2);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user mistake
     }

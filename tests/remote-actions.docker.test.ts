@@ -173,8 +173,8 @@ function record(r: CliRun): CliRun {
   return r;
 }
 
-function replay(dir: string, args: string[]): CliRun {
-  return record(runCli([...args, "--github-url", `git://127.0.0.1:${port}`, "--json"], dir, { XDG_CACHE_HOME: cacheHome }));
+async function replay(dir: string, args: string[]): Promise<CliRun> {
+  return record(await runCli([...args, "--github-url", `git://127.0.0.1:${port}`, "--json"], dir, { XDG_CACHE_HOME: cacheHome }));
 }
 
 const completed = (r: CliRun): [string, string][] =>
@@ -255,14 +255,14 @@ describe("remote actions from a git server", () => {
   let first: CliRun;
   let dir: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = repoWith(MAIN_WORKFLOW, {
       ".github/actions/env-check/action.yml": ENV_CHECK,
       ".github/actions/local-docker/action.yml": "name: Local docker\ninputs:\n  word: {required: true}\nruns:\n  using: docker\n  image: Dockerfile\n",
       ".github/actions/local-docker/Dockerfile": 'FROM replay-base:bookworm\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["sh", "/entrypoint.sh"]\n',
       ".github/actions/local-docker/entrypoint.sh": 'echo "local docker says $INPUT_WORD"\n',
     });
-    first = replay(dir, ["job", "remote"]);
+    first = await replay(dir, ["job", "remote"]);
   }, 600_000);
 
   it("runs pre steps first, then the steps, then post steps in reverse order after a failure", () => {
@@ -332,11 +332,11 @@ describe("remote actions from a git server", () => {
   it("reuses the clone cache: with the server stopped, --offline and a SHA-pinned action both run", async () => {
     stopDaemon();
     try {
-      const offline = replay(dir, ["job", "remote", "--offline"]);
+      const offline = await replay(dir, ["job", "remote", "--offline"]);
       expect(offline.exitCode, offline.stderr.slice(-3000)).toBe(1);
       expect(completed(offline).filter(([, r]) => r === "failure")).toEqual([["Fail", "failure"]]);
       const pinned = repoWith(`on: push\njobs:\n  pinned:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Pinned\n        uses: acme/js-actions/node16@${jsSha}\n`);
-      const r = replay(pinned, ["job", "pinned"]);
+      const r = await replay(pinned, ["job", "pinned"]);
       expect(r.exitCode, r.stderr.slice(-3000)).toBe(0);
       expect(log(r, "Pinned")).toMatch(/node v20\./);
     } finally {
@@ -344,39 +344,39 @@ describe("remote actions from a git server", () => {
     }
   }, 600_000);
 
-  it("--offline names the action missing from the cache and refuses with exit 2 before anything runs", () => {
+  it("--offline names the action missing from the cache and refuses with exit 2 before anything runs", async () => {
     const missing = repoWith(`on: push\njobs:\n  m:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/js-actions/node20@v1\n        with: {who: x}\n      - uses: acme/never-fetched@v9\n`);
-    const r = replay(missing, ["job", "m", "--offline"]);
+    const r = await replay(missing, ["job", "m", "--offline"]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("error: the action `acme/never-fetched@v9` is not in replay's action cache");
     expect(r.stderr).toContain("replay actions vendor");
     expect(r.events.some((e) => e["type"] === "job.started")).toBe(false);
   });
 
-  it("refuses a short SHA as GitHub does, naming the full one", () => {
+  it("refuses a short SHA as GitHub does, naming the full one", async () => {
     const short = jsSha.slice(0, 7);
-    const r = replay(repoWith(`on: push\njobs:\n  s:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/js-actions/node20@${short}\n`), ["job", "s"]);
+    const r = await replay(repoWith(`on: push\njobs:\n  s:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/js-actions/node20@${short}\n`), ["job", "s"]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(
       `error: Unable to resolve action \`acme/js-actions@${short}\`, the provided ref \`${short}\` is the shortened version of a commit SHA, which is not supported. Please use the full commit SHA \`${jsSha}\` instead.`,
     );
   });
 
-  it("refuses a tag that does not exist, as GitHub words it", () => {
-    const r = replay(repoWith(`on: push\njobs:\n  s:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/js-actions/node20@v404\n`), ["job", "s"]);
+  it("refuses a tag that does not exist, as GitHub words it", async () => {
+    const r = await replay(repoWith(`on: push\njobs:\n  s:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/js-actions/node20@v404\n`), ["job", "s"]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("error: Unable to resolve action `acme/js-actions@v404`, unable to find version `v404`");
   });
 
   it("`replay actions vendor` fetches every action the workflows use, into the cache", async () => {
     const vendorCache = path.join(root, "vendor-cache");
-    const r = runCli(["actions", "vendor", "--github-url", `git://127.0.0.1:${port}`, "--json"], dir, { XDG_CACHE_HOME: vendorCache });
+    const r = await runCli(["actions", "vendor", "--github-url", `git://127.0.0.1:${port}`, "--json"], dir, { XDG_CACHE_HOME: vendorCache });
     expect(r.exitCode, r.stderr).toBe(0);
     const listed = (JSON.parse(r.stdout) as { actions: { uses: string; commit: string }[] }).actions.map((a) => a.uses);
     expect(listed.sort()).toEqual(["acme/composite@v1", "acme/docker-action@v1", "acme/js-actions/node16@main", "acme/js-actions/node20@v1"]);
     stopDaemon();
     try {
-      const offline = record(runCli(["job", "remote", "--offline", "--json"], dir, { XDG_CACHE_HOME: vendorCache }));
+      const offline = record(await runCli(["job", "remote", "--offline", "--json"], dir, { XDG_CACHE_HOME: vendorCache }));
       expect(offline.exitCode, offline.stderr.slice(-2000)).toBe(1);
       expect(completed(offline).find(([n]) => n === "Docker")?.[1]).toBe("success");
     } finally {
@@ -384,26 +384,26 @@ describe("remote actions from a git server", () => {
     }
   }, 600_000);
 
-  it("built-ins come first; --no-builtin runs the real action from the server", () => {
+  it("built-ins come first; --no-builtin runs the real action from the server", async () => {
     const w = repoWith(`on: push\njobs:\n  c:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Checkout\n        uses: actions/checkout@v4\n`);
-    const builtin = replay(w, ["job", "c"]);
+    const builtin = await replay(w, ["job", "c"]);
     expect(builtin.exitCode, builtin.stderr.slice(-2000)).toBe(0);
     expect(log(builtin, "Checkout")).toContain("replay's built-in actions/checkout");
-    const real = replay(w, ["job", "c", "--no-builtin", "actions/checkout"]);
+    const real = await replay(w, ["job", "c", "--no-builtin", "actions/checkout"]);
     expect(real.exitCode, real.stderr.slice(-2000)).toBe(0);
     expect(log(real, "Checkout")).toContain("the real checkout ran with fetch-depth=1");
-    const typo = replay(w, ["job", "c", "--no-builtin", "actions/chekout"]);
+    const typo = await replay(w, ["job", "c", "--no-builtin", "actions/chekout"]);
     expect(typo.exitCode).toBe(2);
     expect(typo.stderr).toContain("--no-builtin actions/chekout: replay has no built-in action of that name");
   }, 300_000);
 
-  it("the Rust and wasm-pack built-ins, and a docker:// action, fail naming the image that lacks what they need", () => {
+  it("the Rust and wasm-pack built-ins, and a docker:// action, fail naming the image that lacks what they need", async () => {
     const w = repoWith(
       `on: push\njobs:\n  tools:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Rust\n        uses: dtolnay/rust-toolchain@stable\n        with: {components: clippy}\n        continue-on-error: true\n      - name: Rust (actions-rs)\n        uses: actions-rs/toolchain@v1\n        continue-on-error: true\n      - name: Wasm\n        uses: jetli/wasm-pack-action@v0.4.0\n        continue-on-error: true\n      - name: Missing image\n        uses: docker://replay-missing-image:never\n        continue-on-error: true\n`,
     );
     // Without --image replay would pick its Rust and wasm-pack images for these steps.
     const runnerImage = String(first.events.find((e) => e["type"] === "job.started")?.["image"]);
-    const r = replay(w, ["job", "tools", "--image", `ubuntu-latest=${runnerImage}`]);
+    const r = await replay(w, ["job", "tools", "--image", `ubuntu-latest=${runnerImage}`]);
     expect(r.exitCode, r.stderr.slice(-2000)).toBe(0);
     expect(r.events.filter((e) => e["type"] === "step.completed").map((e) => e["outcome"])).toEqual(["failure", "failure", "failure", "failure"]);
     const image = String(r.events.find((e) => e["type"] === "job.started")?.["image"]);

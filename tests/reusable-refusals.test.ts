@@ -116,8 +116,8 @@ describe("replays refused before anything starts", () => {
       args: ["run", "--input", "level=low"],
       stderr: ["error: --input is for workflow_dispatch and workflow_call; this replay's event is push"],
     },
-  ])("$label: exit 2", ({ args, stderr }) => {
-    const run = runCli(args, repo.dir);
+  ])("$label: exit 2", async ({ args, stderr }) => {
+    const run = await runCli(args, repo.dir);
     expect(run.exitCode, run.stderr).toBe(2);
     for (const s of stderr) expect(run.stderr).toContain(s);
     expect(run.stdout).not.toContain("job.started");

@@ -106,8 +106,8 @@ type Event = Record<string, unknown>;
 const runIds: string[] = [];
 
 describe("reusable workflows on Docker", () => {
-  it("runs each matrix cell's call and the nested call, passing secrets, inputs and outputs", () => {
-    const run = runCli(["run", "--json", "--secret", "DEPLOY_TOKEN=s3cr3t-value"], repo.dir);
+  it("runs each matrix cell's call and the nested call, passing secrets, inputs and outputs", async () => {
+    const run = await runCli(["run", "--json", "--secret", "DEPLOY_TOKEN=s3cr3t-value"], repo.dir);
     runIds.push(...run.events.filter((e) => e["type"] === "run.started").map((e) => String(e["runId"])));
     const completed = run.events.filter((e) => e["type"] === "job.completed");
     const job = (key: string): Event | undefined => completed.find((e) => e["jobKey"] === key);
@@ -128,8 +128,8 @@ describe("reusable workflows on Docker", () => {
     expect(run.stdout).not.toContain("s3cr3t-value");
   });
 
-  it("refuses the replay by the secret's name when it is not supplied, starting nothing", () => {
-    const run = runCli(["job", "report"], repo.dir);
+  it("refuses the replay by the secret's name when it is not supplied, starting nothing", async () => {
+    const run = await runCli(["job", "report"], repo.dir);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain("required secret not supplied: TOKEN (required by .github/workflows/build.yml");
     expect(run.stderr).toContain("--secret DEPLOY_TOKEN=…");
@@ -198,8 +198,8 @@ jobs:
     rmSync(cache, { recursive: true, force: true });
   });
 
-  it("runs it, nested local call included, and gives its outputs back", () => {
-    const run = runCli(["run", "--json", "--github-url", served], caller.dir, { XDG_CACHE_HOME: cache });
+  it("runs it, nested local call included, and gives its outputs back", async () => {
+    const run = await runCli(["run", "--json", "--github-url", served], caller.dir, { XDG_CACHE_HOME: cache });
     runIds.push(...run.events.filter((e) => e["type"] === "run.started").map((e) => String(e["runId"])));
     const completed = run.events.filter((e) => e["type"] === "job.completed");
     expect(run.exitCode, run.stderr.slice(-3000)).toBe(0);
@@ -213,8 +213,8 @@ jobs:
     expect(completed.find((e) => e["jobKey"] === "show")).toMatchObject({ result: "success" });
   });
 
-  it("with --offline and nothing cached, refuses the replay naming the workflow", () => {
-    const run = runCli(["run", "--offline"], caller.dir, { XDG_CACHE_HOME: path.join(cache, "empty") });
+  it("with --offline and nothing cached, refuses the replay naming the workflow", async () => {
+    const run = await runCli(["run", "--offline"], caller.dir, { XDG_CACHE_HOME: path.join(cache, "empty") });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain("octo/shared/.github/workflows/build.yml@v1");
   });

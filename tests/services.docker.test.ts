@@ -34,7 +34,7 @@ echo "reply from $1: \${line%$'\\r'}"
 `;
 
 describe("services", () => {
-  it("are reached on localhost from a runner job and by name from a container: job", () => {
+  it("are reached on localhost from a runner job and by name from a container: job", async () => {
     const dir = repoWith(`on: push
 jobs:
   hosted:
@@ -58,7 +58,7 @@ jobs:
       - run: ./ping.sh cache
       - run: echo "workspace=$GITHUB_WORKSPACE home=$HOME user=$(id -u)"
 `);
-    const r = runCli(["run", "--json"], dir);
+    const r = await runCli(["run", "--json"], dir);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain("reply from localhost: +PONG");
     expect(r.stdout).toContain("reply from cache: +PONG");
@@ -67,7 +67,7 @@ jobs:
     expect(labelled()).toBe("");
   });
 
-  it("a service that never becomes healthy fails the job and shows its log", () => {
+  it("a service that never becomes healthy fails the job and shows its log", async () => {
     const dir = repoWith(`on: push
 jobs:
   sick:
@@ -79,7 +79,7 @@ jobs:
     steps:
       - run: echo never
 `);
-    const r = runCli(["job", "sick", "--json"], dir);
+    const r = await runCli(["job", "sick", "--json"], dir);
     expect(r.exitCode).toBe(1);
     expect(stepsOf(r.events)).toEqual([["Initialize containers", "failure"]]);
     expect(r.stdout).toContain("service cache is unhealthy");
@@ -88,16 +88,16 @@ jobs:
     expect(labelled()).toBe("");
   });
 
-  it("a missing service image fails the job naming the image", () => {
+  it("a missing service image fails the job naming the image", async () => {
     const dir = repoWith("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: no-such-image-anywhere:1\n    steps:\n      - run: echo hi\n");
-    const r = runCli(["job", "a", "--json"], dir);
+    const r = await runCli(["job", "a", "--json"], dir);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain("no-such-image-anywhere:1 is not present locally and could not be pulled");
   });
 });
 
 describe("secrets", () => {
-  it("masks every line of a multi-line secret and ::add-mask:: values in plain output, JSON and the run record", () => {
+  it("masks every line of a multi-line secret and ::add-mask:: values in plain output, JSON and the run record", async () => {
     const dir = repoWith(`on: push
 jobs:
   leak:
@@ -112,8 +112,8 @@ jobs:
           echo "dynamic: dynamic-value-42"
 `);
     const env = { MULTI: "first-line-secret\nsecond-line-secret" };
-    const plain = runCli(["job", "leak", "--secret", "MULTI"], dir, env);
-    const json = runCli(["job", "leak", "--secret", "MULTI", "--json"], dir, env);
+    const plain = await runCli(["job", "leak", "--secret", "MULTI"], dir, env);
+    const json = await runCli(["job", "leak", "--secret", "MULTI", "--json"], dir, env);
     expect(plain.exitCode, plain.stderr).toBe(0);
     expect(json.exitCode).toBe(0);
     const runs = path.join(dir, ".replay/runs");
@@ -162,9 +162,9 @@ jobs:
       - run: echo "target=\${{ inputs.target }} dry=\${{ inputs.dry }} count=\${{ inputs.count }} event=\${{ github.event_name }} payload=\${{ github.event.inputs.target }}"
 `;
 
-  it("types inputs, applies defaults and puts them in the payload", () => {
+  it("types inputs, applies defaults and puts them in the payload", async () => {
     const dir = repoWith(dispatch);
-    const r = runCli(["job", "show", "--event", "workflow_dispatch", "--input", "target=production", "--json"], dir);
+    const r = await runCli(["job", "show", "--event", "workflow_dispatch", "--input", "target=production", "--json"], dir);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain("target=production dry=true count=3 event=workflow_dispatch payload=production");
   });
@@ -174,15 +174,15 @@ jobs:
     [["--input", "target=staging", "--input", "nope=1"], ["nope", "target", "dry", "count"]],
     [[], ["target", "--input"]],
     [["--input", "target=staging", "--input", "dry=maybe"], ["dry", "true", "false"]],
-  ])("refuses %j with exit 2 naming the problem", (args, mentions) => {
+  ])("refuses %j with exit 2 naming the problem", async (args, mentions) => {
     const dir = repoWith(dispatch);
-    const r = runCli(["job", "show", "--event", "workflow_dispatch", ...args], dir);
+    const r = await runCli(["job", "show", "--event", "workflow_dispatch", ...args], dir);
     expect(r.exitCode, r.stderr).toBe(2);
     for (const m of mentions) expect(r.stderr).toContain(m);
     expect(labelled()).toBe("");
   });
 
-  it("synthesizes a pull_request payload with head and base", () => {
+  it("synthesizes a pull_request payload with head and base", async () => {
     const dir = repoWith(`on: pull_request
 jobs:
   pr:
@@ -190,12 +190,12 @@ jobs:
     steps:
       - run: echo "head=\${{ github.head_ref }} base=\${{ github.base_ref }} ref=$GITHUB_REF pr=\${{ github.event.pull_request.base.ref }}"
 `);
-    const r = runCli(["run", "--event", "pull_request", "--base", "develop", "--json"], dir);
+    const r = await runCli(["run", "--event", "pull_request", "--base", "develop", "--json"], dir);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain("head=main base=develop ref=refs/pull/1/merge pr=develop");
   });
 
-  it("takes the user's own payload with --event-path, and refuses one that is not JSON", () => {
+  it("takes the user's own payload with --event-path, and refuses one that is not JSON", async () => {
     const dir = repoWith(`on: release
 jobs:
   r:
@@ -205,11 +205,11 @@ jobs:
 `);
     const payload = path.join(dir, "..", `${path.basename(dir)}-event.json`);
     writeFileSync(payload, JSON.stringify({ action: "published", release: { tag_name: "v9.9.9" } }));
-    const r = runCli(["run", "--event", "release", "--event-path", payload, "--json"], dir);
+    const r = await runCli(["run", "--event", "release", "--event-path", payload, "--json"], dir);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('"line":"tag=v9.9.9"');
     writeFileSync(payload, "{ not json");
-    const bad = runCli(["run", "--event", "release", "--event-path", payload], dir);
+    const bad = await runCli(["run", "--event", "release", "--event-path", payload], dir);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain("--event-path");
     rmSync(payload, { force: true });
@@ -230,21 +230,21 @@ jobs:
     steps:
       - run: echo DEPLOYED
 `;
-  it("skips a job with an environment unless --environment allows it, saying how", () => {
+  it("skips a job with an environment unless --environment allows it, saying how", async () => {
     const dir = repoWith(deploy);
-    const r = runCli(["run", "--json"], dir);
+    const r = await runCli(["run", "--json"], dir);
     expect(r.exitCode).toBe(0);
     const job = r.events.find((e) => e["type"] === "job.completed" && e["job"] === "deploy");
     expect(job?.["result"]).toBe("skipped");
     expect(String(job?.["reason"])).toContain("--environment production");
     expect(r.stdout).not.toContain("DEPLOYED");
-    const allowed = runCli(["run", "--environment", "production", "--json"], dir);
+    const allowed = await runCli(["run", "--environment", "production", "--json"], dir);
     expect(allowed.stdout).toContain('"line":"DEPLOYED"');
   });
 });
 
 describe("OIDC", () => {
-  it("a step that asks for an OIDC token fails, saying a local replay has none", () => {
+  it("a step that asks for an OIDC token fails, saying a local replay has none", async () => {
     const dir = repoWith(`on: push
 permissions:
   id-token: write
@@ -264,7 +264,7 @@ jobs:
     steps:
       - run: test -z "$ACTIONS_ID_TOKEN_REQUEST_URL" && echo "no token endpoint without id-token write"
 `);
-    const r = runCli(["run", "--json"], dir);
+    const r = await runCli(["run", "--json"], dir);
     expect(r.exitCode).toBe(1);
     expect(stepsOf(r.events)).toContainEqual(["Ask for a token", "failure"]);
     expect(r.stdout).toContain("OIDC tokens are not available in a local replay");

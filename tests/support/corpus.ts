@@ -1,7 +1,7 @@
 // Runs the acceptance corpus (../shared/corpus) exactly as its README says: each case's
 // repo/ copied to a fresh folder, `git init -b main`, one commit, then each replay of
 // expect.yml through the built CLI with --json, compared with what it expects.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -107,15 +107,9 @@ export interface CliRun {
   events: Record<string, unknown>[];
 }
 
-export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): CliRun {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    cwd,
-    env: { ...process.env, ...GIT_ENV, CI: "true", ...env },
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
+function parseEvents(stdout: string): Record<string, unknown>[] {
   const events: Record<string, unknown>[] = [];
-  for (const line of r.stdout.split("\n")) {
+  for (const line of stdout.split("\n")) {
     if (!line.startsWith("{")) continue;
     try {
       events.push(JSON.parse(line) as Record<string, unknown>);
@@ -123,7 +117,38 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
       // not an event line
     }
   }
-  return { exitCode: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, events };
+  return events;
+}
+
+/** For quick commands only (list, validate): it blocks the test worker while it runs. */
+export function runCliSync(args: string[], cwd: string, env: Record<string, string> = {}): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { ...process.env, ...GIT_ENV, CI: "true", ...env },
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { exitCode: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, events: parseEvents(r.stdout) };
+}
+
+/**
+ * Runs the built CLI without blocking the test worker: a replay can take minutes, and a
+ * worker blocked that long misses vitest's own heartbeats.
+ */
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, ...GIT_ENV, CI: "true", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ exitCode: code ?? -1, stdout, stderr, events: parseEvents(stdout) }));
+  });
 }
 
 /** Values compared as YAML gives them, but `'18'` from a quoted list equals "18". */
