@@ -343,5 +343,3 @@ export function reportError(e: unknown, json: boolean): number {
   process.stderr.write(`replay hit a bug; please report it with this output:\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return 70;
 }
-
-export { UsageError };

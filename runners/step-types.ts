@@ -1,4 +1,3 @@
-import type { ValueMap } from "../workflows/index.js";
 import type { StepResult } from "./events.js";
 
 /** What a step leaves behind for later steps and for the `steps` context. */
@@ -22,5 +21,3 @@ export interface JobEnvState {
   /** Markdown the steps appended to GITHUB_STEP_SUMMARY. */
   summary: string[];
 }
-
-export type Contexts = ValueMap;

@@ -270,6 +270,16 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     services = await startServices(docker, stores, emit);
     // As the runner does: the token never shows in a log.
     if (services) masker.add(services.token);
+    // Every job asks for its image's env and user: one inspect per image per run.
+    const inspected = new Map<string, ReturnType<ReturnType<typeof docker.getImage>["inspect"]>>();
+    const inspectImage = (image: string): ReturnType<ReturnType<typeof docker.getImage>["inspect"]> => {
+      let p = inspected.get(image);
+      if (!p) {
+        p = docker.getImage(image).inspect();
+        inspected.set(image, p);
+      }
+      return p;
+    };
     const paths = runnerPaths(repo.name);
     const workspaceTar = path.join(tmp, "workspace.tar");
     await writeWorkspaceTar(workspaceTar, {
@@ -321,11 +331,11 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         ...(o.base ? { baseBranch: o.base } : {}),
         hashFiles: o.hashFiles ?? ((patterns) => hashFiles(repo.dir, patterns)),
         imageEnv: async (image) => {
-          const info = await docker.getImage(image).inspect();
+          const info = await inspectImage(image);
           return Object.fromEntries((info.Config?.Env ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
         },
         imageUser: async (image) => {
-          const info = await docker.getImage(image).inspect();
+          const info = await inspectImage(image);
           return info.Config?.Labels?.[IMAGE_LABEL] ? "runner" : info.Config?.User || "root";
         },
         artifactsDir: path.join(recorder.dir, "artifacts"),
