@@ -1,5 +1,11 @@
-import { describe, expect, it } from "vitest";
-import { parseRemote } from "./repo-info.js";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { GIT_ENV, gitRepo } from "../tests/support/git-repo.js";
+import type { GitRepo } from "../tests/support/git-repo.js";
+import { parseRemote, readRepoInfo } from "./repo-info.js";
 
 describe("parseRemote", () => {
   it.each<[string, { owner: string; name: string } | undefined]>([
@@ -21,5 +27,64 @@ describe("parseRemote", () => {
     ["", undefined],
   ])("%j", (url, parsed) => {
     expect(parseRemote(url)).toEqual(parsed);
+  });
+});
+
+describe("readRepoInfo", () => {
+  let repo: GitRepo;
+  const git = (...args: string[]): string => execFileSync("git", args, { cwd: repo.dir, env: { ...process.env, ...GIT_ENV }, encoding: "utf8" }).trim();
+  beforeEach(() => {
+    repo = gitRepo("widgets", { "src/a.txt": "a\n" });
+    git("config", "user.name", "Mona Lisa Octocat");
+  });
+  afterEach(() => repo.dispose());
+
+  it("describes a branch of a clone of GitHub, from a subfolder", async () => {
+    git("commit", "-q", "--allow-empty", "-m", "second\n\nwith a body");
+    git("remote", "add", "origin", "git@github.com:octo/widgets.git");
+    git("update-ref", "refs/remotes/origin/trunk", "HEAD");
+    git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk");
+    const info = await readRepoInfo(path.join(repo.dir, "src"));
+    expect(info).toEqual({
+      dir: realpathSync(repo.dir),
+      owner: "octo",
+      name: "widgets",
+      fullName: "octo/widgets",
+      sha: git("rev-parse", "HEAD"),
+      ref: "refs/heads/main",
+      refName: "main",
+      refType: "branch",
+      defaultBranch: "trunk",
+      actor: "Mona-Lisa-Octocat",
+      remoteUrl: "git@github.com:octo/widgets.git",
+      headCommit: { id: git("rev-parse", "HEAD"), message: "second\n\nwith a body", timestamp: git("log", "-1", "--format=%cI"), author: { name: "T", email: "t@example.com" } },
+      before: git("rev-parse", "HEAD^"),
+    });
+  });
+
+  it("describes a first commit with no remote: local owner, the folder's name, 40 zeros before", async () => {
+    const info = await readRepoInfo(repo.dir);
+    expect(info).toMatchObject({ owner: "local", name: "widgets", fullName: "local/widgets", ref: "refs/heads/main", defaultBranch: "main", before: "0".repeat(40), headCommit: { message: "fixture" } });
+    expect(info.remoteUrl).toBeUndefined();
+  });
+
+  it("describes a detached HEAD at a tag as the tag, and elsewhere as the default branch", async () => {
+    git("commit", "-q", "--allow-empty", "-m", "second");
+    git("tag", "v1");
+    git("checkout", "-q", "--detach", "v1");
+    expect(await readRepoInfo(repo.dir)).toMatchObject({ ref: "refs/tags/v1", refName: "v1", refType: "tag", defaultBranch: "main" });
+    git("checkout", "-q", "--detach", "HEAD^");
+    expect(await readRepoInfo(repo.dir)).toMatchObject({ ref: "refs/heads/main", refName: "main", refType: "branch", before: "0".repeat(40) });
+  });
+
+  it("refuses a folder outside any repository, and a repository with no commits", async () => {
+    const outside = mkdtempSync(path.join(os.tmpdir(), "replay-no-repo-"));
+    try {
+      await expect(readRepoInfo(outside)).rejects.toMatchObject({ code: "not-a-repository", message: expect.stringContaining("is not inside a git repository") });
+      execFileSync("git", ["init", "-q", outside]);
+      await expect(readRepoInfo(outside)).rejects.toMatchObject({ code: "not-a-repository", message: expect.stringContaining("has no commits yet") });
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });

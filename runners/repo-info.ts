@@ -35,26 +35,30 @@ export function parseRemote(url: string): { owner: string; name: string } | unde
 }
 
 export async function readRepoInfo(startDir: string): Promise<RepoInfo> {
-  const dir = await git(startDir, ["rev-parse", "--show-toplevel"]);
+  // Independent questions, asked at once: in series they were 8 git processes one after
+  // another on every replay. Each works from any folder of the repository.
+  const [dir, log, [branch, tag], remoteUrl, originHead, userName] = await Promise.all([
+    git(startDir, ["rev-parse", "--show-toplevel"]),
+    // %P gives HEAD^ (the first parent) without another process.
+    git(startDir, ["log", "-1", "--format=%H%x00%P%x00%an%x00%ae%x00%cI%x00%B", "HEAD"]),
+    git(startDir, ["symbolic-ref", "--short", "-q", "HEAD"]).then(async (b) => [b, b ? undefined : await git(startDir, ["describe", "--tags", "--exact-match", "HEAD"])] as const),
+    git(startDir, ["remote", "get-url", "origin"]),
+    git(startDir, ["symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"]),
+    git(startDir, ["config", "user.name"]),
+  ]);
   if (!dir) {
     throw new ReplayError("not-a-repository", `${startDir} is not inside a git repository`, {
       hint: "run replay in a git repository (or pass -C <dir>); replay copies the repository's tracked files into each job",
     });
   }
-  const sha = await git(dir, ["rev-parse", "HEAD"]);
+  const [sha, parents = "", an = "", ae = "", date = "", ...msg] = (log ?? "").split("\0");
   if (!sha) throw new ReplayError("not-a-repository", `the repository at ${dir} has no commits yet`, { hint: "commit something first" });
-  const branch = await git(dir, ["symbolic-ref", "--short", "-q", "HEAD"]);
-  const tag = branch ? undefined : await git(dir, ["describe", "--tags", "--exact-match", "HEAD"]);
-  const remoteUrl = await git(dir, ["remote", "get-url", "origin"]);
+  const parent = parents.split(" ")[0] || undefined;
   const fromRemote = remoteUrl ? parseRemote(remoteUrl) : undefined;
   const owner = fromRemote?.owner ?? "local";
   const name = fromRemote?.name ?? path.basename(dir);
-  const originHead = await git(dir, ["symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"]);
   const defaultBranch = originHead?.replace(/^origin\//, "") ?? branch ?? "main";
-  const log = (await git(dir, ["log", "-1", "--format=%an%x00%ae%x00%cI%x00%B", "HEAD"])) ?? "";
-  const [an = "", ae = "", date = "", ...msg] = log.split("\0");
-  const parent = await git(dir, ["rev-parse", "-q", "--verify", "HEAD^"]);
-  const user = (await git(dir, ["config", "user.name"])) ?? os.userInfo().username;
+  const user = userName ?? os.userInfo().username;
   const info: RepoInfo = {
     dir,
     owner,
