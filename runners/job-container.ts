@@ -22,6 +22,8 @@ export interface JobContainer {
   copyOut(path: string): Promise<Readable>;
   /** Stops and removes the container and its anonymous volumes. Safe to call twice. */
   remove(): Promise<void>;
+  /** Lets go of the container and leaves it running (--keep): nothing of it keeps replay up. */
+  release(): void;
 }
 
 export interface JobContainerSpec {
@@ -31,6 +33,9 @@ export interface JobContainerSpec {
   env: Record<string, string>;
   /** host path -> container path, for replay's own runner files. */
   binds: { host: string; container: string; readOnly?: boolean }[];
+  /** A bind-mounted folder (one of `binds`) for the step agent, which starts steps
+   *  without a `docker exec` each (runners/step-agent/). */
+  agentDir?: { host: string; container: string };
   workdir?: string;
   /** Extra `/etc/hosts` entries, `name:ip`. */
   extraHosts?: string[];

@@ -76,6 +76,12 @@ export interface JobRunDeps {
   imageUser: (image: string) => Promise<string>;
   artifactsDir: string;
   /**
+   * Takes a job's clean-up (removing its containers, network and runner folder) off the
+   * path to the next job: the engine awaits every one before the run ends. Without it a
+   * job cleans up before it completes.
+   */
+  deferCleanup?: (cleanup: Promise<void>) => void;
+  /**
    * Variables the runner gives node and container actions only (never `run:` steps):
    * ACTIONS_RUNTIME_URL, ACTIONS_RUNTIME_TOKEN, ACTIONS_CACHE_URL, ACTIONS_RESULTS_URL, …
    * Set by the run's cache and artifact services.
@@ -315,7 +321,11 @@ class JobCellRun {
     } finally {
       clearTimeout(jobTimer);
       cell.signal.removeEventListener("abort", onAbort);
-      await this.cleanup(result);
+      // A kept container's notice belongs before the job's end; anything else can go on
+      // while the next job starts.
+      const keeping = this.deps.keepFailed && result === "failure";
+      if (this.deps.deferCleanup && !keeping) this.deps.deferCleanup(this.cleanup(result));
+      else await this.cleanup(result);
     }
     // Before job.completed, so every consumer has the summary when it sees the job end.
     const summary = this.state.summary.join("\n").trim();
@@ -385,6 +395,7 @@ class JobCellRun {
         // DOCKER_HOST is the container's own, not baseEnv's: Docker actions get the engine's socket.
         env: { ...this.baseEnv, ...(deps.dockerApi ? dockerApiEnv(this.paths.fileCommands) : {}), ...(containerDef?.env ?? {}) },
         binds: [{ host: this.hostDir, container: this.paths.fileCommands }],
+        agentDir: { host: this.hostDir, container: this.paths.fileCommands },
         workdir: this.paths.workspace,
         ...(serviceIds.length ? { extraHosts: serviceIds.map((id) => `${id}:127.0.0.1`) } : {}),
         ...(this.networkId ? { networkMode: this.networkName } : {}),
@@ -465,6 +476,7 @@ class JobCellRun {
     if (!keep) await Promise.all(this.services.map((s) => s.container.remove().catch(() => undefined)));
     if (this.container) {
       if (this.deps.keepFailed && result === "failure") {
+        this.container.release();
         this.emit({
           type: "notice",
           level: "info",

@@ -2,6 +2,7 @@ import type Docker from "dockerode";
 import { PassThrough } from "node:stream";
 import type { Readable } from "node:stream";
 import { ReplayError } from "../../common/index.js";
+import { StepAgentHost } from "../step-agent/index.js";
 import type { ContainerOptions } from "../container-options.js";
 import type {
   ContainerRuntime,
@@ -23,6 +24,7 @@ export class DockerJobContainer implements JobContainer {
   constructor(
     private readonly docker: Docker,
     private readonly container: Docker.Container,
+    private readonly agent?: StepAgentHost,
   ) {}
 
   get id(): string {
@@ -30,6 +32,11 @@ export class DockerJobContainer implements JobContainer {
   }
 
   async exec(request: ExecRequest): Promise<number> {
+    const viaAgent = await this.agent?.run(request);
+    return viaAgent ?? this.dockerExec(request);
+  }
+
+  private async dockerExec(request: ExecRequest): Promise<number> {
     const exec = await this.container.exec({
       Cmd: request.cmd,
       Env: envList(request.env),
@@ -65,9 +72,14 @@ export class DockerJobContainer implements JobContainer {
     return (await this.container.getArchive({ path })) as unknown as Readable;
   }
 
+  release(): void {
+    this.agent?.close();
+  }
+
   async remove(): Promise<void> {
     if (this.removed) return;
     this.removed = true;
+    this.agent?.close();
     await this.container.remove({ force: true, v: true }).catch((e: unknown) => {
       // Already gone (removed by a concurrent cleanup) is fine.
       if (!(e instanceof Error && /no such container|404/i.test(e.message))) throw e;
@@ -200,12 +212,16 @@ export class DockerContainerRuntime implements ContainerRuntime {
 
   async createJobContainer(spec: JobContainerSpec): Promise<JobContainer> {
     const { config, host } = fromOptions(spec.options);
+    const agent = spec.agentDir && process.env["REPLAY_STEP_AGENT"] !== "0" ? await StepAgentHost.listen(spec.agentDir.host) : undefined;
     const container = await this.docker.createContainer({
       ...config,
       name: spec.name,
       Image: spec.image,
-      // The job's container idles while its steps run through exec.
-      Entrypoint: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"],
+      // The job's container idles while its steps run, started by the step agent when
+      // the image has node, else through exec.
+      Entrypoint: agent
+        ? ["/bin/sh", "-c", StepAgentHost.startScript(), spec.agentDir?.container ?? ""]
+        : ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"],
       Cmd: [],
       Labels: { ...(config.Labels ?? {}), ...spec.labels },
       Env: envList({ ...(spec.options?.env ?? {}), ...spec.env }),
@@ -218,10 +234,17 @@ export class DockerContainerRuntime implements ContainerRuntime {
         Init: true,
       },
     });
-    const job = new DockerJobContainer(this.docker, container);
+    const job = new DockerJobContainer(this.docker, container, agent);
     try {
-      await container.start();
+      if (agent) {
+        // Docker gives an exec'd process its user's HOME only when the container has none.
+        const [info] = await Promise.all([container.inspect(), container.start()]);
+        agent.defaultHome = !(info.Config.Env ?? []).some((e) => e.startsWith("HOME="));
+      } else {
+        await container.start();
+      }
     } catch (e) {
+      agent?.close();
       await job.remove().catch(() => undefined);
       throw e;
     }

@@ -25,6 +25,10 @@ export class LocalRuntime implements ContainerRuntime {
   private alive = 0;
   /** The most containers alive at one moment. */
   maxAlive = 0;
+  /** How long a removal takes (Docker's is 150 ms or more). */
+  removeDelayMs = 0;
+  /** `created <job>` and `removed <job>`, in the order they happened. */
+  readonly lifecycle: string[] = [];
 
   async prepareImage(): Promise<void> {}
 
@@ -51,13 +55,17 @@ export class LocalRuntime implements ContainerRuntime {
       { container: CONTAINER_WORK, host: path.join(root, "work") },
       { container: CONTAINER_HOME, host: path.join(root, "home") },
     ].sort((a, b) => b.container.length - a.container.length);
-    const container = new LocalJobContainer(id, root, spec, mounts, () => {
+    const job = spec.labels["dev.replay.job"] ?? id;
+    const container = new LocalJobContainer(id, root, spec, mounts, async () => {
+      await new Promise((resolve) => setTimeout(resolve, this.removeDelayMs));
       this.alive--;
       this.removed.add(id);
+      this.lifecycle.push(`removed ${job}`);
     });
     await mkdir(path.join(root, "home"), { recursive: true });
     await mkdir(container.toHost(spec.workdir ?? CONTAINER_WORK), { recursive: true });
     this.created.push({ id, spec });
+    this.lifecycle.push(`created ${job}`);
     this.containers.push(container);
     this.alive++;
     this.maxAlive = Math.max(this.maxAlive, this.alive);
@@ -79,7 +87,7 @@ class LocalJobContainer implements JobContainer {
     private readonly root: string,
     private readonly spec: JobContainerSpec,
     private readonly mounts: { container: string; host: string }[],
-    private readonly onRemoved: () => void,
+    private readonly onRemoved: () => Promise<void>,
   ) {}
 
   /** The host path for a container path; anything outside the mapped folders is left alone. */
@@ -137,6 +145,8 @@ class LocalJobContainer implements JobContainer {
     return child.stdout;
   }
 
+  release(): void {}
+
   async remove(): Promise<void> {
     if (this.removed) return;
     this.removed = true;
@@ -148,6 +158,6 @@ class LocalJobContainer implements JobContainer {
       }
     }
     await rm(this.root, { recursive: true, force: true });
-    this.onRemoved();
+    await this.onRemoved();
   }
 }

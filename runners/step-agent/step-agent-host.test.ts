@@ -1,0 +1,82 @@
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AGENT_SCRIPT, AGENT_SOCKET, StepAgentHost } from "./step-agent-host.js";
+
+// The agent is plain Node: here it runs on the host, as the container's node runs it.
+let dir: string;
+let host: StepAgentHost;
+let agent: ChildProcess;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "replay-agent-"));
+  host = await StepAgentHost.listen(dir);
+  agent = spawn(process.execPath, [path.join(dir, AGENT_SCRIPT), path.join(dir, AGENT_SOCKET)], { cwd: dir, stdio: "ignore", env: { ...process.env, PWD: dir, SHLVL: "1" } });
+  await host.connected;
+});
+
+afterAll(() => {
+  host.close();
+  agent.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(cmd: string[], o: { env?: Record<string, string>; workdir?: string; user?: string } = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await host.run({
+    cmd,
+    env: o.env ?? {},
+    ...(o.workdir === undefined ? {} : { workdir: o.workdir }),
+    ...(o.user === undefined ? {} : { user: o.user }),
+    onStdout: (b) => (stdout += b.toString()),
+    onStderr: (b) => (stderr += b.toString()),
+  });
+  return { code, stdout, stderr };
+}
+
+describe("StepAgentHost with its agent", () => {
+  it.each([
+    ["exit 0", ["sh", "-c", "echo out"], { code: 0, stdout: "out\n", stderr: "" }],
+    ["exit 3 with stderr", ["sh", "-c", "echo err >&2; exit 3"], { code: 3, stdout: "", stderr: "err\n" }],
+    ["a signal, as Docker reports it", ["sh", "-c", "kill -TERM $$"], { code: 143, stdout: "", stderr: "" }],
+    ["stdin is closed", ["sh", "-c", "cat; echo done"], { code: 0, stdout: "done\n", stderr: "" }],
+  ])("%s", async (_name, cmd, expected) => {
+    expect(await run(cmd)).toEqual(expected);
+  });
+
+  it("gives the request's variables over the agent's own, without what its shell added", async () => {
+    const r = await run(["sh", "-c", 'echo "$A|${SHLVL-unset}|${PWD-unset}"'], { env: { A: "1" } });
+    expect(r.stdout).toBe(`1|unset|${dir}\n`);
+    // (dash drops a name with a dash from its environment; printenv shows it arrived.)
+    expect((await run(["printenv", "WITH-DASH"], { env: { "WITH-DASH": "kept" } })).stdout).toBe("kept\n");
+  });
+
+  it("runs in the requested directory", async () => {
+    expect((await run(["pwd"], { workdir: os.tmpdir() })).stdout).toBe(`${os.tmpdir()}\n`);
+  });
+
+  it.each([
+    ["a missing program", ["no-such-program-here"], {}],
+    ["a missing directory", ["true"], { workdir: "/no/such/dir" }],
+    ["an unknown user", ["true"], { user: "no-such-user" }],
+  ])("hands back %s, so docker exec reports it", async (_name, cmd, o) => {
+    expect((await run(cmd, o)).code).toBeUndefined();
+  });
+
+  it("waits for a background process that holds the output, and keeps its lines", async () => {
+    const started = Date.now();
+    const r = await run(["sh", "-c", "(sleep 0.3; echo late) & echo now"]);
+    expect(r).toEqual({ code: 0, stdout: "now\nlate\n", stderr: "" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it("streams a large output whole", async () => {
+    const r = await run(["sh", "-c", "head -c 5000000 /dev/zero | tr '\\0' x"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBe(5_000_000);
+  });
+});

@@ -1,0 +1,159 @@
+import { rm, writeFile } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import type { ExecRequest } from "../job-container.js";
+import { stepAgentMain } from "./agent-main.js";
+
+/** Files of the agent in the job's runner folder (bind-mounted into the container). */
+export const AGENT_SCRIPT = "step-agent.cjs";
+export const AGENT_SOCKET = "step-agent.sock";
+
+const START = 1;
+const STDOUT = 1;
+const STDERR = 2;
+const EXIT = 3;
+const HAND_BACK = 4;
+
+/** What `docker exec` is asked for, asked of the agent instead. */
+export type AgentRequest = ExecRequest;
+
+interface Running {
+  request: AgentRequest;
+  resolve: (code: number | undefined) => void;
+}
+
+/**
+ * The engine's end of the step agent (see agent-main.ts): listens on a Unix socket in
+ * the job's runner folder, takes the agent's one connection, and runs processes through
+ * it. `run` answers undefined when the agent hands a request back or is not there (yet:
+ * an image without node never has one); the caller then uses `docker exec`.
+ */
+export class StepAgentHost {
+  private socket: net.Socket | undefined;
+  private nextId = 1;
+  private readonly running = new Map<number, Running>();
+  private closing = false;
+  private markConnected: () => void = () => undefined;
+  /** Settles when the agent has connected (it may never: an image without node). */
+  readonly connected = new Promise<void>((resolve) => (this.markConnected = resolve));
+  /** Whether the container sets no HOME of its own (Docker then gives each user theirs). */
+  defaultHome = false;
+
+  private constructor(
+    hostDir: string,
+    private readonly server: net.Server,
+  ) {
+    server.on("connection", (socket) => {
+      // One agent per job; nobody else (a step's process can see this folder) gets in.
+      if (this.socket || this.closing) return socket.destroy();
+      this.socket = socket;
+      server.close();
+      void rm(path.join(hostDir, AGENT_SOCKET), { force: true });
+      this.attach(socket);
+      this.markConnected();
+    });
+  }
+
+  /** Writes the agent into `hostDir` and listens for it there. */
+  static async listen(hostDir: string): Promise<StepAgentHost> {
+    await writeFile(path.join(hostDir, AGENT_SCRIPT), `"use strict";\n(${stepAgentMain.toString()})(require, process.argv[2]);\n`);
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(path.join(hostDir, AGENT_SOCKET), () => resolve());
+    });
+    return new StepAgentHost(hostDir, server);
+  }
+
+  /** The container's start script: the agent in the background, then idle (as before). */
+  static startScript(): string {
+    return [
+      `trap 'exit 0' TERM INT`,
+      `command -v node >/dev/null 2>&1 && node "$0/${AGENT_SCRIPT}" "$0/${AGENT_SOCKET}" </dev/null >/dev/null 2>&1 &`,
+      `while :; do sleep 3600 & wait $!; done`,
+    ].join("\n");
+  }
+
+  /** Runs a process through the agent: its exit code, or undefined to use docker exec. */
+  async run(request: AgentRequest): Promise<number | undefined> {
+    // Not connected yet (node still starting in the container): this one goes through
+    // docker exec rather than wait, which would cost as much.
+    const socket = this.socket;
+    if (!socket || socket.destroyed) return undefined;
+    const id = this.nextId++;
+    const body = Buffer.from(
+      JSON.stringify({
+        cmd: request.cmd,
+        env: request.env,
+        defaultHome: this.defaultHome,
+        ...(request.user === undefined ? {} : { user: request.user }),
+        ...(request.workdir === undefined ? {} : { workdir: request.workdir }),
+      }),
+    );
+    const head = Buffer.alloc(9);
+    head.writeUInt8(START, 0);
+    head.writeUInt32BE(id, 1);
+    head.writeUInt32BE(body.length, 5);
+    return new Promise((resolve) => {
+      this.running.set(id, { request, resolve });
+      socket.write(Buffer.concat([head, body]));
+    });
+  }
+
+  /** Stops listening and drops the connection; processes still running answer 137. */
+  close(): void {
+    this.closing = true;
+    this.server.close();
+    this.socket?.destroy();
+    for (const r of this.running.values()) r.resolve(137);
+    this.running.clear();
+  }
+
+  private attach(socket: net.Socket): void {
+    // The same framing as the agent's reader: that one cannot import anything.
+    let pending: Buffer = Buffer.alloc(0);
+    socket.on("data", (data: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, data]) : data;
+      while (pending.length >= 9) {
+        const length = pending.readUInt32BE(5);
+        if (pending.length < 9 + length) break;
+        const type = pending.readUInt8(0);
+        const id = pending.readUInt32BE(1);
+        const body = pending.subarray(9, 9 + length);
+        pending = pending.subarray(9 + length);
+        this.frame(type, id, body);
+      }
+    });
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      if (this.closing) return;
+      // The agent died (killed by a step, say): what was running through it is lost.
+      for (const r of this.running.values()) {
+        r.request.onStderr(Buffer.from("replay: the step agent in the job container stopped; this process's end is unknown\n"));
+        r.resolve(1);
+      }
+      this.running.clear();
+    });
+  }
+
+  private frame(type: number, id: number, body: Buffer): void {
+    const r = this.running.get(id);
+    if (!r) return;
+    switch (type) {
+      case STDOUT:
+        r.request.onStdout(body);
+        return;
+      case STDERR:
+        r.request.onStderr(body);
+        return;
+      case EXIT:
+        this.running.delete(id);
+        r.resolve((JSON.parse(body.toString("utf8")) as { code: number }).code);
+        return;
+      case HAND_BACK:
+        this.running.delete(id);
+        r.resolve(undefined);
+        return;
+    }
+  }
+}
