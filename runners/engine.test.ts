@@ -18,6 +18,7 @@ afterEach(async () => {
 });
 
 interface RunOptions {
+  removeDelayMs?: number;
   /** `replay job <id>`; otherwise the whole workflow for a push. */
   job?: string;
   parallel?: number;
@@ -84,6 +85,7 @@ async function replay(yaml: string, o: RunOptions = {}): Promise<Replay> {
     deps: { keepFailed: o.keepFailed ?? false },
   });
   cleanups.push(dispose);
+  runtime.removeDelayMs = o.removeDelayMs ?? 0;
   const result = await runPlan(plan, deps, {
     parallel: o.parallel ?? 4,
     imageFor: o.imageFor ?? (async () => "test-image"),
@@ -313,6 +315,32 @@ jobs:
     expect(r.jobs("t").map((j) => j.result)).toEqual(["success", "success", "success"]);
     expect(r.runtime.created).toHaveLength(3);
     expect(r.runtime.maxAlive).toBe(expectedMax);
+  });
+
+  it("a job that needs another starts while the other's container is still being removed; the run ends after every removal", async () => {
+    const r = await replay(
+      `
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo a
+  b:
+    needs: a
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo b
+`,
+      { removeDelayMs: 300 },
+    );
+    expect(r.runtime.lifecycle).toEqual(["created a", "created b", "removed a", "removed b"]);
+  });
+
+  it("--parallel still bounds the containers alive while one is being removed", async () => {
+    const r = await replay("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        n: [1, 2, 3]\n    steps:\n      - run: echo hi\n", { parallel: 1, removeDelayMs: 100 });
+    expect(r.runtime.maxAlive).toBe(1);
+    expect(r.runtime.removed.size).toBe(3);
   });
 
   it("expands a matrix from the outputs of a job it needs at run time", async () => {

@@ -46,12 +46,20 @@ export async function runPlan(plan: Plan, deps: JobRunDeps, options: EngineOptio
   const slots = new Semaphore(Math.max(1, options.parallel));
   const keys = new JobKeys(plan.workflows.length > 1);
   const all: Record<string, JobSummary> = {};
-  await Promise.all(
-    plan.workflows.map(async (pw) => {
-      const results = await runWorkflow(pw, deps, options, slots, keys);
-      for (const [id, r] of Object.entries(results)) all[`${pw.workflow.file}:${id}`] = r;
-    }),
-  );
+  // Jobs clean up in the background (a container's removal is 150 ms or more); the run
+  // is not over until every clean-up is.
+  const cleanups: Promise<void>[] = [];
+  const withCleanups: JobRunDeps = { ...deps, deferCleanup: (p) => void cleanups.push(p.catch(() => undefined)) };
+  try {
+    await Promise.all(
+      plan.workflows.map(async (pw) => {
+        const results = await runWorkflow(pw, withCleanups, options, slots, keys);
+        for (const [id, r] of Object.entries(results)) all[`${pw.workflow.file}:${id}`] = r;
+      }),
+    );
+  } finally {
+    await Promise.all(cleanups);
+  }
   const results = Object.values(all).map((r) => r.result);
   const result: JobResult = results.includes("failure")
     ? "failure"
@@ -221,43 +229,41 @@ async function runWorkflow(
             return outcome;
           });
         }
-        return local.run(() =>
-          slots.run(async () => {
-            // The deploy guard: no surprise deploys from a local replay.
-            if (job.environment !== undefined) {
-              const env = await evaluateDeep(job.environment, cellCtx).catch(() => job.environment ?? "");
-              const envName = typeof env === "string" ? env : env && typeof env === "object" && !Array.isArray(env) ? String((env as ValueMap)["name"] ?? "") : "";
-              if (!(options.environments ?? []).includes(envName)) {
-                deps.emit({
-                  type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "skipped", outputs: {}, durationMs: 0,
-                  reason: `deploy guard: the job deploys to environment '${envName}'; replay runs it only with --environment ${envName}`,
-                });
-                return { result: "skipped", outputs: {} };
-              }
+        return heldUntilClean(local, slots, deps, async (cellDeps) => {
+          // The deploy guard: no surprise deploys from a local replay.
+          if (job.environment !== undefined) {
+            const env = await evaluateDeep(job.environment, cellCtx).catch(() => job.environment ?? "");
+            const envName = typeof env === "string" ? env : env && typeof env === "object" && !Array.isArray(env) ? String((env as ValueMap)["name"] ?? "") : "";
+            if (!(options.environments ?? []).includes(envName)) {
+              deps.emit({
+                type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "skipped", outputs: {}, durationMs: 0,
+                reason: `deploy guard: the job deploys to environment '${envName}'; replay runs it only with --environment ${envName}`,
+              });
+              return { result: "skipped", outputs: {} };
             }
-            if (cellSignal.aborted) {
-              deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "cancelled", outputs: {}, durationMs: 0, reason: "cancelled before it started" });
-              return { result: "cancelled", outputs: {} };
-            }
-            let image: string;
-            try {
-              // A `container:` job runs in its own image; the job runner prepares it.
-              const container = job.container === undefined ? undefined : await evaluateDeep(job.container, cellCtx);
-              const containerImage = typeof container === "string" ? container : container && typeof container === "object" && !Array.isArray(container) ? String((container as ValueMap)["image"] ?? "") : undefined;
-              image = containerImage ?? (await options.imageFor(await runsOnLabels(job.runsOn, cellCtx), job));
-            } catch (e) {
-              deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "failure", outputs: {}, durationMs: 0, reason: e instanceof Error ? e.message : String(e) });
-              return { result: "failure", outputs: {} };
-            }
-            const outcome = await runJobCell(deps, { workflow, job, jobKey, name, matrix: cell, strategy, needs, image, signal: cellSignal });
-            // A job's continue-on-error (often `${{ matrix.experimental }}`) keeps its
-            // failure from cancelling the other cells and from failing the run.
-            const coe = job.continueOnError !== undefined && (await truthy(job.continueOnError, cellCtx));
-            if (outcome.result === "failure" && coe) return { ...outcome, result: "success" };
-            if (outcome.result === "failure" && failFast && cells.length > 1) failFastController.abort();
-            return outcome;
-          }),
-        );
+          }
+          if (cellSignal.aborted) {
+            deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "cancelled", outputs: {}, durationMs: 0, reason: "cancelled before it started" });
+            return { result: "cancelled", outputs: {} };
+          }
+          let image: string;
+          try {
+            // A `container:` job runs in its own image; the job runner prepares it.
+            const container = job.container === undefined ? undefined : await evaluateDeep(job.container, cellCtx);
+            const containerImage = typeof container === "string" ? container : container && typeof container === "object" && !Array.isArray(container) ? String((container as ValueMap)["image"] ?? "") : undefined;
+            image = containerImage ?? (await options.imageFor(await runsOnLabels(job.runsOn, cellCtx), job));
+          } catch (e) {
+            deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "failure", outputs: {}, durationMs: 0, reason: e instanceof Error ? e.message : String(e) });
+            return { result: "failure", outputs: {} };
+          }
+          const outcome = await runJobCell(cellDeps, { workflow, job, jobKey, name, matrix: cell, strategy, needs, image, signal: cellSignal });
+          // A job's continue-on-error (often `${{ matrix.experimental }}`) keeps its
+          // failure from cancelling the other cells and from failing the run.
+          const coe = job.continueOnError !== undefined && (await truthy(job.continueOnError, cellCtx));
+          if (outcome.result === "failure" && coe) return { ...outcome, result: "success" };
+          if (outcome.result === "failure" && failFast && cells.length > 1) failFastController.abort();
+          return outcome;
+        });
       }),
     );
     const results = outcomes.map((o) => o.result);
@@ -276,6 +282,34 @@ async function runWorkflow(
   }
   await Promise.all(promises.values());
   return summaries;
+}
+
+/**
+ * Runs a job cell in its slots (max-parallel, --parallel) and answers its outcome as soon
+ * as the job completes, so the jobs that need it start while its containers are removed;
+ * the slots stay held until that clean-up is done, so no more containers are alive at
+ * once than the limits allow.
+ */
+function heldUntilClean(local: Semaphore, slots: Semaphore, deps: JobRunDeps, body: (cellDeps: JobRunDeps) => Promise<CellOutcome>): Promise<CellOutcome> {
+  return new Promise((resolve, reject) => {
+    local
+      .run(() =>
+        slots.run(async () => {
+          const cleanups: Promise<void>[] = [];
+          const cellDeps: JobRunDeps = {
+            ...deps,
+            deferCleanup: (p) => {
+              const settled = p.catch(() => undefined);
+              cleanups.push(settled);
+              deps.deferCleanup?.(settled);
+            },
+          };
+          resolve(await body(cellDeps));
+          await Promise.all(cleanups);
+        }),
+      )
+      .catch(reject);
+  });
 }
 
 async function truthy(v: Value, ctx: EvalOptions): Promise<boolean> {
