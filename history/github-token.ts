@@ -1,4 +1,4 @@
-import { execa } from "execa";
+import { runProcess } from "../common/index.js";
 
 export interface FoundToken {
   token: string;
@@ -11,8 +11,8 @@ export type GhTokenCommand = (hostname: string) => Promise<string | undefined>;
 
 export const ghAuthToken: GhTokenCommand = async (hostname) => {
   // reject: false also covers a missing gh (ENOENT): then there is simply no token from it.
-  const r = await execa("gh", ["auth", "token", "--hostname", hostname], { reject: false, timeout: 10_000 });
-  const token = r.exitCode === 0 ? String(r.stdout).trim() : "";
+  const r = await runProcess("gh", ["auth", "token", "--hostname", hostname], { timeoutMs: 10_000 });
+  const token = r.exitCode === 0 ? r.stdout.trim() : "";
   return token || undefined;
 };
 

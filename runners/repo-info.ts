@@ -1,7 +1,6 @@
 import path from "node:path";
 import os from "node:os";
-import { execa } from "execa";
-import { ReplayError } from "../common/index.js";
+import { ReplayError, runProcess } from "../common/index.js";
 
 export interface RepoInfo {
   /** The repository's top folder on the host. */
@@ -24,7 +23,7 @@ export interface RepoInfo {
 }
 
 async function git(dir: string, args: string[]): Promise<string | undefined> {
-  const r = await execa("git", args, { cwd: dir, reject: false });
+  const r = await runProcess("git", args, { cwd: dir });
   return r.exitCode === 0 ? r.stdout.trim() : undefined;
 }
 

@@ -3,9 +3,9 @@ import { lstat, mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promise
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { execa } from "execa";
 import tar from "tar-stream";
 import type { Readable } from "node:stream";
+import { processOutput, streamProcess } from "../common/index.js";
 
 /**
  * The working tree's tracked files (uncommitted changes included), exactly HEAD, or
@@ -92,7 +92,7 @@ async function addFile(pack: tar.Pack, abs: string, name: string, addDir: AddDir
 
 async function addWorktree(o: SnapshotOptions, pack: tar.Pack, addDir: AddDir, owner: Owner): Promise<void> {
   // -s gives the mode, so submodule entries (gitlinks, 160000) can be left out.
-  const { stdout } = await execa("git", ["ls-files", "-s", "-z"], { cwd: o.repoDir });
+  const stdout = await processOutput("git", ["ls-files", "-s", "-z"], { cwd: o.repoDir });
   const files = stdout
     .split("\0")
     .filter(Boolean)
@@ -114,7 +114,7 @@ async function commitGitFiles(repoDir: string, source: { commit: string; ref?: s
   const tmp = await mkdtemp(path.join(os.tmpdir(), "replay-index-"));
   try {
     const index = path.join(tmp, "index");
-    await execa("git", ["read-tree", source.commit], { cwd: repoDir, env: { GIT_INDEX_FILE: index } });
+    await processOutput("git", ["read-tree", source.commit], { cwd: repoDir, env: { GIT_INDEX_FILE: index } });
     files.set("index", await readFile(index));
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -123,7 +123,7 @@ async function commitGitFiles(repoDir: string, source: { commit: string; ref?: s
 }
 
 async function addCommit(o: SnapshotOptions, commit: string, pack: tar.Pack, addDir: AddDir, owner: Owner): Promise<void> {
-  const archive = execa("git", ["archive", "--format=tar", commit], { cwd: o.repoDir, buffer: false, encoding: "buffer" });
+  const archive = streamProcess("git", ["archive", "--format=tar", commit], { cwd: o.repoDir });
   const extract = tar.extract();
   const finished = new Promise<void>((resolve, reject) => {
     extract.on("entry", (header: tar.Headers, stream: Readable, next: (e?: unknown) => void) => {
@@ -144,9 +144,9 @@ async function addCommit(o: SnapshotOptions, commit: string, pack: tar.Pack, add
     extract.on("finish", resolve);
     extract.on("error", reject);
   });
-  if (!archive.stdout) throw new Error("git archive gave no output");
-  archive.stdout.pipe(extract);
-  await Promise.all([finished, archive]);
+  if (!archive.child.stdout) throw new Error("git archive gave no output");
+  archive.child.stdout.pipe(extract);
+  await Promise.all([finished, archive.done]);
 }
 
 async function addTree(abs: string, name: string, pack: tar.Pack, addDir: AddDir, owner: Owner, skip: ReadonlySet<string> = new Set()): Promise<void> {

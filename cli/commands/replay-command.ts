@@ -1,8 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { execa } from "execa";
 import os from "node:os";
 import path from "node:path";
-import { ReplayError, UsageError } from "../../common/index.js";
+import { ReplayError, UsageError, runProcess } from "../../common/index.js";
 import {
   checkCallSecrets,
   parseKeyValues,
@@ -123,7 +122,7 @@ async function readEventPayload(file: string): Promise<ValueMap> {
 }
 
 async function ghToken(): Promise<string> {
-  const r = await execa("gh", ["auth", "token"], { reject: false });
+  const r = await runProcess("gh", ["auth", "token"]);
   if (r.exitCode !== 0 || !r.stdout.trim()) {
     throw new UsageError("--github-token-from-gh: `gh auth token` gave no token", "log in with `gh auth login`, or pass --github-token");
   }

@@ -1,9 +1,9 @@
 // The few git questions the hook asks, each one command.
 import { mkdir } from "node:fs/promises";
-import { execa } from "execa";
+import { runProcess, streamProcess } from "../../common/index.js";
 
 async function git(dir: string, args: string[]): Promise<string | undefined> {
-  const r = await execa("git", args, { cwd: dir, reject: false, stripFinalNewline: true });
+  const r = await runProcess("git", args, { cwd: dir });
   return r.exitCode === 0 ? r.stdout : undefined;
 }
 
@@ -67,7 +67,10 @@ export async function hasPath(dir: string, sha: string, folder: string): Promise
 export async function extractCommit(dir: string, sha: string, outDir: string, folder?: string): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const paths = folder === undefined ? [] : ["--", folder];
-  await execa("git", ["archive", "--format=tar", sha, ...paths], { cwd: dir, buffer: false }).pipe("tar", ["-x", "-C", outDir]);
+  const archive = streamProcess("git", ["archive", "--format=tar", sha, ...paths], { cwd: dir });
+  const untar = streamProcess("tar", ["-x", "-C", outDir], { stdin: "pipe" });
+  if (archive.child.stdout && untar.child.stdin) archive.child.stdout.pipe(untar.child.stdin);
+  await Promise.all([archive.done, untar.done]);
 }
 
 /**

@@ -2,8 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { execa } from "execa";
-import { ReplayError } from "../../common/index.js";
+import { ReplayError, runProcess } from "../../common/index.js";
 
 /** `owner/repo[/path]@ref`, as a step names a remote action. */
 export interface RemoteActionRef {
@@ -246,12 +245,10 @@ function lastLine(s: string): string {
 }
 
 async function git(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const r = await execa("git", args, {
-    reject: false,
-    timeout: GIT_TIMEOUT_MS,
+  const r = await runProcess("git", args, {
+    timeoutMs: GIT_TIMEOUT_MS,
     // Never ask for a password on a terminal: a private action fails with git's message.
     env: { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "", GIT_CONFIG_NOSYSTEM: "1" },
-    stdin: "ignore",
   });
-  return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  return { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
 }

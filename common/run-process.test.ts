@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { processOutput, runProcess, streamProcess } from "./run-process.js";
+
+const sh = (script: string): [string, string[]] => ["sh", ["-c", script]];
+
+describe("runProcess", () => {
+  it.each<[string, [string, string[]], Parameters<typeof runProcess>[2], { exitCode: number | undefined; stdout: string; stderr: string }]>([
+    ["output less one final newline", sh("printf 'a\\n\\n'; printf 'e\\n' >&2"), {}, { exitCode: 0, stdout: "a\n", stderr: "e" }],
+    ["a failure's status and stderr", sh("echo no >&2; exit 3"), {}, { exitCode: 3, stdout: "", stderr: "no" }],
+    ["variables added to the environment", sh("echo $REPLAY_T-$HOME"), { env: { REPLAY_T: "x" } }, { exitCode: 0, stdout: `x-${process.env["HOME"] ?? ""}`, stderr: "" }],
+    ["no standard input", sh("cat; echo done"), {}, { exitCode: 0, stdout: "done", stderr: "" }],
+    ["a missing command", ["replay-no-such-command", []], {}, { exitCode: undefined, stdout: "", stderr: "" }],
+    ["a missing folder", sh("true"), { cwd: "/replay/no/such/folder" }, { exitCode: undefined, stdout: "", stderr: "" }],
+    ["a command past its timeout", sh("sleep 5"), { timeoutMs: 100 }, { exitCode: undefined, stdout: "", stderr: "" }],
+  ])("%s", async (_name, [file, args], o, expected) => {
+    expect(await runProcess(file, args, o)).toEqual(expected);
+  });
+
+  it("runs in the folder it is given", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "replay-run-process-"));
+    try {
+      expect((await runProcess("pwd", [], { cwd: dir })).stdout).toBe(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("processOutput", () => {
+  it("answers the output of a command that worked", async () => {
+    expect(await processOutput(...sh("echo ok"))).toBe("ok");
+  });
+
+  it("rejects a failure with the command, the status and stderr", async () => {
+    await expect(processOutput(...sh("echo bad >&2; exit 2"))).rejects.toThrow("sh -c echo bad >&2; exit 2 failed with exit code 2: bad");
+  });
+});
+
+describe("streamProcess", () => {
+  it("streams stdout, and rejects when the command fails", async () => {
+    const ok = streamProcess(...sh("echo one; echo two"));
+    let out = "";
+    ok.child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
+    await ok.done;
+    expect(out).toBe("one\ntwo\n");
+    await expect(streamProcess(...sh("echo nope >&2; exit 1")).done).rejects.toThrow("failed with exit code 1: nope");
+    await expect(streamProcess("replay-no-such-command", []).done).rejects.toThrow("could not run");
+  });
+});
