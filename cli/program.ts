@@ -1,33 +1,18 @@
+// The command line. Each command's code is imported when the command runs, not here:
+// `replay --help` and every command pay only for what they use (Docker's client alone
+// took ~250 ms to load).
 import os from "node:os";
 import path from "node:path";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { ReplayError, UsageError, formatProblem } from "../common/index.js";
 import type { Reporter } from "../runners/index.js";
-import { connectDocker, reap } from "../runners/docker/index.js";
-import { listWorkflows, printList } from "./commands/list-command.js";
-import { replayCommand } from "./commands/replay-command.js";
-import { DEFAULT_GITHUB_URL, actionsVendor } from "./commands/actions-command.js";
-import { cacheLs, cachePrune, cacheRm } from "./commands/cache-command.js";
-import { doctor, imagesBuild, imagesLock, imagesLs } from "./commands/images-command.js";
+import type * as CacheCommands from "./commands/cache-command.js";
+import type * as ImagesCommands from "./commands/images-command.js";
 import type { ImagesCommandContext } from "./commands/images-command.js";
-import { readReplayConfig } from "./replay-config.js";
-import { defaultDiffDeps, diffAfterReplay, diffCommand, diffOptions, runIdArg, shaArg } from "./commands/diff-command.js";
 import type { DiffFlags } from "./commands/diff-command.js";
-import { loadRepo } from "./load-repo.js";
 import { addHookCommands } from "./hook/index.js";
-import { JsonReporter } from "./reporters/json-reporter.js";
-import { PlainReporter } from "./reporters/plain-reporter.js";
-import { prepareInteractive } from "./tui/index.js";
 import type { BreakAt } from "./stepping/index.js";
-import { debugFlags, findDebugTarget } from "./commands/debug-command.js";
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number of 1 or more");
-  return n;
-}
+import { DEFAULT_GITHUB_URL, collect, positiveInt, runIdArg, shaArg } from "./option-args.js";
 
 interface GlobalOptions {
   dir: string;
@@ -98,12 +83,14 @@ function addReplayOptions(cmd: Command): Command {
     .option("--no-builtin <action>", "run the real action instead of replay's built-in one, e.g. --no-builtin actions/checkout (repeatable)", collect, []);
 }
 
-function reportersFor(flags: { json: boolean }): Reporter[] {
-  return [flags.json ? new JsonReporter() : new PlainReporter()];
+async function reportersFor(flags: { json: boolean }): Promise<Reporter[]> {
+  if (flags.json) return [new (await import("./reporters/json-reporter.js")).JsonReporter()];
+  return [new (await import("./reporters/plain-reporter.js")).PlainReporter()];
 }
 
 async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string | undefined, debug: { breakAt?: BreakAt[] } = {}): Promise<number> {
   let runId: string | undefined;
+  const [{ prepareInteractive }, { replayCommand }] = await Promise.all([import("./tui/index.js"), import("./commands/replay-command.js")]);
   // The interactive screen and stepping when a person is at a terminal; plain output otherwise.
   const interactive = await prepareInteractive(flags, debug.breakAt ? { breakAt: debug.breakAt } : {});
   const exitCode = await replayCommand({
@@ -131,11 +118,13 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
     githubUrl: flags.githubUrl,
     offline: flags.offline,
     noBuiltin: flags.builtin,
-    reporters: interactive?.reporters ?? reportersFor(flags),
+    reporters: interactive?.reporters ?? (await reportersFor(flags)),
     ...(interactive ? { control: interactive.control, signal: interactive.signal, onPlan: interactive.onPlan } : {}),
     onRunId: (id) => (runId = id),
   }).finally(() => interactive?.dispose());
-  return flags.diff ? diffAfterReplay(global.dir, runId, exitCode, flags.json) : exitCode;
+  if (!flags.diff) return exitCode;
+  const { diffAfterReplay } = await import("./commands/diff-command.js");
+  return diffAfterReplay(global.dir, runId, exitCode, flags.json);
 }
 
 /** Builds the program; `exit` receives the command's exit status. */
@@ -154,6 +143,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("-w, --workflow <path>", "a workflow file or folder")
     .option("--json", "print JSON", false)
     .action(async (flags: { workflow?: string; json: boolean }) => {
+      const [{ loadRepo }, { listWorkflows, printList }] = await Promise.all([import("./load-repo.js"), import("./commands/list-command.js")]);
       const { loaded } = await loadRepo(global().dir, flags.workflow);
       const listed = listWorkflows(loaded.workflows);
       if (flags.json) process.stdout.write(`${JSON.stringify({ workflows: listed, problems: loaded.problems }, null, 2)}\n`);
@@ -167,6 +157,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("-w, --workflow <path>", "a workflow file or folder")
     .option("--json", "print JSON", false)
     .action(async (flags: { workflow?: string; json: boolean }) => {
+      const { loadRepo } = await import("./load-repo.js");
       const { loaded } = await loadRepo(global().dir, flags.workflow);
       const ok = loaded.files.length - new Set(loaded.problems.map((p) => p.file)).size;
       if (flags.json) {
@@ -198,6 +189,7 @@ export function buildProgram(exit: (code: number) => void): Command {
       .argument("[run-id]", "the recorded replay (a folder of .replay/runs/; default: the newest)")
       .option("--last-failed", "the newest recorded replay in which a step failed", false),
   ).action(async (runId: string | undefined, flags: ReplayFlags & { lastFailed: boolean }, cmd: Command) => {
+    const { debugFlags, findDebugTarget } = await import("./commands/debug-command.js");
     const target = await findDebugTarget(global().dir, { ...(runId === undefined ? {} : { runId }), lastFailed: flags.lastFailed });
     process.stderr.write(`${target.description}\n`);
     const given = (name: string): boolean => cmd.getOptionValueSource(name) === "cli";
@@ -216,14 +208,16 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--ci-export <dir>", "read the CI run from `gh run view --json jobs` output and logs in <dir> instead of the API")
     .option("--offline", "use only CI runs fetched before (kept in .replay/ci/)", false)
     .option("--json", "print the report as JSON", false)
-    .action(async (runId: string | undefined, flags: DiffFlags) =>
-      exit(await diffCommand(diffOptions(global().dir, runId, flags, process.env), defaultDiffDeps(flags.json), flags.json)),
-    );
+    .action(async (runId: string | undefined, flags: DiffFlags) => {
+      const { defaultDiffDeps, diffCommand, diffOptions } = await import("./commands/diff-command.js");
+      exit(await diffCommand(diffOptions(global().dir, runId, flags, process.env), defaultDiffDeps(flags.json), flags.json));
+    });
 
   program
     .command("gc")
     .description("remove every container, network and volume replay left behind (crashed or killed runs)")
     .action(async () => {
+      const { connectDocker, reap } = await import("../runners/docker/index.js");
       const { docker } = await connectDocker();
       const r = await reap(docker, { all: true });
       process.stdout.write(`removed ${r.containers} container(s), ${r.networks} network(s), ${r.volumes} volume(s)\n`);
@@ -239,7 +233,8 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--github-url <url>", "where remote actions are cloned from (<url>/<owner>/<repo>.git)", DEFAULT_GITHUB_URL)
     .option("--no-builtin <action>", "fetch this action too although replay has it built in (repeatable)", collect, [])
     .option("--json", "print JSON", false)
-    .action(async (flags: { workflow?: string; githubUrl: string; builtin: string[]; json: boolean }) =>
+    .action(async (flags: { workflow?: string; githubUrl: string; builtin: string[]; json: boolean }) => {
+      const { actionsVendor } = await import("./commands/actions-command.js");
       exit(
         await actionsVendor({
           dir: global().dir,
@@ -248,10 +243,11 @@ export function buildProgram(exit: (code: number) => void): Command {
           json: flags.json,
           ...(flags.workflow === undefined ? {} : { workflow: flags.workflow }),
         }),
-      ),
-    );
+      );
+    });
 
   // Caches: what actions/cache saved in replays, in ~/.cache/replay/caches (REPLAY_CACHE_DIR).
+  const caches = (): Promise<typeof CacheCommands> => import("./commands/cache-command.js");
   const cache = program.command("cache").description("list and remove the cache entries replays saved (actions/cache, setup-node's cache:)");
   cache
     .command("ls")
@@ -260,40 +256,42 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--all-repos", "entries of every repository", false)
     .option("--json", "print JSON", false)
     .action(async (flags: { key?: string; allRepos: boolean; json: boolean }) =>
-      exit(await cacheLs({ dir: global().dir, allRepos: flags.allRepos, json: flags.json, ...(flags.key === undefined ? {} : { key: flags.key }) })),
+      exit(await (await caches()).cacheLs({ dir: global().dir, allRepos: flags.allRepos, json: flags.json, ...(flags.key === undefined ? {} : { key: flags.key }) })),
     );
   cache
     .command("rm")
     .description("remove this repository's entries whose key starts with <prefix> (or all of them with --all)")
     .argument("[prefix]", "a key prefix")
     .option("--all", "every entry of this repository", false)
-    .action(async (prefix: string | undefined, flags: { all: boolean }) => exit(await cacheRm({ dir: global().dir, all: flags.all, ...(prefix === undefined ? {} : { prefix }) })));
+    .action(async (prefix: string | undefined, flags: { all: boolean }) => exit(await (await caches()).cacheRm({ dir: global().dir, all: flags.all, ...(prefix === undefined ? {} : { prefix }) })));
   cache
     .command("prune")
     .description("remove entries unused for a while, then the least recently used beyond a size per repository (GitHub's 7 days and 10 GB by default)")
     .option("--older-than <age>", "unused for longer than this: 7d, 12h, 30m, 2w", "7d")
     .option("--max-size <size>", "keep at most this much per repository: 10GB, 500MB", "10GB")
-    .action(async (flags: { olderThan: string; maxSize: string }) => exit(await cachePrune({ olderThan: flags.olderThan, maxSize: flags.maxSize })));
+    .action(async (flags: { olderThan: string; maxSize: string }) => exit(await (await caches()).cachePrune({ olderThan: flags.olderThan, maxSize: flags.maxSize })));
 
   // Images: replay's own, built from images/ (see images/README.md).
   const imagesContext = async (flags: { json: boolean }): Promise<ImagesCommandContext> => {
+    const [{ connectDocker }, { readReplayConfig }] = await Promise.all([import("../runners/docker/index.js"), import("./replay-config.js")]);
     const { docker, description } = await connectDocker();
     const config = await readReplayConfig(global().dir);
     const out = (text: string): void => void process.stdout.write(text);
     return { docker, engine: description, json: flags.json, out, ...(config.caCerts ? { caCertsFile: path.resolve(global().dir, config.caCerts) } : {}) };
   };
+  const imagesCommands = (): Promise<typeof ImagesCommands> => import("./commands/images-command.js");
   const images = program.command("images").description("build, list and pin replay's job images (runner, rust, wasm-pack, trivy, browsers)");
   images
     .command("build")
     .description("build images (default: every one this machine can build), each after its missing parent layers; present ones are skipped")
     .argument("[name...]", "runner, rust, wasm-pack, trivy or browsers")
     .option("--json", "one JSON line per layer event", false)
-    .action(async (names: string[], flags: { json: boolean }) => exit(await imagesBuild(await imagesContext(flags), names)));
+    .action(async (names: string[], flags: { json: boolean }) => exit(await (await imagesCommands()).imagesBuild(await imagesContext(flags), names)));
   images
     .command("ls")
     .description("list replay's images: tag, size, and the toolchain versions inside")
     .option("--json", "print JSON", false)
-    .action(async (flags: { json: boolean }) => exit(await imagesLs(await imagesContext(flags))));
+    .action(async (flags: { json: boolean }) => exit(await (await imagesCommands()).imagesLs(await imagesContext(flags))));
   images
     .command("lock")
     .description("refresh the checksums in images/toolchains.yml from the sources (npm's registry, GitHub releases, …)")
@@ -307,14 +305,14 @@ export function buildProgram(exit: (code: number) => void): Command {
         if (eq <= 0) throw new UsageError(`--set ${kv}: expected ARG=version`, "for example --set NODE20=20.20.3");
         set[kv.slice(0, eq).toUpperCase()] = kv.slice(eq + 1);
       }
-      exit(await imagesLock({ json: flags.json, out: (t) => void process.stdout.write(t) }, args, set));
+      exit(await (await imagesCommands()).imagesLock({ json: flags.json, out: (t) => void process.stdout.write(t) }, args, set));
     });
 
   program
     .command("doctor")
     .description("check the engine, images, CA certificates and disk space, and say what cannot be built here and why")
     .option("--json", "print JSON", false)
-    .action(async (flags: { json: boolean }) => exit(await doctor(await imagesContext(flags))));
+    .action(async (flags: { json: boolean }) => exit(await (await imagesCommands()).doctor(await imagesContext(flags))));
 
   addHookCommands(program, () => global().dir, exit);
 

@@ -2,8 +2,7 @@ import { UsageError } from "../../common/index.js";
 import type { Plan } from "../../workflows/index.js";
 import { ActionCache, BUILTIN_ACTION_NAMES, builtinMatcher, defaultActionCacheDir, describeRef, planActionUses, resolveActions, workflowActionUses } from "../../runners/index.js";
 import { loadRepo } from "../load-repo.js";
-
-export const DEFAULT_GITHUB_URL = "https://github.com";
+import { DEFAULT_GITHUB_URL } from "../option-args.js";
 
 export interface RemoteActionOptions {
   githubUrl?: string;

@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from "commander";
 import { ReplayError } from "../../common/index.js";
 import { diffReplay, ghAuthToken } from "../../history/index.js";
 import type { DiffReplayDeps, DiffReplayOptions, DiffReplayResult, DiffReport, JobDiff, StepDiff } from "../../history/index.js";
@@ -13,16 +12,6 @@ export interface DiffFlags {
   ciExport?: string;
   offline: boolean;
   json: boolean;
-}
-
-export function runIdArg(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("a run id is a number (the last part of the run's address on GitHub)");
-  return Number(value);
-}
-
-export function shaArg(value: string): string {
-  if (!/^[0-9a-f]{7,40}$/i.test(value)) throw new InvalidArgumentError("a commit id: 7 to 40 hex digits");
-  return value.toLowerCase();
 }
 
 /** The real world: global fetch, the process's environment, gh, progress on stderr. */

@@ -35,7 +35,8 @@ import { nextRunNumber, RunRecorder } from "../../history/index.js";
 import { loadRepo, warnProblems } from "../load-repo.js";
 import { ImageResolver } from "../image-resolver.js";
 import { readReplayConfig } from "../replay-config.js";
-import { DEFAULT_GITHUB_URL, prepareRemoteActions } from "./actions-command.js";
+import { DEFAULT_GITHUB_URL } from "../option-args.js";
+import { prepareRemoteActions } from "./actions-command.js";
 
 export interface ReplayCommandOptions {
   dir: string;

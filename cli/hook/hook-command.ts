@@ -1,16 +1,12 @@
 // `replay hook install | uninstall | run`, wired to git, Docker and the replay engine.
+// The code of each subcommand is imported when it runs (see program.ts).
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { connectDocker, imageStatus } from "../../runners/docker/index.js";
-import { executePlan, readDotenv } from "../commands/replay-command.js";
-import { readReplayConfig } from "../replay-config.js";
 import { parseDuration } from "./duration.js";
-import { installHook, managerInstructions, onPath, uninstallHook } from "./hook-install.js";
 import type { HookCommand } from "./hook-install.js";
-import { hookRun, SKIP_HINT } from "./hook-run.js";
-import { imageProblemsOf } from "./image-problems.js";
+import { SKIP_HINT } from "./skip-hint.js";
 
 interface HookFlags {
   jobs?: string;
@@ -52,6 +48,7 @@ export function addHookCommands(program: Command, dir: () => string, exit: (code
     .action(async (flags: HookFlags) => {
       if (flags.timeout !== undefined) parseDuration(flags.timeout, "--timeout");
       const command = thisReplay(runArgs(flags));
+      const { installHook, managerInstructions, onPath } = await import("./hook-install.js");
       const r = await installHook(dir(), command);
       switch (r.kind) {
         case "managed":
@@ -74,6 +71,7 @@ export function addHookCommands(program: Command, dir: () => string, exit: (code
     .command("uninstall")
     .description("remove replay's pre-push hook and put back the hook that was there")
     .action(async () => {
+      const { uninstallHook } = await import("./hook-install.js");
       const r = await uninstallHook(dir());
       if (r.kind === "removed") {
         say(`replay: removed the pre-push hook${r.restored ? `; ${r.where.hookFile} is the hook that was there before again` : ` from ${r.where.hookFile}`}`);
@@ -94,6 +92,13 @@ export function addHookCommands(program: Command, dir: () => string, exit: (code
     .option("--timeout <duration>", "block the push when the replay takes longer, e.g. 5m")
     .action(async (remote: string | undefined, url: string | undefined, flags: HookFlags) => {
       const repoDir = dir();
+      const [{ connectDocker, imageStatus }, { executePlan, readDotenv }, { readReplayConfig }, { hookRun }, { imageProblemsOf }] = await Promise.all([
+        import("../../runners/docker/index.js"),
+        import("../commands/replay-command.js"),
+        import("../replay-config.js"),
+        import("./hook-run.js"),
+        import("./image-problems.js"),
+      ]);
       let connected: ReturnType<typeof connectDocker> | undefined;
       const docker = async (): Promise<Awaited<ReturnType<typeof connectDocker>>["docker"]> => (await (connected ??= connectDocker())).docker;
       const code = await hookRun({

@@ -20,8 +20,7 @@ import { parsePrePushInput, preCommitPushedRef, ZERO_SHA } from "./pre-push-inpu
 import type { PushedRef } from "./pre-push-input.js";
 import { pushTargets } from "./push-targets.js";
 import type { PushTarget } from "./push-targets.js";
-
-export const SKIP_HINT = "skip this check once with REPLAY_SKIP=1 git push (or git push --no-verify)";
+import { SKIP_HINT } from "./skip-hint.js";
 
 /** One replay of a planned push, on the Docker engine; answers its exit status. */
 export type ExecutePush = (

@@ -1,0 +1,23 @@
+// Option parsers and defaults the command line is declared with. They live apart from
+// the commands so that declaring the program (and `--help`) loads none of them.
+import { InvalidArgumentError } from "commander";
+
+export const DEFAULT_GITHUB_URL = "https://github.com";
+
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number of 1 or more");
+  return n;
+}
+
+export function runIdArg(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("a run id is a number (the last part of the run's address on GitHub)");
+  return Number(value);
+}
+
+export function shaArg(value: string): string {
+  if (!/^[0-9a-f]{7,40}$/i.test(value)) throw new InvalidArgumentError("a commit id: 7 to 40 hex digits");
+  return value.toLowerCase();
+}
