@@ -10,17 +10,20 @@
 // a 200 MiB cache restore against raw tar; bench/hook.mjs the pre-push hook's verdict.
 // BENCH_ONLY=steps,start,pipelines,matrix,cache,hook (or a part of that list) takes
 // those only, and leaves docs/benchmarks.md alone.
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { floorFigures } from "./floor.mjs";
+import { pipelineFigures } from "./gitlab.mjs";
 import { hookFigure } from "./hook.mjs";
 import { cli, root } from "./lib.mjs";
 import { machine, page, table } from "./report.mjs";
+import { GCL_VERSION, gitlabCiLocal } from "./tools.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 // The pipelines against gitlab-ci-local and the matrix take 20-60 s a run: fewer runs.
 const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? Math.min(RUNS, 3));
-const ALL = ["steps", "start", "hook"];
+const ALL = ["steps", "start", "pipelines", "hook"];
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",").map((s) => s.trim()) : ALL;
 const unknown = only.filter((s) => !ALL.includes(s));
 if (unknown.length) throw new Error(`BENCH_ONLY: unknown figure(s) ${unknown.join(", ")}; known: ${ALL.join(", ")}`);
@@ -29,12 +32,16 @@ const want = (name) => only.includes(name);
 const log = (msg) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 const t0 = Date.now();
 
+// Installed first, so that no figure includes an install.
+let gcl;
+if (want("pipelines")) gcl = gitlabCiLocal();
 
 log(`${RUNS} runs of each figure, ${SLOW_RUNS} of the slow ones (pipelines, matrix)`);
 log("per-step overhead and job start (also finds the job image)");
 const floor = await floorFigures({ runs: RUNS });
 const rows = floor.rows.filter((_, i) => want(["steps", "start"][i]));
 const FIGURES = [
+  ["pipelines", "pipelines: replay against gitlab-ci-local", () => pipelineFigures({ image: floor.image, runs: SLOW_RUNS })],
   ["hook", "pre-push hook", () => hookFigure({ cli, runs: RUNS })],
 ];
 for (const [name, what, take] of FIGURES) {
@@ -44,7 +51,8 @@ for (const [name, what, take] of FIGURES) {
 }
 log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
-const machineText = machine({ root, image: floor.image });
+const gclNode = gcl ? execFileSync(gcl[0], ["--version"], { encoding: "utf8" }).trim().replace(/^v/, "") : undefined;
+const machineText = machine({ root, image: floor.image, gclNode, gclVersion: GCL_VERSION });
 console.log(`\n${machineText}\n\n${table(rows)}\n`);
 if (only.length === ALL.length) {
   const file = path.join(root, "docs/benchmarks.md");
