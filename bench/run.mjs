@@ -17,13 +17,14 @@ import { floorFigures } from "./floor.mjs";
 import { pipelineFigures } from "./gitlab.mjs";
 import { hookFigure } from "./hook.mjs";
 import { cli, root } from "./lib.mjs";
+import { matrixFigures } from "./matrix.mjs";
 import { machine, page, table } from "./report.mjs";
 import { GCL_VERSION, gitlabCiLocal } from "./tools.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 // The pipelines against gitlab-ci-local and the matrix take 20-60 s a run: fewer runs.
 const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? Math.min(RUNS, 3));
-const ALL = ["steps", "start", "pipelines", "hook"];
+const ALL = ["steps", "start", "pipelines", "matrix", "hook"];
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",").map((s) => s.trim()) : ALL;
 const unknown = only.filter((s) => !ALL.includes(s));
 if (unknown.length) throw new Error(`BENCH_ONLY: unknown figure(s) ${unknown.join(", ")}; known: ${ALL.join(", ")}`);
@@ -42,6 +43,7 @@ const floor = await floorFigures({ runs: RUNS });
 const rows = floor.rows.filter((_, i) => want(["steps", "start"][i]));
 const FIGURES = [
   ["pipelines", "pipelines: replay against gitlab-ci-local", () => pipelineFigures({ image: floor.image, runs: SLOW_RUNS })],
+  ["matrix", "4-cell matrix and peak memory", () => matrixFigures({ runs: SLOW_RUNS })],
   ["hook", "pre-push hook", () => hookFigure({ cli, runs: RUNS })],
 ];
 for (const [name, what, take] of FIGURES) {
