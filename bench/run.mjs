@@ -13,6 +13,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { cacheFigure } from "./cache.mjs";
 import { floorFigures } from "./floor.mjs";
 import { pipelineFigures } from "./gitlab.mjs";
 import { hookFigure } from "./hook.mjs";
@@ -24,7 +25,7 @@ import { GCL_VERSION, gitlabCiLocal } from "./tools.mjs";
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 // The pipelines against gitlab-ci-local and the matrix take 20-60 s a run: fewer runs.
 const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? Math.min(RUNS, 3));
-const ALL = ["steps", "start", "pipelines", "matrix", "hook"];
+const ALL = ["steps", "start", "pipelines", "matrix", "cache", "hook"];
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",").map((s) => s.trim()) : ALL;
 const unknown = only.filter((s) => !ALL.includes(s));
 if (unknown.length) throw new Error(`BENCH_ONLY: unknown figure(s) ${unknown.join(", ")}; known: ${ALL.join(", ")}`);
@@ -44,6 +45,7 @@ const rows = floor.rows.filter((_, i) => want(["steps", "start"][i]));
 const FIGURES = [
   ["pipelines", "pipelines: replay against gitlab-ci-local", () => pipelineFigures({ image: floor.image, runs: SLOW_RUNS })],
   ["matrix", "4-cell matrix and peak memory", () => matrixFigures({ runs: SLOW_RUNS })],
+  ["cache", "cache restore of 200 MiB", () => cacheFigure({ runs: RUNS })],
   ["hook", "pre-push hook", () => hookFigure({ cli, runs: RUNS })],
 ];
 for (const [name, what, take] of FIGURES) {
