@@ -71,7 +71,10 @@ ${table(rows)}
   by 20; against a raw \`docker exec <container> bash -e -c "echo step N"\` in one running
   container of the same image, timed on the host, averaged over the same 20 commands.
 - **job start**: from spawning \`replay job one\` to its first step's \`step.started\` event;
-  against a raw \`docker run --rm <image> true\` of the job's image.
+  against a raw \`docker run --rm <image> true\` of the job's image. The figure also says how
+  much of it passed before the \`run.started\` event: Node loading the CLI, the repository
+  and workflows read, the images checked, leftovers reaped, the workspace snapshot taken;
+  the rest is the job's container created and started.
 - **pipelines against gitlab-ci-local**: the wall time of \`replay run\` of a workflow, from
   spawn to exit, against \`gitlab-ci-local\` (pinned, its Docker executor) running the
   equivalent \`.gitlab-ci.yml\` in the same repository with the same commands in the same
