@@ -52,7 +52,7 @@ function tree(pid) {
 
 /**
  * Polls a process tree's memory every `everyMs`: answers `stop()` → peak bytes (the largest
- * sum of VmRSS over the tree, and at least the root's own VmHWM) and the commands seen.
+ * sum of VmRSS over the tree, and at least the root's own VmHWM) and the children's names.
  */
 function memoryPoller(pid, everyMs = 20) {
   let peak = 0;
@@ -64,8 +64,8 @@ function memoryPoller(pid, everyMs = 20) {
       const s = readStatus(p);
       if (!s) continue;
       sum += kb(s, "VmRSS");
-      seen.add(/^Name:\s+(.*)$/m.exec(s)?.[1] ?? "?");
       if (p === pid) rootHwm = Math.max(rootHwm, kb(s, "VmHWM"));
+      else seen.add(/^Name:\s+(.*)$/m.exec(s)?.[1] ?? "?");
     }
     peak = Math.max(peak, sum);
   };
@@ -122,7 +122,7 @@ export async function matrixFigures({ runs }) {
         runs,
       },
       {
-        figure: `CLI peak memory while replaying the 4 cells (RSS of the CLI and its children: ${[...processes].join(", ")})`,
+        figure: `CLI peak memory while replaying the 4 cells (RSS of the CLI process and its children: ${[...processes].join(", ") || "none seen"})`,
         value: median(peaks) / MB,
         unit: "MB",
         reference: "a bare `node -e` process's peak RSS",

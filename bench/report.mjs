@@ -19,7 +19,7 @@ function fmt(value, unit) {
 
 export function table(rows) {
   return [
-    "| figure | replay | reference | reference | ratio | goal | met? | runs |",
+    "| figure | replay | reference | reference figure | ratio | goal | met? | runs |",
     "| --- | ---: | --- | ---: | ---: | --- | --- | ---: |",
     ...rows.map(
       (r) =>
@@ -57,7 +57,7 @@ runs, default 5, and \`BENCH_SLOW_RUNS=n\` that of the slow figures, the pipelin
 matrix, default 3; \`BENCH_ONLY=steps,start,pipelines,matrix,cache,hook\` takes some figures
 only and leaves this page alone). Each figure is the median of its runs (the last column),
 beside a reference measured in the same run on the same machine, and their ratio; the goal
-is the project's, and says whether the figure met it. The machine is shared and the
+is the project's, and says whether the figure met it. On a busy (shared) machine the
 figures are noisy: compare ratios, not absolute times.
 
 ${machineText}
@@ -95,7 +95,7 @@ ${table(rows)}
   (\`--matrix cell=N\`), spawn to exit: 1.0× would be a perfect overlap, 4.0× none. With the
   default \`--parallel 2\` it could not go under about 2×.
 - **peak memory**: while those 4-cell replays run, the resident memory of the CLI process
-  and every process under it (its children: the process names are listed) is summed from
+  and every process under it (its children, named in the figure) is summed from
   /proc every 20 ms, and the largest sum is kept (never below the CLI process's own VmHWM);
   the reference is a bare \`node -e\` process's peak RSS, the runtime's floor. The goal is on
   the figure itself.
