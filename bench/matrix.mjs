@@ -58,9 +58,20 @@ function memoryPoller(pid, everyMs = 20) {
   let peak = 0;
   let rootHwm = 0;
   const seen = new Set();
+  const cmdline = (p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+  const rootCmd = cmdline(pid);
   const sample = () => {
     let sum = 0;
     for (const p of tree(pid)) {
+      // A fork of the CLI not yet exec'd (a child process being started) shares the CLI's
+      // pages copy-on-write, yet its VmRSS counts them again: not counted.
+      if (p !== pid && cmdline(p) === rootCmd) continue;
       const s = readStatus(p);
       if (!s) continue;
       sum += kb(s, "VmRSS");

@@ -96,7 +96,8 @@ ${table(rows)}
   default \`--parallel 2\` it could not go under about 2×.
 - **peak memory**: while those 4-cell replays run, the resident memory of the CLI process
   and every process under it (its children, named in the figure) is summed from
-  /proc every 20 ms, and the largest sum is kept (never below the CLI process's own VmHWM);
+  /proc every 20 ms (a fork of the CLI not yet exec'd, which shares its pages, is not
+  counted twice), and the largest sum is kept (never below the CLI process's own VmHWM);
   the reference is a bare \`node -e\` process's peak RSS, the runtime's floor. The goal is on
   the figure itself.
 - **cache restore**: a 200 MiB entry (4 files from /dev/urandom, so zstd gains nothing) is
