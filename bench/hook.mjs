@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { table } from "./report.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const defaultCli = path.join(root, "dist/cli/main.js");
@@ -35,7 +36,7 @@ function timed(cmd, args, cwd) {
   return ms;
 }
 
-/** Row for bench/run.mjs's table: [figure, replay ms, reference, reference ms]. */
+/** The row for bench/run.mjs's table (see bench/report.mjs). */
 export async function hookFigure({ cli = defaultCli, runs = 5 } = {}) {
   const base = mkdtempSync(path.join(os.tmpdir(), "replay-bench-hook-"));
   try {
@@ -70,7 +71,16 @@ export async function hookFigure({ cli = defaultCli, runs = 5 } = {}) {
       hook.push(timed("git", ["push", "-q", "origin", "main"], dir));
       direct.push(timed(process.execPath, [cli, "job", "lint", "--from", "HEAD"], dir));
     }
-    return ["pre-push hook: `git push` to verdict (one-job lint workflow, warm image)", median(hook), "`replay job lint --from HEAD` of the same job", median(direct)];
+    return {
+      figure: "pre-push hook: `git push` to verdict (one-job lint workflow, warm image)",
+      value: median(hook),
+      unit: "ms",
+      reference: "`replay job lint --from HEAD` of the same job",
+      refValue: median(direct),
+      ratio: median(hook) / median(direct),
+      goal: { op: "<=", limit: 10_000, on: "value", text: "≤ 10 s" },
+      runs,
+    };
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
@@ -78,6 +88,5 @@ export async function hookFigure({ cli = defaultCli, runs = 5 } = {}) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const runs = Number(process.env.BENCH_RUNS ?? 5);
-  const [what, a, ref, b] = await hookFigure({ runs });
-  console.log(`\nMedians of ${runs} runs on ${os.cpus().length} cores:\n\n| figure | replay (ms) | reference | reference (ms) | ratio |\n| --- | ---: | --- | ---: | ---: |\n| ${what} | ${a.toFixed(0)} | ${ref} | ${b.toFixed(0)} | ${(a / b).toFixed(2)}× |\n`);
+  console.log(`\n${table([await hookFigure({ runs })])}\n`);
 }

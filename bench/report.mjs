@@ -1,0 +1,117 @@
+// The table of figures and the docs/benchmarks.md page around it.
+//
+// A row is { figure, value, unit, reference, refValue, ratio, goal, runs }: `ratio` is
+// replay's figure over its reference (for a throughput, replay's over the reference's),
+// and `goal` is { op: "<=" | ">=", limit, on: "ratio" (default) | "value", text }.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+
+export function met(row) {
+  const x = row.goal.on === "value" ? row.value : row.ratio;
+  return row.goal.op === "<=" ? x <= row.goal.limit : x >= row.goal.limit;
+}
+
+function fmt(value, unit) {
+  if (unit === "ms") return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;
+  return `${value.toFixed(value >= 100 ? 0 : 1)} ${unit}`;
+}
+
+export function table(rows) {
+  return [
+    "| figure | replay | reference | reference figure | ratio | goal | met? | runs |",
+    "| --- | ---: | --- | ---: | ---: | --- | --- | ---: |",
+    ...rows.map(
+      (r) =>
+        `| ${r.figure} | ${fmt(r.value, r.unit)} | ${r.reference} | ${fmt(r.refValue, r.unit)} | ${r.ratio.toFixed(2)}× | ${r.goal.text} | ${met(r) ? "met" : "**missed**"} | ${r.runs} |`,
+    ),
+  ].join("\n");
+}
+
+const quiet = (cmd, args) => {
+  try {
+    return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "?";
+  }
+};
+
+/** What the figures were taken on. */
+export function machine({ root, image, gclNode, gclVersion }) {
+  const osName = /^PRETTY_NAME="?([^"\n]*)/m.exec(readFileSync("/etc/os-release", "utf8"))?.[1] ?? os.platform();
+  return [
+    `- date: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`,
+    `- machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? "?"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB memory, ${osName}, Linux ${os.release()}`,
+    `- Docker engine ${quiet("docker", ["version", "--format", "{{.Server.Version}}"])} (storage driver ${quiet("docker", ["info", "--format", "{{.Driver}}"])})`,
+    `- replay at ${quiet("git", ["-C", root, "rev-parse", "--short", "HEAD"])} on Node ${process.versions.node}; job image \`${image}\``,
+    ...(gclNode ? [`- gitlab-ci-local ${gclVersion} on Node ${gclNode} (both from the npm registry, in ~/.cache/replay/bench)`] : []),
+  ].join("\n");
+}
+
+export function page({ rows, machineText }) {
+  return `# Benchmarks
+
+\`make bench\` builds replay, installs what the comparison needs, takes every figure below
+in one run and writes this page (\`node bench/run.mjs\`; \`BENCH_RUNS=n\` sets the number of
+runs, default 5, and \`BENCH_SLOW_RUNS=n\` that of the slow figures, the pipelines and the
+matrix, default 3; \`BENCH_ONLY=steps,start,pipelines,matrix,cache,hook\` takes some figures
+only and leaves this page alone). Each figure is the median of its runs (the last column),
+beside a reference measured in the same run on the same machine, and their ratio; the goal
+is the project's, and says whether the figure met it. On a busy (shared) machine the
+figures are noisy: compare ratios, not absolute times.
+
+${machineText}
+
+${table(rows)}
+
+## What each figure measures
+
+- **per-step overhead**: a job of 20 trivial \`run:\` steps (\`echo step N\`), the time from
+  the first step's start to the last one's end (from the \`step.completed\` events) divided
+  by 20; against a raw \`docker exec <container> bash -e -c "echo step N"\` in one running
+  container of the same image, timed on the host, averaged over the same 20 commands.
+- **job start**: from spawning \`replay job one\` to its first step's \`step.started\` event;
+  against a raw \`docker run --rm <image> true\` of the job's image. The figure also says how
+  much of it passed before the \`run.started\` event: Node loading the CLI, the repository
+  and workflows read, the images checked, leftovers reaped, the workspace snapshot taken;
+  the rest is the job's container created and started.
+- **pipelines against gitlab-ci-local**: the wall time of \`replay run\` of a workflow, from
+  spawn to exit, against \`gitlab-ci-local\` (pinned, its Docker executor) running the
+  equivalent \`.gitlab-ci.yml\` in the same repository with the same commands in the same
+  image, spawn to exit. Each tool runs with its default concurrency (replay: 2 job
+  containers at once; gitlab-ci-local: every job of a stage at once). A GitLab job always
+  gets the repository copied into its build volume, so each replay job starts with
+  \`actions/checkout@v4\` (replay's built-in) to do the same. gitlab-ci-local runs offline:
+  its helper image is replay's local base image (\`--helper-image\`), its pull policy
+  \`if-not-present\` (it only inspects the local images), and the run fails if it pulled
+  anything. Its JSON schema validation (on by default) is left on, as a user has it. The
+  goal, 3× faster, is a ratio ≤ 0.33.
+  - 10-step pipeline: one job, checkout and 10 \`run:\` steps; in GitLab one job whose
+    \`script:\` has the same 10 lines.
+  - 10-job pipeline: 10 independent jobs of one step each; in GitLab 10 jobs of one stage.
+  - 3-job chain: a, b \`needs: a\`, c \`needs: b\`; in GitLab three stages, b and c with \`needs:\`.
+- **4-cell matrix**: \`replay job cells --parallel 4\` of a matrix of 4 cells (\`sleep 1\` and
+  three trivial steps each), spawn to exit, against the slowest of the 4 cells replayed alone
+  (\`--matrix cell=N\`), spawn to exit: 1.0× would be a perfect overlap, 4.0× none. With the
+  default \`--parallel 2\` it could not go under about 2×.
+- **peak memory**: while those 4-cell replays run, the resident memory of the CLI process
+  and every process under it (its children, named in the figure) is summed from
+  /proc every 20 ms (a fork of the CLI not yet exec'd, which shares its pages, is not
+  counted twice), and the largest sum is kept (never below the CLI process's own VmHWM);
+  the reference is a bare \`node -e\` process's peak RSS, the runtime's floor. The goal is on
+  the figure itself.
+- **cache restore**: a 200 MiB entry (4 files from /dev/urandom, so zstd gains nothing) is
+  saved once by \`actions/cache@v4\` into a cache store of the benchmark's own
+  (\`REPLAY_CACHE_DIR\`); each timed replay restores it on an exact key hit. replay's time is
+  the duration of that step (its \`step.completed\` event: the look-up, the archive linked
+  into the job's folder, \`tar -x\` with unzstd in the job's container, into its workspace);
+  the reference is the same archive extracted with the same \`tar\` command by a raw \`docker
+  exec\` in a running container of the same image, the archive bind-mounted, into the
+  container's own file system. Both are throughputs of the 200 MiB restored; the ratio is
+  replay's over the raw one (≥ 0.7× is the goal). The runs of both are interleaved.
+- **pre-push hook**: \`git push\` to its verdict (the push done) with replay's pre-push hook
+  installed, for a one-job lint workflow (checkout, \`node --check\`) on a warm image; the
+  reference is \`replay job lint --from HEAD\` of the same job. The goal (≤ 10 s) is on the
+  figure itself.
+`;
+}
