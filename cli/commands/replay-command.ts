@@ -26,6 +26,7 @@ import {
   changedFiles,
 } from "../../runners/index.js";
 import type { EventInput, RepoInfo, ReplayEvent, Reporter, SnapshotSource, StepControl } from "../../runners/index.js";
+import type { DockerConnection } from "../../runners/docker/index.js";
 import { DockerActionRuntime, DockerContainerRuntime, IMAGE_LABEL, bridgeGateway, connectDocker, ensureImage, imageStatus, reap, removeRun, runLabels } from "../../runners/docker/index.js";
 import { RunDockerApi, engineAddress } from "../../runners/docker-proxy/index.js";
 import { hashFiles } from "../../workflows/index.js";
@@ -196,6 +197,8 @@ export interface PlannedReplay {
 export interface ExecuteOptions extends ReplayCommandOptions {
   /** hashFiles() over other files than the working tree's (the pre-push hook's commit). */
   hashFiles?: (patterns: string[]) => Promise<string>;
+  /** The engine, when the caller started connecting already. */
+  docker?: Promise<DockerConnection>;
 }
 
 /** Runs a plan on the Docker engine: images, workspace snapshot, engine, reporters, run record. */
@@ -204,7 +207,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   const config = await readReplayConfig(repo.dir);
   // --image wins over .replay.yml's images.
   const imageOverrides = { ...(config.images ?? {}), ...parseKeyValues(o.image, "--image") };
-  const { docker, endpoint } = await connectDocker();
+  const { docker, endpoint } = await (o.docker ?? connectDocker());
   const caCertsFile = config.caCerts ? { caCertsFile: path.resolve(repo.dir, config.caCerts) } : {};
   // Notices about images go to the reporters once they exist (the refusal below comes first).
   let imageNotice: (message: string) => void = () => undefined;

@@ -133,6 +133,7 @@ export function addHookCommands(program: Command, dir: () => string, exit: (code
             reporters: run.reporters,
             signal: run.signal,
             hashFiles: run.hashFiles,
+            docker: (connected ??= connectDocker()),
           }),
       });
       exit(code);

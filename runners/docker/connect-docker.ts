@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { DockerUnavailableError } from "../../common/index.js";
 
 // Finding the engine the way testcontainers-node does: a list of strategies, each
@@ -205,6 +205,9 @@ export async function connectDocker(env: Env = process.env, options: ConnectOpti
     throw new DockerUnavailableError([error.message], "fix DOCKER_HOST (for example unix:///var/run/docker.sock) or unset it", error);
   }
 
+  // Loaded here, not on import: dockerode (with the gRPC and SSH clients it requires) takes
+  // ~250 ms to load, which commands that never reach the engine should not pay.
+  let Dockerode: typeof Docker | undefined;
   for (const candidate of candidates) {
     const where = `${endpointUri(candidate.endpoint)} (${candidate.source})`;
     const missing = candidate.endpoint.kind === "socket" ? socketProblem(candidate.endpoint.path) : undefined;
@@ -212,8 +215,9 @@ export async function connectDocker(env: Env = process.env, options: ConnectOpti
       tried.push(`${where}: ${missing}`);
       continue;
     }
+    Dockerode ??= (await import("dockerode")).default;
     try {
-      const docker = new Docker(dockerOptions(candidate.endpoint, env));
+      const docker = new Dockerode(dockerOptions(candidate.endpoint, env));
       await pingWithin(docker, candidate.endpoint.kind === "ssh" ? pingTimeoutMs * 3 : pingTimeoutMs);
       return { docker, description: where, endpoint: candidate.endpoint };
     } catch (error) {
