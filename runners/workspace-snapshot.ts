@@ -1,8 +1,10 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { lstat, mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
+import { createReadStream, createWriteStream, lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import type { Stats } from "node:fs";
+import { lstat, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { setImmediate } from "node:timers/promises";
 import tar from "tar-stream";
 import type { Readable } from "node:stream";
 import { processOutput, streamProcess } from "../common/index.js";
@@ -71,22 +73,58 @@ function entry(pack: tar.Pack, header: tar.Headers, body?: Buffer): Promise<void
   });
 }
 
-async function addFile(pack: tar.Pack, abs: string, name: string, addDir: AddDir, owner: Owner): Promise<void> {
-  const st = await lstat(abs).catch(() => undefined);
-  if (!st) return; // a tracked file deleted in the working tree
-  await addDir(path.posix.dirname(name));
-  if (st.isSymbolicLink()) {
-    await entry(pack, { name, type: "symlink", linkname: await readlink(abs), mode: 0o777, mtime: st.mtime, ...owner });
-  } else if (st.isFile()) {
-    if (st.size > 4 * 1024 * 1024) {
-      // Stream big files instead of holding them in memory.
-      await new Promise<void>((resolve, reject) => {
-        const w = pack.entry({ name, size: st.size, mode: st.mode & 0o777, mtime: st.mtime, ...owner }, (err) => (err ? reject(err) : resolve()));
-        createReadStream(abs).pipe(w);
-      });
-    } else {
-      await entry(pack, { name, mode: st.mode & 0o777, mtime: st.mtime, ...owner }, await readFile(abs));
+/** Files bigger than this are streamed into the archive instead of held in memory. */
+const STREAM_ABOVE_BYTES = 4 * 1024 * 1024;
+/** Entries between two turns of the event loop (the archive's writes, a Ctrl-C). */
+const ENTRIES_PER_TURN = 100;
+
+/** A file on disk as the archive takes it: undefined when it is gone (deleted in the working tree). */
+type ReadFile = { st: Stats; link?: string; content?: Buffer } | undefined;
+
+// Synchronous on purpose: a repository's files are small and mostly in the page cache,
+// and each promise-based stat and read went through the thread pool and back, one file
+// after the other: the archive of a repository of 1,350 entries (its .git included) took
+// 0.55-0.75 s, now 0.25-0.3 s on a busy 2-core machine.
+function readOne(abs: string): ReadFile {
+  let st: Stats;
+  try {
+    st = lstatSync(abs);
+  } catch {
+    return undefined;
+  }
+  if (st.isSymbolicLink()) return { st, link: readlinkSync(abs) };
+  if (st.isFile() && st.size <= STREAM_ABOVE_BYTES) return { st, content: readFileSync(abs) };
+  return { st };
+}
+
+/** A file or folder to archive: its path on disk and its name in the archive. */
+type Item = { abs: string; name: string; dir?: boolean };
+
+/** Adds the items in their order. */
+async function addItems(pack: tar.Pack, items: readonly Item[], addDir: AddDir, owner: Owner): Promise<void> {
+  for (const [i, item] of items.entries()) {
+    if (i > 0 && i % ENTRIES_PER_TURN === 0) await setImmediate();
+    if (item.dir) {
+      await addDir(item.name);
+      continue;
     }
+    const read = readOne(item.abs);
+    if (read) await addRead(pack, item.abs, item.name, read, addDir, owner);
+  }
+}
+
+async function addRead(pack: tar.Pack, abs: string, name: string, read: NonNullable<ReadFile>, addDir: AddDir, owner: Owner): Promise<void> {
+  const { st } = read;
+  await addDir(path.posix.dirname(name));
+  if (read.link !== undefined) {
+    await entry(pack, { name, type: "symlink", linkname: read.link, mode: 0o777, mtime: st.mtime, ...owner });
+  } else if (read.content) {
+    await entry(pack, { name, mode: st.mode & 0o777, mtime: st.mtime, ...owner }, read.content);
+  } else if (st.isFile()) {
+    await new Promise<void>((resolve, reject) => {
+      const w = pack.entry({ name, size: st.size, mode: st.mode & 0o777, mtime: st.mtime, ...owner }, (err) => (err ? reject(err) : resolve()));
+      createReadStream(abs).pipe(w);
+    });
   }
 }
 
@@ -102,7 +140,7 @@ async function addWorktree(o: SnapshotOptions, pack: tar.Pack, addDir: AddDir, o
     })
     .filter((f) => f.mode !== "160000");
   const unique = [...new Set(files.map((f) => f.file))];
-  for (const file of unique) await addFile(pack, path.join(o.repoDir, file), `${o.prefix}/${file}`, addDir, owner);
+  await addItems(pack, unique.map((file) => ({ abs: path.join(o.repoDir, file), name: `${o.prefix}/${file}` })), addDir, owner);
 }
 
 /** `.git/HEAD`, the branch's ref and an index matching the commit, by path inside .git. */
@@ -149,15 +187,22 @@ async function addCommit(o: SnapshotOptions, commit: string, pack: tar.Pack, add
   await Promise.all([finished, archive.done]);
 }
 
+/** A folder and everything in it, depth first, each folder's names sorted; `skip` by archive name. */
 async function addTree(abs: string, name: string, pack: tar.Pack, addDir: AddDir, owner: Owner, skip: ReadonlySet<string> = new Set()): Promise<void> {
   if (skip.has(name)) return;
   const st = await lstat(abs).catch(() => undefined);
   if (!st) return;
-  if (st.isDirectory()) {
-    await addDir(name);
-    const entries = await readdir(abs);
-    for (const e of entries.sort()) await addTree(path.join(abs, e), `${name}/${e}`, pack, addDir, owner, skip);
-  } else {
-    await addFile(pack, abs, name, addDir, owner);
-  }
+  if (!st.isDirectory()) return addItems(pack, [{ abs, name }], addDir, owner);
+  await addDir(name);
+  await addItems(pack, listTree(abs, name, skip), addDir, owner);
+}
+
+/** What is under a folder, in addTree's order (read synchronously, as the files are). */
+function listTree(abs: string, name: string, skip: ReadonlySet<string>): Item[] {
+  const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return entries.flatMap((e) => {
+    const item = { abs: path.join(abs, e.name), name: `${name}/${e.name}`, dir: e.isDirectory() };
+    if (skip.has(item.name)) return [];
+    return item.dir ? [item, ...listTree(item.abs, item.name, skip)] : [item];
+  });
 }

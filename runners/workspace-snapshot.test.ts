@@ -1,0 +1,121 @@
+import { execFileSync } from "node:child_process";
+import { createReadStream, readdirSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
+import type { Readable } from "node:stream";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { GIT_ENV, gitRepo } from "../tests/support/git-repo.js";
+import type { GitRepo } from "../tests/support/git-repo.js";
+import { writeWorkspaceTar } from "./workspace-snapshot.js";
+import type { SnapshotSource } from "./workspace-snapshot.js";
+
+interface Entry {
+  name: string;
+  type: string;
+  mode: number;
+  owner: string;
+  size: number;
+  linkname?: string;
+  text?: string;
+}
+
+const BIG_BYTES = 5 * 1024 * 1024;
+
+async function entries(file: string): Promise<Entry[]> {
+  const out: Entry[] = [];
+  const extract = tar.extract();
+  extract.on("entry", (h: tar.Headers, stream: Readable, next: () => void) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("end", () => {
+      const body = Buffer.concat(chunks);
+      out.push({
+        name: h.name,
+        type: h.type ?? "file",
+        mode: (h.mode ?? 0) & 0o777,
+        owner: `${h.uid}:${h.gid}:${h.uname}:${h.gname}`,
+        size: body.length,
+        ...(h.linkname ? { linkname: h.linkname } : {}),
+        ...(h.type === "file" && body.length < 1000 ? { text: body.toString("utf8") } : {}),
+      });
+      next();
+    });
+  });
+  await pipeline(createReadStream(file), extract);
+  return out;
+}
+
+/** Every path under `dir`, depth first, each folder's names sorted. */
+function walk(dir: string, name: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((e) => {
+      const abs = path.join(dir, e);
+      return statSync(abs).isDirectory() ? [`${name}/${e}/`, ...walk(abs, `${name}/${e}`)] : [`${name}/${e}`];
+    });
+}
+
+describe("writeWorkspaceTar", () => {
+  let repo: GitRepo;
+  let out: string;
+  const git = (...args: string[]): string => execFileSync("git", args, { cwd: repo.dir, env: { ...process.env, ...GIT_ENV }, encoding: "utf8" }).trim();
+  const snapshot = async (source: SnapshotSource): Promise<Entry[]> => {
+    await writeWorkspaceTar(out, { repoDir: repo.dir, source, prefix: "w/w", uid: 1001, gid: 1001, extraFiles: [{ path: "_temp/event.json", content: "{}\n" }] });
+    return entries(out);
+  };
+
+  beforeEach(() => {
+    repo = gitRepo("ws", {
+      "a.txt": "committed\n",
+      "bin/run.sh": { text: "#!/bin/sh\necho run\n", mode: 0o755 },
+      "src/deep/x.ts": "export {};\n",
+      "gone.txt": "deleted in the working tree\n",
+      "big.bin": "b".repeat(BIG_BYTES),
+    });
+    symlinkSync("a.txt", path.join(repo.dir, "link"));
+    git("add", "link");
+    git("commit", "-q", "-m", "link");
+    writeFileSync(path.join(repo.dir, "a.txt"), "changed\n");
+    writeFileSync(path.join(repo.dir, "untracked.txt"), "not in git\n");
+    unlinkSync(path.join(repo.dir, "gone.txt"));
+    out = path.join(path.dirname(repo.dir), "workspace.tar");
+  });
+  afterEach(() => repo.dispose());
+
+  it("holds the working tree's tracked files as they are now, and all of .git, owned by the runner", async () => {
+    const list = await snapshot("worktree");
+    const byName = new Map(list.map((e) => [e.name, e]));
+    expect(byName.get("w/w/a.txt")).toMatchObject({ type: "file", text: "changed\n", mode: 0o644 });
+    expect(byName.get("w/w/bin/run.sh")).toMatchObject({ type: "file", mode: 0o755 });
+    expect(byName.get("w/w/link")).toMatchObject({ type: "symlink", linkname: "a.txt" });
+    expect(byName.get("w/w/big.bin")).toMatchObject({ type: "file", size: BIG_BYTES });
+    expect(byName.get("_temp/event.json")).toMatchObject({ text: "{}\n" });
+    expect(byName.has("w/w/gone.txt")).toBe(false);
+    expect(byName.has("w/w/untracked.txt")).toBe(false);
+    // .git goes in whole, in the order a depth-first walk of it gives.
+    const gitEntries = list.filter((e) => e.name.startsWith("w/w/.git/")).map((e) => e.name);
+    expect(gitEntries).toEqual(["w/w/.git/", ...walk(path.join(repo.dir, ".git"), "w/w/.git")]);
+    expect(new Set(list.map((e) => e.owner))).toEqual(new Set(["1001:1001:runner:runner"]));
+  });
+
+  it("names every entry once, each after the folder holding it", async () => {
+    const list = await snapshot("worktree");
+    const names = list.map((e) => e.name.replace(/\/$/, ""));
+    expect(new Set(names).size).toBe(names.length);
+    names.forEach((name, i) => {
+      const parent = path.posix.dirname(name);
+      if (parent !== ".") expect(names.slice(0, i)).toContain(parent);
+    });
+    expect(list.slice(0, 3).map((e) => e.name)).toEqual(["w/", "w/w/", "w/w/a.txt"]);
+  });
+
+  it("holds exactly a commit, with .git's HEAD on its branch, for a commit source", async () => {
+    const sha = git("rev-parse", "HEAD");
+    const byName = new Map((await snapshot({ commit: sha, ref: "refs/heads/feature" })).map((e) => [e.name, e]));
+    expect(byName.get("w/w/a.txt")).toMatchObject({ text: "committed\n" });
+    expect(byName.get("w/w/gone.txt")).toMatchObject({ text: "deleted in the working tree\n" });
+    expect(byName.get("w/w/.git/HEAD")).toMatchObject({ text: "ref: refs/heads/feature\n" });
+    expect(byName.get("w/w/.git/refs/heads/feature")).toMatchObject({ text: `${sha}\n` });
+  });
+});
