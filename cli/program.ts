@@ -127,8 +127,8 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
   return diffAfterReplay(global.dir, runId, exitCode, flags.json);
 }
 
-/** Builds the program; `exit` receives the command's exit status. */
-export function buildProgram(exit: (code: number) => void): Command {
+/** Builds the program; `exit` receives the command's exit status; `entry` is the CLI's main.js. */
+export function buildProgram(exit: (code: number) => void, entry: string): Command {
   const program = new Command("replay")
     .description("Run a repository's GitHub Actions CI on your own machine, exactly, before the push.")
     .option("-C, --dir <dir>", "run as if started in <dir>", process.cwd())
@@ -314,7 +314,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--json", "print JSON", false)
     .action(async (flags: { json: boolean }) => exit(await (await imagesCommands()).doctor(await imagesContext(flags))));
 
-  addHookCommands(program, () => global().dir, exit);
+  addHookCommands(program, () => global().dir, exit, entry);
 
   return program;
 }

@@ -2,7 +2,6 @@
 // The code of each subcommand is imported when it runs (see program.ts).
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { parseDuration } from "./duration.js";
 import type { HookCommand } from "./hook-install.js";
@@ -23,8 +22,8 @@ function runArgs(flags: HookFlags): string[] {
 }
 
 /** This replay: the node running it and its entry, dist/cli/main.js. */
-function thisReplay(args: string[]): HookCommand {
-  return { node: process.execPath, entry: fileURLToPath(new URL("../main.js", import.meta.url)), args };
+function thisReplay(entry: string, args: string[]): HookCommand {
+  return { node: process.execPath, entry, args };
 }
 
 async function readStdin(): Promise<string | undefined> {
@@ -34,7 +33,7 @@ async function readStdin(): Promise<string | undefined> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export function addHookCommands(program: Command, dir: () => string, exit: (code: number) => void): void {
+export function addHookCommands(program: Command, dir: () => string, exit: (code: number) => void, entry: string): void {
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
   const hook = program
     .command("hook")
@@ -47,7 +46,7 @@ export function addHookCommands(program: Command, dir: () => string, exit: (code
     .option("--timeout <duration>", "block the push when the replay takes longer, e.g. 5m (default: .replay.yml's hook.timeout, else none)")
     .action(async (flags: HookFlags) => {
       if (flags.timeout !== undefined) parseDuration(flags.timeout, "--timeout");
-      const command = thisReplay(runArgs(flags));
+      const command = thisReplay(entry, runArgs(flags));
       const { installHook, managerInstructions, onPath } = await import("./hook-install.js");
       const r = await installHook(dir(), command);
       switch (r.kind) {
