@@ -59,7 +59,8 @@ export async function floorFigures({ runs }) {
         reference: "raw `docker exec` of the same command in one running container",
         refValue: median(rawExec),
         ratio: median(perStep) / median(rawExec),
-        goal: { op: "<=", limit: 1.0, text: "≤ 1.0×" },
+        // ≤ 1.0× through docker exec; ≤ 0.5× is the goal with the step agent, which replay uses.
+        goal: { op: "<=", limit: 0.5, text: "≤ 0.5× (step agent)" },
         runs,
       },
       {

@@ -1,5 +1,5 @@
-// A 4-cell matrix: the wall time of all four cells in one replay (`--parallel 4`, so that
-// all of them may overlap) against the slowest of the four cells replayed alone; and the
+// A 4-cell matrix: the wall time of all four cells in one replay (replay's default lets
+// 4 job containers run at once, so all of them may overlap) against the slowest of the four cells replayed alone; and the
 // CLI's peak memory during those four-cell replays, polled from /proc.
 import { readFileSync, readdirSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -100,7 +100,7 @@ function bareNodeBytes() {
 export async function matrixFigures({ runs }) {
   const { dir, remove } = makeRepo({ ".github/workflows/matrix.yml": WORKFLOW });
   try {
-    await replay(dir, ["job", "cells", "--parallel", "4"]); // warm-up
+    await replay(dir, ["job", "cells"]); // warm-up
     const whole = [];
     const slowest = [];
     const peaks = [];
@@ -108,7 +108,7 @@ export async function matrixFigures({ runs }) {
     const processes = new Set();
     for (let i = 0; i < runs; i++) {
       let poller;
-      const r = await replay(dir, ["job", "cells", "--parallel", "4"], { onSpawn: (child) => (poller = memoryPoller(child.pid)) });
+      const r = await replay(dir, ["job", "cells"], { onSpawn: (child) => (poller = memoryPoller(child.pid)) });
       const mem = poller.stop();
       const cells = r.events.filter((e) => e.type === "job.completed");
       if (cells.length !== CELLS.length) throw new Error(`the matrix ran ${cells.length} cells, not ${CELLS.length}`);
@@ -123,7 +123,7 @@ export async function matrixFigures({ runs }) {
     const MB = 1024 * 1024;
     return [
       {
-        figure: "4-cell matrix, wall time (`replay job` of 4 cells, `--parallel 4`; each cell `sleep 1` + 3 steps)",
+        figure: "4-cell matrix, wall time (`replay job` of 4 cells; each cell `sleep 1` + 3 steps)",
         value: median(whole),
         unit: "ms",
         reference: "the slowest of the 4 cells replayed alone (`--matrix cell=N`)",

@@ -70,6 +70,9 @@ ${table(rows)}
   the first step's start to the last one's end (from the \`step.completed\` events) divided
   by 20; against a raw \`docker exec <container> bash -e -c "echo step N"\` in one running
   container of the same image, timed on the host, averaged over the same 20 commands.
+  Replay starts each step through its step agent inside the job container (README, "What
+  a job sees"); without it (\`REPLAY_STEP_AGENT=0\`) a step is one \`docker exec\` through the
+  API and the figure is about 1.0×.
 - **job start**: from spawning \`replay job one\` to its first step's \`step.started\` event;
   against a raw \`docker run --rm <image> true\` of the job's image. The figure also says how
   much of it passed before the \`run.started\` event: Node loading the CLI, the repository
@@ -78,8 +81,8 @@ ${table(rows)}
 - **pipelines against gitlab-ci-local**: the wall time of \`replay run\` of a workflow, from
   spawn to exit, against \`gitlab-ci-local\` (pinned, its Docker executor) running the
   equivalent \`.gitlab-ci.yml\` in the same repository with the same commands in the same
-  image, spawn to exit. Each tool runs with its default concurrency (replay: 2 job
-  containers at once; gitlab-ci-local: every job of a stage at once). A GitLab job always
+  image, spawn to exit. Each tool runs with its default concurrency (replay: 4 job
+  containers at once, or one per core if more; gitlab-ci-local: every job of a stage at once). A GitLab job always
   gets the repository copied into its build volume, so each replay job starts with
   \`actions/checkout@v4\` (replay's built-in) to do the same. gitlab-ci-local runs offline:
   its helper image is replay's local base image (\`--helper-image\`), its pull policy
@@ -90,10 +93,10 @@ ${table(rows)}
     \`script:\` has the same 10 lines.
   - 10-job pipeline: 10 independent jobs of one step each; in GitLab 10 jobs of one stage.
   - 3-job chain: a, b \`needs: a\`, c \`needs: b\`; in GitLab three stages, b and c with \`needs:\`.
-- **4-cell matrix**: \`replay job cells --parallel 4\` of a matrix of 4 cells (\`sleep 1\` and
+- **4-cell matrix**: \`replay job cells\` of a matrix of 4 cells (\`sleep 1\` and
   three trivial steps each), spawn to exit, against the slowest of the 4 cells replayed alone
-  (\`--matrix cell=N\`), spawn to exit: 1.0× would be a perfect overlap, 4.0× none. With the
-  default \`--parallel 2\` it could not go under about 2×.
+  (\`--matrix cell=N\`), spawn to exit: 1.0× would be a perfect overlap, 4.0× none. Replay's
+  default lets 4 job containers run at once (or one per core, if more).
 - **peak memory**: while those 4-cell replays run, the resident memory of the CLI process
   and every process under it (its children, named in the figure) is summed from
   /proc every 20 ms (a fork of the CLI not yet exec'd, which shares its pages, is not

@@ -1,8 +1,16 @@
 // Option parsers and defaults the command line is declared with. They live apart from
 // the commands so that declaring the program (and `--help`) loads none of them.
+import os from "node:os";
 import { InvalidArgumentError } from "commander";
 
 export const DEFAULT_GITHUB_URL = "https://github.com";
+
+/**
+ * Job containers at once by default: GitHub runs every job and matrix cell at the same
+ * time, and a job's container mostly waits (network, disk, sleeps), so the number of cores
+ * is too low a bound; at least 4, so a typical matrix overlaps on a 2-core laptop.
+ */
+export const defaultParallel = (): number => Math.max(4, os.availableParallelism());
 
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

@@ -1,7 +1,6 @@
 // The command line. Each command's code is imported when the command runs, not here:
 // `replay --help` and every command pay only for what they use (Docker's client alone
 // took ~250 ms to load).
-import os from "node:os";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { ReplayError, UsageError, formatProblem } from "../common/index.js";
@@ -12,7 +11,7 @@ import type { ImagesCommandContext } from "./commands/images-command.js";
 import type { DiffFlags } from "./commands/diff-command.js";
 import { addHookCommands } from "./hook/index.js";
 import type { BreakAt } from "./stepping/index.js";
-import { DEFAULT_GITHUB_URL, collect, positiveInt, runIdArg, shaArg } from "./option-args.js";
+import { DEFAULT_GITHUB_URL, collect, defaultParallel, positiveInt, runIdArg, shaArg } from "./option-args.js";
 
 interface GlobalOptions {
   dir: string;
@@ -62,7 +61,7 @@ function addReplayOptions(cmd: Command): Command {
     .option("--var <key=value>", "a configuration variable for the vars context (repeatable)", collect, [])
     .option("--image <label=image>", "run jobs whose runs-on has this label in this image (repeatable)", collect, [])
     .addOption(new Option("--from <source>", "what the jobs see: the working tree (tracked files, with uncommitted changes) or exactly HEAD").choices(["worktree", "HEAD"]).default("worktree"))
-    .option("-p, --parallel <n>", "how many job containers run at once", positiveInt, Math.max(1, os.availableParallelism()))
+    .option("-p, --parallel <n>", "how many job containers run at once", positiveInt, defaultParallel())
     .option("--keep", "keep a failed job's container for inspection", false)
     .option("--allow-privileged", "let steps start --privileged containers (and other options that reach the host) through their Docker API", false)
     .option("--keep-images", "keep the images the jobs' steps built (removed at the end of the run by default)", false)

@@ -1,11 +1,11 @@
 // `replay hook install | uninstall | run`, wired to git, Docker and the replay engine.
 // The code of each subcommand is imported when it runs (see program.ts).
-import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
 import { parseDuration } from "./duration.js";
 import type { HookCommand } from "./hook-install.js";
 import { SKIP_HINT } from "./skip-hint.js";
+import { defaultParallel } from "../option-args.js";
 
 interface HookFlags {
   jobs?: string;
@@ -125,7 +125,7 @@ export function addHookCommands(program: Command, dir: () => string, exit: (code
             var: [],
             image: [],
             from: run.from,
-            parallel: Math.max(1, os.availableParallelism()),
+            parallel: defaultParallel(),
             keep: false,
             environments: [],
             pull: false,
