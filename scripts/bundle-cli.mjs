@@ -11,16 +11,42 @@
 //   the chunk's own. The dependency code that reads files beside itself through __dirname
 //   (dockerode's BuildKit session and status protos, gRPC's channelz and ORCA) serves
 //   BuildKit builds and gRPC admin services, which replay does not use.
+// - dockerode requires its BuildKit session code (the gRPC client and protobuf) and
+//   docker-modem its SSH client when they load, for BuildKit builds and ssh:// engines;
+//   lazyRequires makes those two requires happen on first use instead (~40 ms of every
+//   replay's start). If a new version changes those lines, the build stops and says so.
 // - Code that finds files from import.meta.url keeps working from dist/cli/chunks/:
 //   findPackageRoot walks up to package.json, hashFiles resolves @actions/glob through
 //   node_modules, and the hook is given dist/cli/main.js by main.ts itself.
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const outdir = path.join(root, "dist/cli");
+
+/** By file in node_modules: the require as the package has it, and the same require on first call. */
+const LAZY = {
+  "dockerode/lib/docker.js": ["withSession = require('./session'),", "withSession = function () { return require('./session').apply(this, arguments); },"],
+  "docker-modem/lib/modem.js": ["ssh = require('./ssh'),", "ssh = function () { return require('./ssh').apply(this, arguments); },"],
+};
+const patched = new Set();
+
+/** @type {import("esbuild").Plugin} */
+const lazyRequires = {
+  name: "lazy-requires",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/](dockerode[\\/]lib[\\/]docker|docker-modem[\\/]lib[\\/]modem)\.js$/ }, async (args) => {
+      const file = args.path.split(/[\\/]node_modules[\\/]/).pop().replaceAll("\\", "/");
+      const [eager, lazy] = LAZY[file];
+      const text = await readFile(args.path, "utf8");
+      if (!text.includes(eager)) throw new Error(`${file} no longer has \`${eager}\`: update LAZY in scripts/bundle-cli.mjs`);
+      patched.add(file);
+      return { contents: text.replace(eager, lazy), loader: "js" };
+    });
+  },
+};
 
 await rm(path.join(outdir, "chunks"), { recursive: true, force: true });
 await build({
@@ -46,5 +72,8 @@ await build({
       "const __dirname = __replayDirname(__filename);",
     ].join(" "),
   },
+  plugins: [lazyRequires],
   logLevel: "warning",
 });
+const missed = Object.keys(LAZY).filter((file) => !patched.has(file));
+if (missed.length) throw new Error(`the bundle has no ${missed.join(", ")} to make lazy: update LAZY in scripts/bundle-cli.mjs`);
