@@ -7,14 +7,14 @@
 // - ink and react stay packages: only the interactive screen (cli/tui/) loads them.
 // - Native addons (*.node: ssh2's optional crypto, cpu-features) cannot be bundled; their
 //   packages load them in a try/catch and fall back to JavaScript without them.
+// - dockerode requires its BuildKit code (a gRPC client, protobuf) and docker-modem its
+//   SSH client when they load, for BuildKit builds and ssh:// engines. lazyRequires turns
+//   those requires into ones made on first use, from the installed packages' own folders
+//   (so they find their dependencies and the .proto files beside them): the gRPC,
+//   protobuf and SSH code is neither bundled nor loaded by a replay that does not use it
+//   (~70 ms of every start). If a new version changes those lines, the build stops.
 // - Bundled CommonJS code gets `require`, `__filename` and `__dirname` from the banner:
-//   the chunk's own. The dependency code that reads files beside itself through __dirname
-//   (dockerode's BuildKit session and status protos, gRPC's channelz and ORCA) serves
-//   BuildKit builds and gRPC admin services, which replay does not use.
-// - dockerode requires its BuildKit session code (the gRPC client and protobuf) and
-//   docker-modem its SSH client when they load, for BuildKit builds and ssh:// engines;
-//   lazyRequires makes those two requires happen on first use instead (~40 ms of every
-//   replay's start). If a new version changes those lines, the build stops and says so.
+//   the chunk's own (commander's executableDir is the only other reader, unused here).
 // - Code that finds files from import.meta.url keeps working from dist/cli/chunks/:
 //   findPackageRoot walks up to package.json, hashFiles resolves @actions/glob through
 //   node_modules, and the hook is given dist/cli/main.js by main.ts itself.
@@ -26,10 +26,17 @@ import { build } from "esbuild";
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const outdir = path.join(root, "dist/cli");
 
-/** By file in node_modules: the require as the package has it, and the same require on first call. */
+// `require` resolving as dockerode's own code and as docker-modem's (found from dockerode).
+const FROM_DOCKERODE = "require('node:module').createRequire(require.resolve('dockerode'))";
+const FROM_MODEM = `require('node:module').createRequire(${FROM_DOCKERODE}.resolve('docker-modem'))`;
+
+/** By file in node_modules: each require as the package has it, and what the bundle does instead. */
 const LAZY = {
-  "dockerode/lib/docker.js": ["withSession = require('./session'),", "withSession = function () { return require('./session').apply(this, arguments); },"],
-  "docker-modem/lib/modem.js": ["ssh = require('./ssh'),", "ssh = function () { return require('./ssh').apply(this, arguments); },"],
+  "dockerode/lib/docker.js": [
+    ["withSession = require('./session'),", `withSession = function () { return ${FROM_DOCKERODE}('./session').apply(this, arguments); },`],
+    ["var buildkit = require('./buildkit');", `var buildkit = ${FROM_DOCKERODE}('./buildkit');`],
+  ],
+  "docker-modem/lib/modem.js": [["ssh = require('./ssh'),", `ssh = function () { return ${FROM_MODEM}('./ssh').apply(this, arguments); },`]],
 };
 const patched = new Set();
 
@@ -39,11 +46,13 @@ const lazyRequires = {
   setup(b) {
     b.onLoad({ filter: /[\\/]node_modules[\\/](dockerode[\\/]lib[\\/]docker|docker-modem[\\/]lib[\\/]modem)\.js$/ }, async (args) => {
       const file = args.path.split(/[\\/]node_modules[\\/]/).pop().replaceAll("\\", "/");
-      const [eager, lazy] = LAZY[file];
-      const text = await readFile(args.path, "utf8");
-      if (!text.includes(eager)) throw new Error(`${file} no longer has \`${eager}\`: update LAZY in scripts/bundle-cli.mjs`);
+      let text = await readFile(args.path, "utf8");
+      for (const [eager, lazy] of LAZY[file]) {
+        if (!text.includes(eager)) throw new Error(`${file} no longer has \`${eager}\`: update LAZY in scripts/bundle-cli.mjs`);
+        text = text.replace(eager, lazy);
+      }
       patched.add(file);
-      return { contents: text.replace(eager, lazy), loader: "js" };
+      return { contents: text, loader: "js" };
     });
   },
 };
