@@ -153,7 +153,9 @@ function dockerOptions(endpoint: DockerEndpoint, env: Env): Docker.DockerOptions
   switch (endpoint.kind) {
     case "socket":
     case "npipe":
-      return { socketPath: endpoint.path };
+      // docker-modem fills unset options from process.env.DOCKER_HOST; an empty host and
+      // plain http keep a socket candidate from inheriting a tcp DOCKER_HOST that failed.
+      return { socketPath: endpoint.path, host: "", protocol: "http" };
     case "tcp":
       if (endpoint.tls === undefined) return { protocol: "http", host: endpoint.host, port: endpoint.port };
       return {
