@@ -222,7 +222,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   await images.preflight(plan.workflows.flatMap((pw) => pw.jobs));
   // So does a remote action that cannot be resolved (or, --offline, is not in the cache).
   const remoteActions = await prepareRemoteActions(plan, repo.dir, o, (message) => process.stderr.write(`${message}\n`));
-  const runtime = new DockerContainerRuntime(docker);
+  const runtime = new DockerContainerRuntime(docker, { stepAgent: process.env["REPLAY_STEP_AGENT"] !== "0" });
   await reap(docker, { all: false }).catch(() => undefined);
 
   const runId = newRunId();

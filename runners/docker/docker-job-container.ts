@@ -151,7 +151,11 @@ class DockerServiceContainer implements ServiceContainer {
 }
 
 export class DockerContainerRuntime implements ContainerRuntime {
-  constructor(private readonly docker: Docker) {}
+  /** `stepAgent: false` starts every step through docker exec (REPLAY_STEP_AGENT=0). */
+  constructor(
+    private readonly docker: Docker,
+    private readonly o: { stepAgent: boolean } = { stepAgent: true },
+  ) {}
 
   async hasImage(image: string): Promise<boolean> {
     try {
@@ -212,7 +216,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
 
   async createJobContainer(spec: JobContainerSpec): Promise<JobContainer> {
     const { config, host } = fromOptions(spec.options);
-    const agent = spec.agentDir && process.env["REPLAY_STEP_AGENT"] !== "0" ? await StepAgentHost.listen(spec.agentDir.host) : undefined;
+    const agent = spec.agentDir && this.o.stepAgent ? await StepAgentHost.listen(spec.agentDir.host) : undefined;
     const container = await this.docker.createContainer({
       ...config,
       name: spec.name,
@@ -244,7 +248,6 @@ export class DockerContainerRuntime implements ContainerRuntime {
         await container.start();
       }
     } catch (e) {
-      agent?.close();
       await job.remove().catch(() => undefined);
       throw e;
     }

@@ -14,11 +14,8 @@ const STDERR = 2;
 const EXIT = 3;
 const HAND_BACK = 4;
 
-/** What `docker exec` is asked for, asked of the agent instead. */
-export type AgentRequest = ExecRequest;
-
 interface Running {
-  request: AgentRequest;
+  request: ExecRequest;
   resolve: (code: number | undefined) => void;
 }
 
@@ -75,7 +72,7 @@ export class StepAgentHost {
   }
 
   /** Runs a process through the agent: its exit code, or undefined to use docker exec. */
-  async run(request: AgentRequest): Promise<number | undefined> {
+  async run(request: ExecRequest): Promise<number | undefined> {
     // Not connected yet (node still starting in the container): this one goes through
     // docker exec rather than wait, which would cost as much.
     const socket = this.socket;
