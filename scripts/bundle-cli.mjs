@@ -40,6 +40,22 @@ const LAZY = {
 };
 const patched = new Set();
 
+/**
+ * zod's `locales` namespace (z.locales) re-exports error messages in 40-odd languages,
+ * 360 kB of the bundle that every start compiled; replay's messages are its own and zod's
+ * default is English, so the namespace keeps `en` only.
+ */
+/** @type {import("esbuild").Plugin} */
+const englishOnlyZod = {
+  name: "english-only-zod",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+      contents: 'export { default as en } from "./en.js";\n',
+      loader: "js",
+    }));
+  },
+};
+
 /** @type {import("esbuild").Plugin} */
 const lazyRequires = {
   name: "lazy-requires",
@@ -81,7 +97,7 @@ await build({
       "const __dirname = __replayDirname(__filename);",
     ].join(" "),
   },
-  plugins: [lazyRequires],
+  plugins: [lazyRequires, englishOnlyZod],
   logLevel: "warning",
 });
 const missed = Object.keys(LAZY).filter((file) => !patched.has(file));
