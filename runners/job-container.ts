@@ -45,6 +45,11 @@ export interface JobContainerSpec {
   options?: ContainerOptions;
   /** Extra volumes (`name:/path` or `/host:/path`) of a `container:` job. */
   volumes?: string[];
+  /**
+   * The job's workspace: a tar file on the host, unpacked at `path` before
+   * createJobContainer answers; `ready` settles once the file is written.
+   */
+  workspace?: { tar: string; path: string; ready?: Promise<void> };
 }
 
 export interface ServiceContainerSpec {

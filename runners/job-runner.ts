@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rm, writeFile, chmod } from "node:fs/promises";
-import { createReadStream } from "node:fs";
 import path from "node:path";
 import { ReplayError } from "../common/index.js";
 import {
@@ -60,6 +59,8 @@ export interface JobRunDeps {
   /** This run's folder on the host; each job gets a subfolder bound into its container. */
   hostRunDir: string;
   workspaceTar: string;
+  /** Settles when `workspaceTar` is written (the CLI writes it while the first jobs start). */
+  workspaceReady?: Promise<void>;
   labels: Record<string, string>;
   keepFailed: boolean;
   run: RunIdentity;
@@ -400,6 +401,7 @@ class JobCellRun {
         ...(serviceIds.length ? { extraHosts: serviceIds.map((id) => `${id}:127.0.0.1`) } : {}),
         ...(this.networkId ? { networkMode: this.networkName } : {}),
         ...(containerDef ? { options: containerDef.options, volumes: containerDef.volumes } : {}),
+        workspace: { tar: deps.workspaceTar, path: this.paths.work, ...(deps.workspaceReady ? { ready: deps.workspaceReady } : {}) },
       });
       this.dockerApi = await deps.dockerApi?.openForJob({
         socketPath: path.join(this.hostDir, DOCKER_API_SOCKET),
@@ -407,9 +409,8 @@ class JobCellRun {
         jobKey: cell.jobKey,
         jobContainerId: this.container.id,
         labels,
-        log: (message) => this.emit({ type: "notice", level: "warning", message: `${cell.name}: ${message}`, jobKey: cell.jobKey }),
+        log: (message) => this.emit({ type: "notice", level: "warning", message: `${this.cell.name}: ${message}`, jobKey: this.cell.jobKey }),
       });
-      await this.container.copyIn(createReadStream(deps.workspaceTar), this.paths.work);
       if (containerDef) await this.prepareContainerJob();
       if (serviceIds.length) await this.startJobServices(initIndex, name, labels, opts);
       if (initializing) {

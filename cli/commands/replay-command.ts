@@ -223,7 +223,9 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   // So does a remote action that cannot be resolved (or, --offline, is not in the cache).
   const remoteActions = await prepareRemoteActions(plan, repo.dir, o, (message) => process.stderr.write(`${message}\n`));
   const runtime = new DockerContainerRuntime(docker, { stepAgent: process.env["REPLAY_STEP_AGENT"] !== "0" });
-  await reap(docker, { all: false }).catch(() => undefined);
+  // What crashed replays left goes while this one starts (their labels name a dead process;
+  // this run's never match).
+  const reaping = reap(docker, { all: false }).catch(() => undefined);
 
   const runId = newRunId();
   const engine = engineAddress(endpoint);
@@ -262,6 +264,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
 
   let exitCode = 1;
   let services: RuntimeServer | undefined;
+  let workspaceReady: Promise<void> | undefined;
   try {
     imageNotice = (message) => emit({ type: "notice", level: "info", message });
     const stores: RunStores = {
@@ -270,6 +273,21 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
       repository: repositoryIdentity(repo),
       scopes: cacheScopes({ eventName: o.event, ref: repo.ref, refName: repo.refName, defaultBranch: repo.defaultBranch, ...(o.base ? { baseBranch: o.base } : {}) }),
     };
+    const paths = runnerPaths(repo.name);
+    const workspaceTar = path.join(tmp, "workspace.tar");
+    // The snapshot is written while the services and the first containers start; a job
+    // waits for it only to unpack it.
+    workspaceReady = writeWorkspaceTar(workspaceTar, {
+      repoDir: repo.dir,
+      source: o.from,
+      prefix: path.posix.relative(paths.work, paths.workspace),
+      uid: 1001,
+      gid: 1001,
+      extraFiles: [
+        { path: path.posix.relative(paths.work, paths.eventPath), content: `${JSON.stringify(payload, null, 2)}\n` },
+      ],
+    });
+    workspaceReady.catch(() => undefined);
     services = await startServices(docker, stores, emit);
     // As the runner does: the token never shows in a log.
     if (services) masker.add(services.token);
@@ -283,18 +301,6 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
       }
       return p;
     };
-    const paths = runnerPaths(repo.name);
-    const workspaceTar = path.join(tmp, "workspace.tar");
-    await writeWorkspaceTar(workspaceTar, {
-      repoDir: repo.dir,
-      source: o.from,
-      prefix: path.posix.relative(paths.work, paths.workspace),
-      uid: 1001,
-      gid: 1001,
-      extraFiles: [
-        { path: path.posix.relative(paths.work, paths.eventPath), content: `${JSON.stringify(payload, null, 2)}\n` },
-      ],
-    });
     emit({
       type: "run.started",
       runId,
@@ -314,6 +320,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         ...(services ? { actionRuntimeEnv: services.actionRuntimeEnv(), oidcEnv: services.oidcEnv() } : {}),
         hostRunDir: tmp,
         workspaceTar,
+        workspaceReady,
         labels: runLabels(runId),
         keepFailed: o.keep,
         run: {
@@ -359,6 +366,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     if (!o.keep) await removeRun(docker, runId).catch(() => undefined);
     // Images the steps built live as long as the run (as on one runner VM), unless --keep-images.
     await dockerApi?.finish({ keepImages: o.keepImages ?? false }).catch(() => undefined);
+    await Promise.all([reaping, workspaceReady?.catch(() => undefined)]);
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     await Promise.all(reporters.map((r) => r.close()));
   }

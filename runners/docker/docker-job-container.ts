@@ -1,8 +1,10 @@
 import type Docker from "dockerode";
+import { createReadStream } from "node:fs";
 import { PassThrough } from "node:stream";
 import type { Readable } from "node:stream";
 import { ReplayError } from "../../common/index.js";
 import { StepAgentHost } from "../step-agent/index.js";
+import { seedLines, seedResult, stageSeed } from "./workspace-seed.js";
 import type { ContainerOptions } from "../container-options.js";
 import type {
   ContainerRuntime,
@@ -221,11 +223,20 @@ export class DockerContainerRuntime implements ContainerRuntime {
       ...config,
       name: spec.name,
       Image: spec.image,
-      // The job's container idles while its steps run, started by the step agent when
-      // the image has node, else through exec.
-      Entrypoint: agent
-        ? ["/bin/sh", "-c", StepAgentHost.startScript(), spec.agentDir?.container ?? ""]
-        : ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"],
+      // The job's container unpacks its workspace (workspace-seed.ts), then idles while its
+      // steps run, started by the step agent when the image has node, else through exec.
+      Entrypoint: [
+        "/bin/sh",
+        "-c",
+        [
+          "trap 'exit 0' TERM INT",
+          ...(spec.workspace && spec.agentDir ? seedLines() : []),
+          ...(agent ? [StepAgentHost.startLine()] : []),
+          "while :; do sleep 3600 & wait $!; done",
+        ].join("\n"),
+        spec.agentDir?.container ?? "",
+        spec.workspace?.path ?? "",
+      ],
       Cmd: [],
       Labels: { ...(config.Labels ?? {}), ...spec.labels },
       Env: envList({ ...(spec.options?.env ?? {}), ...spec.env }),
@@ -240,12 +251,20 @@ export class DockerContainerRuntime implements ContainerRuntime {
     });
     const job = new DockerJobContainer(this.docker, container, agent);
     try {
+      const workspace = spec.workspace;
+      if (workspace) await workspace.ready;
+      const seeded = workspace && spec.agentDir ? await stageSeed(spec.agentDir.host, workspace.tar) : false;
       if (agent) {
         // Docker gives an exec'd process its user's HOME only when the container has none.
         const [info] = await Promise.all([container.inspect(), container.start()]);
         agent.defaultHome = !(info.Config.Env ?? []).some((e) => e.startsWith("HOME="));
       } else {
         await container.start();
+      }
+      if (workspace) {
+        const seedDir = spec.agentDir?.host ?? "";
+        const ok = seeded && (await seedResult(seedDir, async () => (await container.inspect()).State.Running)) === "ok";
+        if (!ok) await job.copyIn(createReadStream(workspace.tar), workspace.path);
       }
     } catch (e) {
       await job.remove().catch(() => undefined);

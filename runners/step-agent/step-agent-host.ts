@@ -62,13 +62,9 @@ export class StepAgentHost {
     return new StepAgentHost(hostDir, server);
   }
 
-  /** The container's start script: the agent in the background, then idle (as before). */
-  static startScript(): string {
-    return [
-      `trap 'exit 0' TERM INT`,
-      `command -v node >/dev/null 2>&1 && node "$0/${AGENT_SCRIPT}" "$0/${AGENT_SOCKET}" </dev/null >/dev/null 2>&1 &`,
-      `while :; do sleep 3600 & wait $!; done`,
-    ].join("\n");
+  /** The start script's line that starts the agent in the background (`$0`: the agent's folder). */
+  static startLine(): string {
+    return `command -v node >/dev/null 2>&1 && node "$0/${AGENT_SCRIPT}" "$0/${AGENT_SOCKET}" </dev/null >/dev/null 2>&1 &`;
   }
 
   /** Runs a process through the agent: its exit code, or undefined to use docker exec. */

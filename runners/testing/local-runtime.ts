@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -69,6 +70,10 @@ export class LocalRuntime implements ContainerRuntime {
     this.containers.push(container);
     this.alive++;
     this.maxAlive = Math.max(this.maxAlive, this.alive);
+    if (spec.workspace) {
+      await spec.workspace.ready;
+      await container.copyIn(createReadStream(spec.workspace.tar), spec.workspace.path);
+    }
     return container;
   }
 

@@ -1,0 +1,83 @@
+import { spawn } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "./support/corpus.js";
+import type { CliRun } from "./support/corpus.js";
+import { workflowRepo } from "./support/git-repo.js";
+
+const disposals: (() => void)[] = [];
+afterAll(() => {
+  for (const dispose of disposals) dispose();
+});
+
+// Every job lists its workspace the same way: path, owner, group, mode and type.
+const LIST = `find . -path ./.git -prune -o -printf '%p %u:%g %U:%G %m %y\\n' | sort; if command -v git >/dev/null; then git status --porcelain | sed 's/^/status /'; fi; stat -c 'event %u:%g %a' "$GITHUB_EVENT_PATH"`;
+
+const WORKFLOW = `on: push
+jobs:
+  runner:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ${LIST}
+  root-container:
+    runs-on: ubuntu-latest
+    container: replay-base:bookworm
+    steps:
+      - run: ${LIST}
+  user-container:
+    runs-on: ubuntu-latest
+    container:
+      image: replay-base:bookworm
+      options: --user 1000
+    steps:
+      - run: ${LIST}
+`;
+
+const FILES = {
+  "src/nested/deep/file.txt": "text\n",
+  "run.sh": { text: "#!/bin/sh\necho run\n", mode: 0o755 },
+  [`long/${"n".repeat(120)}/${"f".repeat(120)}.txt`]: "a path longer than a plain tar header holds\n",
+  "with space.txt": "x\n",
+};
+
+/** Each container's actions on the engine while `run` goes, by the job in its name. */
+async function watchEngine<T>(run: () => Promise<T>): Promise<{ result: T; actions: string[] }> {
+  const events = spawn("docker", ["events", "--filter", "type=container", "--filter", "label=dev.replay.run", "--format", "{{.Action}} {{.Actor.Attributes.name}}"], { stdio: ["ignore", "pipe", "ignore"] });
+  let out = "";
+  events.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  try {
+    const result = await run();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { result, actions: out.split("\n").filter(Boolean) };
+  } finally {
+    events.kill();
+  }
+}
+
+function listing(r: CliRun, jobKey: string): string[] {
+  return r.events.filter((e) => e["type"] === "step.output" && e["jobKey"] === jobKey).map((e) => String(e["line"]));
+}
+
+describe("the job's workspace", () => {
+  it("is the same in every kind of job container, unpacked by the container itself where it runs as root", async () => {
+    const repo = workflowRepo("seed", WORKFLOW, FILES);
+    disposals.push(repo.dispose);
+    const { result: r, actions } = await watchEngine(() => runCli(["run", "--json"], repo.dir));
+    expect(r.exitCode, r.stderr).toBe(0);
+
+    const runner = listing(r, "runner");
+    expect(runner).toEqual(expect.arrayContaining(["./src/nested/deep/file.txt runner:runner 1001:1001 644 f", "./run.sh runner:runner 1001:1001 755 f", "./with space.txt runner:runner 1001:1001 644 f", "event 1001:1001 644"]));
+    expect(runner.some((l) => l.includes("f".repeat(120)))).toBe(true);
+    expect(runner.filter((l) => l.startsWith("status "))).toEqual([]);
+    // The same files, owners and modes (by number: the base image has no runner user).
+    const numeric = (lines: string[]): string[] => lines.map((l) => l.replace(/ \S+:\S+ (\d+:\d+)/, " $1"));
+    expect(numeric(listing(r, "root-container"))).toEqual(numeric(runner));
+    expect(numeric(listing(r, "user-container"))).toEqual(numeric(runner));
+
+    // Unpacked in the container where it can be (root), through the engine where not.
+    const extracted = actions.filter((a) => a.startsWith("extract-to-dir "));
+    expect(extracted.filter((a) => /-runner-/.test(a))).toEqual([]);
+    expect(extracted.filter((a) => /-root-container-/.test(a))).toEqual([]);
+    expect(extracted.filter((a) => /-user-container-/.test(a))).toHaveLength(1);
+  });
+});
