@@ -25,6 +25,8 @@ interface RunOptions {
   secrets?: Record<string, string>;
   keepFailed?: boolean;
   imageFor?: (labels: string[]) => Promise<string>;
+  /** Sees each event as it is emitted, with the stand-in Docker as it is then. */
+  onEvent?: (e: EventInput, runtime: LocalRuntime) => void;
 }
 
 /** What one replay of a workflow left behind: the event stream and the stand-in Docker. */
@@ -86,7 +88,8 @@ async function replay(yaml: string, o: RunOptions = {}): Promise<Replay> {
   });
   cleanups.push(dispose);
   runtime.removeDelayMs = o.removeDelayMs ?? 0;
-  const result = await runPlan(plan, deps, {
+  const { onEvent } = o;
+  const result = await runPlan(plan, onEvent ? { ...deps, emit: (e) => (deps.emit(e), onEvent(e, runtime)) } : deps, {
     parallel: o.parallel ?? 4,
     imageFor: o.imageFor ?? (async () => "test-image"),
     signal: new AbortController().signal,
@@ -374,6 +377,89 @@ jobs:
     );
     expect(r.jobs("b")).toHaveLength(3);
     expect(r.allLines()).toEqual(expect.arrayContaining(["v=x extra=", "v=y extra=", "v=z extra=true"]));
+  });
+});
+
+describe("runPlan: warm starts", () => {
+  const chain = (aStep: string, bIf = ""): string => `
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ${aStep}
+  b:
+    needs: a
+    runs-on: ubuntu-latest${bIf ? `\n    if: ${bIf}` : ""}
+    steps:
+      - run: echo "b in $HOSTNAME"
+  c:
+    needs: b
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo c
+`;
+
+  it("a chain's later containers start while its first job runs, and each job runs in its own", async () => {
+    let whileA: string[] = [];
+    const r = await replay(chain("sleep 0.3"), { onEvent: (e, runtime) => void (e.type === "job.completed" && e.jobKey === "a" && (whileA = [...runtime.lifecycle])) });
+    expect(whileA.sort()).toEqual(["created a", "created b", "created c"]);
+    expect(["a", "b", "c"].map((k) => r.job(k).result)).toEqual(["success", "success", "success"]);
+    expect(r.runtime.maxAlive).toBe(3);
+    expect(r.started()).toEqual(["a", "b", "c"]);
+    expect(r.runtime.removed.size).toBe(3);
+  });
+
+  it("a warm container whose job does not run is removed, and the job is only reported skipped", async () => {
+    const r = await replay(chain("sleep 0.2; exit 1"));
+    expect(["a", "b", "c"].map((k) => r.job(k).result)).toEqual(["failure", "skipped", "skipped"]);
+    expect(r.started()).toEqual(["a"]);
+    expect(r.runtime.created.length).toBe(3);
+    expect(r.runtime.removed.size).toBe(3);
+  });
+
+  it("a job whose if: is false after its needs ran leaves nothing behind", async () => {
+    const r = await replay(chain("sleep 0.2", "false"));
+    expect(r.job("b").result).toBe("skipped");
+    expect(r.started()).toEqual(["a"]);
+    expect(r.runtime.removed.size).toBe(r.runtime.created.length);
+  });
+
+  it("takes only free slots: with --parallel 1 nothing starts ahead", async () => {
+    const r = await replay(chain("sleep 0.2"), { parallel: 1 });
+    expect(r.runtime.maxAlive).toBe(1);
+    expect(r.runtime.lifecycle).toEqual(["created a", "removed a", "created b", "removed b", "created c", "removed c"]);
+  });
+
+  it("a job whose container or matrix may come from its needs starts only after them", async () => {
+    let whileA: string[] = [];
+    const r = await replay(
+      `
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: sleep 0.2
+  b:
+    needs: a
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        n: [1]
+    steps:
+      - run: echo b
+  c:
+    needs: a
+    runs-on: \${{ needs.a.result == 'success' && 'ubuntu-latest' || 'nope' }}
+    steps:
+      - run: echo c
+`,
+      { onEvent: (e, runtime) => void (e.type === "job.completed" && e.jobKey === "a" && (whileA = [...runtime.lifecycle])) },
+    );
+    expect(whileA).toEqual(["created a"]);
+    expect(r.job("b (n=1)").result).toBe("success");
+    expect(r.job("c").result).toBe("success");
   });
 });
 

@@ -13,8 +13,8 @@ import type { EvalOptions, Job, Plan, PlannedWorkflow, Value, ValueMap } from ".
 import { needsValue } from "./contexts.js";
 import type { NeedsContext } from "./contexts.js";
 import type { JobResult } from "./events.js";
-import { runJobCell } from "./job-runner.js";
-import type { CellOutcome, JobRunDeps } from "./job-runner.js";
+import { runJobCell, warmJobCell } from "./job-runner.js";
+import type { CellOutcome, JobRunDeps, WarmJob } from "./job-runner.js";
 import { Semaphore } from "./semaphore.js";
 import { runCallCell } from "./reusable-workflow.js";
 import { evaluateDeep } from "./evaluate-deep.js";
@@ -44,6 +44,7 @@ interface JobSummary {
 /** Runs a plan: jobs in `needs` order, independent jobs and matrix cells in parallel. */
 export async function runPlan(plan: Plan, deps: JobRunDeps, options: EngineOptions): Promise<EngineResult> {
   const slots = new Semaphore(Math.max(1, options.parallel));
+  const warming = new WarmStarts(slots);
   const keys = new JobKeys(plan.workflows.length > 1);
   const all: Record<string, JobSummary> = {};
   // Jobs clean up in the background (a container's removal is 150 ms or more); the run
@@ -53,7 +54,7 @@ export async function runPlan(plan: Plan, deps: JobRunDeps, options: EngineOptio
   try {
     await Promise.all(
       plan.workflows.map(async (pw) => {
-        const results = await runWorkflow(pw, withCleanups, options, slots, keys);
+        const results = await runWorkflow(pw, withCleanups, options, slots, keys, warming);
         for (const [id, r] of Object.entries(results)) all[`${pw.workflow.file}:${id}`] = r;
       }),
     );
@@ -83,6 +84,11 @@ class JobKeys {
     this.used.set(withCell, n);
     return n === 1 ? withCell : `${withCell} #${n}`;
   }
+  /** The key `key` would give now, without taking it. */
+  peek(workflowFile: string, jobId: string, cell: ValueMap | null): string {
+    const used = new Map(this.used);
+    return new JobKeys(this.prefixWorkflow, this.prefix, used).key(workflowFile, jobId, cell);
+  }
   /** Keys for the jobs of the workflow a job cell calls: `call-reusable/build`. */
   within(callerKey: string): JobKeys {
     return new JobKeys(false, `${callerKey}/`, this.used);
@@ -95,6 +101,7 @@ async function runWorkflow(
   options: EngineOptions,
   slots: Semaphore,
   keys: JobKeys,
+  warming: WarmStarts,
 ): Promise<Record<string, JobSummary>> {
   const { workflow } = pw;
   const byId = new Map(pw.jobs.map((j) => [j.id, j]));
@@ -133,7 +140,62 @@ async function runWorkflow(
     inputs: deps.inputs as Value,
   });
 
+  // Settles when a job's first cell gets its slot or its container begins to warm up, or
+  // when the job ends without either: the jobs that need it warm up then, so a chain's
+  // containers start together.
+  const startedSignals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  const startedOf = (id: string): { promise: Promise<void>; resolve: () => void } => {
+    let s = startedSignals.get(id);
+    if (!s) {
+      let resolve = (): void => undefined;
+      const promise = new Promise<void>((r) => (resolve = r));
+      s = { promise, resolve };
+      startedSignals.set(id, s);
+    }
+    return s;
+  };
+
   const runJob = async (job: Job): Promise<JobSummary> => {
+    // A job that waits for others has its container started once they all run, when a
+    // slot is free for it: it starts its steps the moment they end (see WarmStarts).
+    let warm: WarmJob | undefined;
+    let warmClosed = false;
+    if (job.needs.length && canWarm(job)) {
+      void Promise.all(job.needs.map((n) => startedOf(n).promise)).then(async () => {
+        if (warmClosed || options.signal.aborted || !warming.take()) return;
+        try {
+          const ctx: EvalOptions = { contexts: baseContexts({}) };
+          const image = await options.imageFor(await runsOnLabels(job.runsOn, ctx), job);
+          if (warmClosed || options.signal.aborted) return warming.give();
+          const jobKey = keys.peek(workflow.file, job.id, null);
+          warm = warmJobCell(deps, { workflow, job, jobKey, name: job.id, matrix: null, strategy: {}, needs: {}, image, signal: options.signal });
+          // The jobs that need this one may warm up too: a chain starts all its containers at once.
+          startedOf(job.id).resolve();
+        } catch {
+          warming.give();
+        }
+      });
+    }
+    try {
+      return await runJobNow(job, () => {
+        warmClosed = true;
+        const w = warm;
+        warm = undefined;
+        if (w) warming.give();
+        return w;
+      });
+    } finally {
+      const unused = warm;
+      warmClosed = true;
+      warm = undefined;
+      if (unused) {
+        warming.give();
+        deps.deferCleanup?.(unused.discard());
+      }
+    }
+  };
+
+  const runJobNow = async (job: Job, takeWarm: () => WarmJob | undefined): Promise<JobSummary> => {
     const deps_ = await Promise.all(job.needs.map((n) => promises.get(n) ?? Promise.resolve<JobSummary>({ result: "skipped", outputs: {} })));
     const needs: NeedsContext = {};
     job.needs.forEach((n, i) => {
@@ -221,15 +283,17 @@ async function runWorkflow(
         if (job.uses !== undefined) {
           // A calling job holds no container slot: the jobs it calls take theirs.
           return local.run(async () => {
+            startedOf(job.id).resolve();
             const call = { call: pw.calls?.[job.id], job, workflow, jobKey, name, matrix: cell, ctx: cellCtx, signal: cellSignal };
             const outcome = await runCallCell(deps, call, (called, calledDeps, callerKey, signal) =>
-              runWorkflow(called, calledDeps, { ...options, signal }, slots, keys.within(callerKey)),
+              runWorkflow(called, calledDeps, { ...options, signal }, slots, keys.within(callerKey), warming),
             );
             if (outcome.result === "failure" && failFast && cells.length > 1) failFastController.abort();
             return outcome;
           });
         }
         return heldUntilClean(local, slots, deps, async (cellDeps) => {
+          startedOf(job.id).resolve();
           // The deploy guard: no surprise deploys from a local replay.
           if (job.environment !== undefined) {
             const env = await evaluateDeep(job.environment, cellCtx).catch(() => job.environment ?? "");
@@ -256,7 +320,7 @@ async function runWorkflow(
             deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "failure", outputs: {}, durationMs: 0, reason: e instanceof Error ? e.message : String(e) });
             return { result: "failure", outputs: {} };
           }
-          const outcome = await runJobCell(cellDeps, { workflow, job, jobKey, name, matrix: cell, strategy, needs, image, signal: cellSignal });
+          const outcome = await runJobCell(cellDeps, { workflow, job, jobKey, name, matrix: cell, strategy, needs, image, signal: cellSignal }, takeWarm());
           // A job's continue-on-error (often `${{ matrix.experimental }}`) keeps its
           // failure from cancelling the other cells and from failing the run.
           const coe = job.continueOnError !== undefined && (await truthy(job.continueOnError, cellCtx));
@@ -275,6 +339,7 @@ async function runWorkflow(
 
   for (const job of pw.jobs) {
     const p = runJob(job).then((s) => {
+      startedOf(job.id).resolve();
       summaries[job.id] = s;
       return s;
     });
@@ -310,6 +375,36 @@ function heldUntilClean(local: Semaphore, slots: Semaphore, deps: JobRunDeps, bo
       )
       .catch(reject);
   });
+}
+
+/** Whether a job's container can start before its needs are done: nothing of it depends on them. */
+function canWarm(job: Job): boolean {
+  return (
+    job.uses === undefined &&
+    job.container === undefined &&
+    Object.keys(job.services ?? {}).length === 0 &&
+    job.strategy?.matrix === undefined &&
+    job.environment === undefined &&
+    findExpressions(JSON.stringify(job.runsOn ?? "")).length === 0
+  );
+}
+
+/**
+ * Containers started ahead of their jobs: only into slots free now, so that a warm
+ * container never makes a running job wait, and no more containers are alive than
+ * --parallel allows beyond those waiting to run.
+ */
+class WarmStarts {
+  private alive = 0;
+  constructor(private readonly slots: Semaphore) {}
+  take(): boolean {
+    if (this.alive >= this.slots.free) return false;
+    this.alive++;
+    return true;
+  }
+  give(): void {
+    this.alive--;
+  }
 }
 
 async function truthy(v: Value, ctx: EvalOptions): Promise<boolean> {

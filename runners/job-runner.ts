@@ -231,18 +231,40 @@ function actionIdFor(step: Step, seen: Map<string, number>): string {
   return n === 1 ? base : `${base}_${n}`;
 }
 
-export async function runJobCell(deps: JobRunDeps, cell: CellToRun): Promise<CellOutcome> {
+/**
+ * A job's container started before the jobs it needs are done (the engine's warm start):
+ * only for a job whose container does not depend on them (see canWarm in engine.ts).
+ */
+export interface WarmJob {
+  readonly jobKey: string;
+  readonly image: string;
+  /** Removes what was started, for a job that does not run after all. */
+  discard(): Promise<void>;
+}
+
+/** Starts `cell`'s container now; runJobCell takes it over when the job runs. */
+export function warmJobCell(deps: JobRunDeps, cell: CellToRun): WarmJob {
+  const run = new JobCellRun(deps, cell);
+  run.warm();
+  return run;
+}
+
+export async function runJobCell(deps: JobRunDeps, cell: CellToRun, warm?: WarmJob): Promise<CellOutcome> {
+  if (warm instanceof JobCellRun && warm.jobKey === cell.jobKey && warm.image === cell.image) return warm.adopt(deps, cell);
+  if (warm) deps.deferCleanup?.(warm.discard());
   return new JobCellRun(deps, cell).run();
 }
 
-class JobCellRun {
+class JobCellRun implements WarmJob {
   private paths: RunnerPaths;
   private readonly hostDir: string;
   private container: JobContainer | undefined;
   private readonly state: JobEnvState = { env: {}, path: [], steps: {}, state: {}, summary: [] };
   private failed = false;
   private cancelled = false;
-  private readonly started = now();
+  private started = now();
+  /** The container's start, when it began before the job (warm()). */
+  private starting: Promise<void> | undefined;
   private baseEnv: Record<string, string> = {};
   private imagePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   private github: ValueMap = {};
@@ -258,11 +280,36 @@ class JobCellRun {
   private dockerApi: JobDockerApiHandle | undefined;
 
   constructor(
-    private readonly deps: JobRunDeps,
-    private readonly cell: CellToRun,
+    private deps: JobRunDeps,
+    private cell: CellToRun,
   ) {
     this.paths = runnerPaths(deps.repo.name);
     this.hostDir = path.join(deps.hostRunDir, `job-${randomUUID().slice(0, 8)}`);
+  }
+
+  get jobKey(): string {
+    return this.cell.jobKey;
+  }
+
+  get image(): string {
+    return this.cell.image;
+  }
+
+  warm(): void {
+    this.starting = this.start();
+    this.starting.catch(() => undefined);
+  }
+
+  /** Runs the job in the container warm() started, with the job's own deps and contexts. */
+  adopt(deps: JobRunDeps, cell: CellToRun): Promise<CellOutcome> {
+    this.deps = deps;
+    this.cell = cell;
+    return this.run();
+  }
+
+  async discard(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    await this.cleanup("cancelled");
   }
 
   private emit(e: EventInput): void {
@@ -271,6 +318,7 @@ class JobCellRun {
 
   async run(): Promise<CellOutcome> {
     const { cell } = this;
+    this.started = now();
     this.emit({
       type: "job.started",
       jobKey: cell.jobKey,
@@ -299,7 +347,7 @@ class JobCellRun {
       void this.currentKill?.();
     }, timeoutMinutes * 60_000);
     try {
-      await this.start();
+      await (this.starting ?? this.start());
       const steps: PlannedStep[] = cell.job.steps.map((step) => ({ index: this.nextIndex++, step, phase: "main" }));
       // GitHub runs the `pre` of every action that has one at the start of the job, in
       // step order, each under its `pre-if` (a copy of the step with that as its `if`).

@@ -5,6 +5,11 @@ export class Semaphore {
 
   constructor(private readonly limit: number) {}
 
+  /** Slots free now (none while tasks wait). */
+  get free(): number {
+    return this.waiting.length ? 0 : this.limit - this.active;
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) {
       // The finishing task hands its slot straight to the next waiter.

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/corpus.js";
 import type { CliRun } from "./support/corpus.js";
@@ -79,5 +79,37 @@ describe("the job's workspace", () => {
     expect(extracted.filter((a) => /-runner-/.test(a))).toEqual([]);
     expect(extracted.filter((a) => /-root-container-/.test(a))).toEqual([]);
     expect(extracted.filter((a) => /-user-container-/.test(a))).toHaveLength(1);
+  });
+
+  it("a chain whose first job fails leaves no container of the jobs started ahead", async () => {
+    const repo = workflowRepo(
+      "warm",
+      `on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: sleep 1; exit 1
+  b:
+    needs: a
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo b
+  c:
+    needs: b
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo c
+`,
+    );
+    disposals.push(repo.dispose);
+    const { result: r, actions } = await watchEngine(() => runCli(["run", "--json"], repo.dir));
+    expect(r.exitCode).toBe(1);
+    const runId = String(r.events.find((e) => e["type"] === "run.started")?.["runId"]);
+    const created = actions.filter((a) => a.startsWith("create ") && a.includes(runId));
+    // b and c were started ahead while a ran, and went with the run.
+    expect(created.map((a) => a.replace(/^create replay-\d+-(\w+)-.*$/, "$1")).sort()).toEqual(["a", "b", "c"]);
+    expect(r.events.filter((e) => e["type"] === "job.started").map((e) => e["jobKey"])).toEqual(["a"]);
+    expect(execFileSync("docker", ["ps", "-aq", "--filter", `label=dev.replay.run=${runId}`], { encoding: "utf8" }).trim()).toBe("");
   });
 });
