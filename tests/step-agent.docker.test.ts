@@ -33,6 +33,7 @@ jobs:
         run: |
           env | cut -d= -f1 | grep -v -x -e HOSTNAME -e REPLAY_STEP_ID | sort | tr '\\n' ' '; echo
           printf '%s|' "$PATH" "$STEP_VAR" "$(printenv WITH-DASH)"; echo
+          echo "ca=\${NODE_EXTRA_CA_CERTS-unset}"
       - name: Streams
         run: |
           echo to-out; echo to-err >&2; echo "::warning::from a command"
@@ -108,6 +109,8 @@ describe("the step agent", () => {
     // And the probes saw what a step on GitHub sees.
     expect(agent["Identity"]?.lines[0]).toBe("home=/home/runner user=runner uid=1001 groups=1001 pwd=/home/runner/work/agent/agent umask=0022");
     expect(agent["Streams"]?.lines).toEqual(expect.arrayContaining(["to-out", "to-err", "late"]));
+    // The agent itself starts without it (it costs Node 20 ~90 ms); the steps have the image's.
+    expect(agent["Environment"]?.lines).toContain("ca=/etc/ssl/certs/ca-certificates.crt");
     expect(agent["Exit three"]?.lines).toContain("##[error]Process completed with exit code 3.");
     expect(agent["Signalled"]?.lines).toContain("##[error]Process completed with exit code 143.");
     expect(agent["Missing directory"]?.outcome).toBe("failure");

@@ -25,7 +25,7 @@ import type * as OsModule from "node:os";
  * This function is serialised with `Function.prototype.toString` and run by the
  * container's node: it must not refer to anything outside its own body.
  */
-export function stepAgentMain(nodeRequire: (id: string) => unknown, socketPath: string): void {
+export function stepAgentMain(nodeRequire: (id: string) => unknown, socketPath: string, caSet?: string, caFile?: string): void {
   // Types only above: at run time the container's node supplies the modules.
   const net = nodeRequire("net") as typeof NetModule;
   const cp = nodeRequire("child_process") as typeof ChildProcessModule;
@@ -43,6 +43,11 @@ export function stepAgentMain(nodeRequire: (id: string) => unknown, socketPath: 
   process.title = "replay-agent";
   const baseEnv: Record<string, string | undefined> = { ...process.env };
   for (const added of ["PWD", "OLDPWD", "SHLVL", "_"]) delete baseEnv[added];
+  // The start script runs the agent with NODE_EXTRA_CA_CERTS emptied (Node 20 parses that
+  // bundle at start, ~90 ms; the agent makes no TLS connection) and passes the container's
+  // own value on, which the steps get back.
+  if (caSet === "set") baseEnv["NODE_EXTRA_CA_CERTS"] = caFile ?? "";
+  else if (caSet === "") delete baseEnv["NODE_EXTRA_CA_CERTS"];
 
   const socket = net.connect(socketPath);
   socket.on("error", () => process.exit(0));

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
@@ -7,6 +8,10 @@ import { stepAgentMain } from "./agent-main.js";
 /** Files of the agent in the job's runner folder (bind-mounted into the container). */
 export const AGENT_SCRIPT = "step-agent.cjs";
 export const AGENT_SOCKET = "step-agent.sock";
+/** Written by the start script when the image has no node: no agent will come. */
+export const NO_AGENT = "step-agent.none";
+/** How long the first step waits for an agent that is starting, at most. */
+const CONNECT_WAIT_MS = 2000;
 
 const START = 1;
 const STDOUT = 1;
@@ -35,9 +40,10 @@ export class StepAgentHost {
   readonly connected = new Promise<void>((resolve) => (this.markConnected = resolve));
   /** Whether the container sets no HOME of its own (Docker then gives each user theirs). */
   defaultHome = false;
+  private arrival: Promise<void> | undefined;
 
   private constructor(
-    hostDir: string,
+    private readonly hostDir: string,
     private readonly server: net.Server,
   ) {
     server.on("connection", (socket) => {
@@ -53,7 +59,7 @@ export class StepAgentHost {
 
   /** Writes the agent into `hostDir` and listens for it there. */
   static async listen(hostDir: string): Promise<StepAgentHost> {
-    await writeFile(path.join(hostDir, AGENT_SCRIPT), `"use strict";\n(${stepAgentMain.toString()})(require, process.argv[2]);\n`);
+    await writeFile(path.join(hostDir, AGENT_SCRIPT), `"use strict";\n(${stepAgentMain.toString()})(require, process.argv[2], process.argv[3], process.argv[4]);\n`);
     const server = net.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -62,15 +68,20 @@ export class StepAgentHost {
     return new StepAgentHost(hostDir, server);
   }
 
-  /** The start script's line that starts the agent in the background (`$0`: the agent's folder). */
+  /**
+   * The start script's line that starts the agent in the background (`$0`: the agent's
+   * folder), with NODE_EXTRA_CA_CERTS emptied and its value passed on (agent-main.ts).
+   */
   static startLine(): string {
-    return `command -v node >/dev/null 2>&1 && node "$0/${AGENT_SCRIPT}" "$0/${AGENT_SOCKET}" </dev/null >/dev/null 2>&1 &`;
+    return `if command -v node >/dev/null 2>&1; then NODE_EXTRA_CA_CERTS= node "$0/${AGENT_SCRIPT}" "$0/${AGENT_SOCKET}" "\${NODE_EXTRA_CA_CERTS+set}" "\${NODE_EXTRA_CA_CERTS-}" </dev/null >/dev/null 2>&1 & else : > "$0/${NO_AGENT}"; fi`;
   }
 
   /** Runs a process through the agent: its exit code, or undefined to use docker exec. */
   async run(request: ExecRequest): Promise<number | undefined> {
-    // Not connected yet (node still starting in the container): this one goes through
-    // docker exec rather than wait, which would cost as much.
+    // Not connected yet (node still starting in the container, ~50 ms): the first steps
+    // wait for it rather than ask the daemon for an exec, which costs more and loads
+    // the engine every other job is starting through.
+    if (!this.socket) await this.arrived();
     const socket = this.socket;
     if (!socket || socket.destroyed) return undefined;
     const id = this.nextId++;
@@ -91,6 +102,20 @@ export class StepAgentHost {
       this.running.set(id, { request, resolve });
       socket.write(Buffer.concat([head, body]));
     });
+  }
+
+  /** Settles when the agent is connected, cannot come (no node) or is overdue. Once. */
+  private arrived(): Promise<void> {
+    this.arrival ??= new Promise<void>((resolve) => {
+      const deadline = Date.now() + CONNECT_WAIT_MS;
+      const poll = (): void => {
+        if (this.socket || this.closing || Date.now() > deadline || existsSync(path.join(this.hostDir, NO_AGENT))) return resolve();
+        setTimeout(poll, 5);
+      };
+      void this.connected.then(resolve);
+      poll();
+    });
+    return this.arrival;
   }
 
   /** Stops listening and drops the connection; processes still running answer 137. */
