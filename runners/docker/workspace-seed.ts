@@ -1,3 +1,5 @@
+import { watch } from "node:fs";
+import type { FSWatcher } from "node:fs";
 import { link, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 
@@ -37,27 +39,45 @@ export async function stageSeed(hostDir: string, tar: string): Promise<boolean> 
 
 /**
  * Waits for the start script's verdict: `ok`, or `failed` (also when the container stops
- * first). Polls the folder, first every few milliseconds (a small workspace takes ~10 ms)
- * and the container's state every second.
+ * first). Told by inotify when the status file appears (a small workspace takes ~10 ms),
+ * with a poll every 50 ms behind it and the container's state checked every second.
  */
 export async function seedResult(hostDir: string, running: () => Promise<boolean>): Promise<"ok" | "failed"> {
-  let delay = 2;
-  let sinceCheck = 0;
-  for (;;) {
-    const status = await readFile(path.join(hostDir, STATUS), "utf8").catch(() => undefined);
-    if (status !== undefined) {
-      await rm(path.join(hostDir, STATUS), { force: true });
-      return status.trim() === "ok" ? "ok" : "failed";
-    }
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    sinceCheck += delay;
-    delay = Math.min(delay * 2, 50);
-    if (sinceCheck >= 1000) {
-      sinceCheck = 0;
-      if (!(await running().catch(() => false))) {
-        await rm(path.join(hostDir, SEED_TAR), { force: true });
-        return "failed";
+  const statusFile = path.join(hostDir, STATUS);
+  let wake: () => void = () => undefined;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(hostDir, (_event, name) => name === STATUS && wake());
+    watcher.on("error", () => undefined);
+  } catch {
+    // no inotify here: the poll alone
+  }
+  try {
+    let sinceCheck = 0;
+    for (;;) {
+      const status = await readFile(statusFile, "utf8").catch(() => undefined);
+      if (status !== undefined) {
+        await rm(statusFile, { force: true });
+        return status.trim() === "ok" ? "ok" : "failed";
+      }
+      const started = Date.now();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 50);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      sinceCheck += Date.now() - started;
+      if (sinceCheck >= 1000) {
+        sinceCheck = 0;
+        if (!(await running().catch(() => false))) {
+          await rm(path.join(hostDir, SEED_TAR), { force: true });
+          return "failed";
+        }
       }
     }
+  } finally {
+    watcher?.close();
   }
 }
