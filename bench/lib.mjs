@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const cli = path.join(root, "dist/cli/main.js");
+export const launcher = path.join(root, "bin/replay");
 /** Label of every container the benchmark itself starts (replay's and gitlab-ci-local's clean up their own). */
 export const LABEL = "dev.replay.bench=1";
 
@@ -53,7 +54,7 @@ export function makeRepo(files, prefix = "replay-bench-") {
 }
 
 /**
- * Runs the replay CLI with `args` (`--json` added) in `dir`; answers its events, the wall
+ * Runs the replay command with `args` (`--json` added) in `dir`; answers its events, the wall
  * time from spawn to exit, and `t0` (the spawn's Date.now()). `onSpawn(child)` sees the
  * process as soon as it exists (the memory figure polls it).
  */
@@ -61,7 +62,9 @@ export function replay(dir, args, { env = gitEnv, onSpawn } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const h0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [cli, ...args, "--json"], { cwd: dir, env });
+    // The command a user runs: bin/replay, the launcher npm installs (it starts node with
+    // NODE_EXTRA_CA_CERTS deferred, see common/extra-ca.ts).
+    const child = spawn(launcher, [...args, "--json"], { cwd: dir, env });
     onSpawn?.(child);
     let out = "";
     let err = "";

@@ -1,2 +1,3 @@
 export * from "./errors.js";
 export * from "./run-process.js";
+export * from "./extra-ca.js";

@@ -4,7 +4,8 @@
 // bundled, each command loads a few files, and only the code it reaches.
 //
 // - Each command's code is a dynamic import in cli/program.ts, so it is a chunk of its own.
-// - ink and react stay packages: only the interactive screen (cli/tui/) loads them.
+// - ink and react stay packages: only the interactive screen (cli/tui/) loads them; so
+//   does undici, which only a TLS connection with a deferred CA bundle loads (extra-ca.ts).
 // - Native addons (*.node: ssh2's optional crypto, cpu-features) cannot be bundled; their
 //   packages load them in a try/catch and fall back to JavaScript without them.
 // - dockerode requires its BuildKit code (a gRPC client, protobuf) and docker-modem its
@@ -86,7 +87,7 @@ await build({
   target: "node20",
   sourcemap: true,
   sourcesContent: false,
-  external: ["ink", "react", "react/*", "*.node"],
+  external: ["ink", "react", "react/*", "undici", "*.node"],
   banner: {
     js: [
       'import { createRequire as __replayCreateRequire } from "node:module";',

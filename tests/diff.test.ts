@@ -12,7 +12,8 @@ import type { ReplayEvent } from "../runners/index.js";
 import { PROJECT_ROOT, checkoutCase, corpusCases } from "./support/corpus.js";
 import { GITHUB_FIXTURES, serveGitHubFixture } from "./support/github-fixture-server.js";
 import type { FixtureServer } from "./support/github-fixture-server.js";
-import { runCliAsync } from "./support/run-cli-async.js";
+import { runCliAsync, runLauncher } from "./support/run-cli-async.js";
+import type { AsyncCliRun } from "./support/run-cli-async.js";
 
 const CI_HEAD_SHA = "3f9c2a7e5b1d4c8a9e0f6b2d7c1a5e8f9b0c3d4e";
 const RUN_ID = "1763713800123";
@@ -88,6 +89,43 @@ describe("replay diff against the recorded GitHub API of rust-gates", { timeout:
     const ff = meta.jobs.find((j) => j.name === "fast-feedback");
     expect(ff?.toolchains).toMatchObject({ rustc: ["1.85.1"], cargo: ["1.85.1"], "runner-image": ["replay-rust:9c41d2e07a5b"] });
     expect(ff?.steps.find((s) => s.name === "Clippy")?.durationMs).toBeGreaterThan(0);
+  });
+
+  it("through the replay launcher: trusts the CA bundle NODE_EXTRA_CA_CERTS names, and gives the variable back to what it starts", async () => {
+    // A CA of the test's own and a loopback certificate it signed: a corporate proxy's, say.
+    const pki = path.join(scratch, "pki");
+    mkdirSync(pki, { recursive: true });
+    const ssl = (...a: string[]): void => void execFileSync("openssl", a, { cwd: pki, stdio: "pipe" });
+    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=replay test CA", "-keyout", "ca.key", "-out", "ca.pem");
+    ssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr");
+    writeFileSync(path.join(pki, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
+    ssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "server.pem");
+    const tlsServer = await serveGitHubFixture("rust-gates", { key: readFileSync(path.join(pki, "server.key"), "utf8"), cert: readFileSync(path.join(pki, "server.pem"), "utf8") });
+    // A repository of its own: the run fetched here is kept in its .replay/ci/.
+    const own = checkoutCase(rustGates);
+    await recordFixtureReplay(own.dir);
+    try {
+      // No token in the environment: replay asks gh, whose stand-in tells what it was given.
+      const bin = path.join(scratch, "gh-bin");
+      mkdirSync(bin, { recursive: true });
+      const seen = path.join(scratch, "gh-saw");
+      writeFileSync(path.join(bin, "gh"), `#!/bin/sh\nprintf '%s' "$NODE_EXTRA_CA_CERTS" > '${seen}'\necho test-token\n`, { mode: 0o755 });
+      const { GH_TOKEN: _a, GITHUB_TOKEN: _b, NODE_EXTRA_CA_CERTS: _c, ...rest } = process.env;
+      const launch = (env: NodeJS.ProcessEnv): Promise<AsyncCliRun> =>
+        runLauncher(["diff", "--repo", "acme/ggen-lite", "--api-url", tlsServer.url, "--json"], own.dir, { ...rest, PATH: `${bin}:${process.env["PATH"] ?? ""}`, CI: "true", ...env });
+
+      const r = await launch({ NODE_EXTRA_CA_CERTS: path.join(pki, "ca.pem") });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as JsonReport).reports[0]?.ci.id).toBe(10482213377);
+      expect(readFileSync(seen, "utf8")).toBe(path.join(pki, "ca.pem"));
+      // Without the bundle the certificate is not trusted: the connection above was verified.
+      const untrusted = await launch({});
+      expect(untrusted.exitCode).not.toBe(0);
+      expect(untrusted.stderr).toContain(`cannot reach ${tlsServer.url}`);
+    } finally {
+      await tlsServer.close();
+      own.dispose();
+    }
   });
 
   it("plain: the Clippy and skipped test steps, rustc 1.95.0 on CI, the head_sha warning and the first differing lines", async () => {

@@ -1,4 +1,4 @@
-import { ReplayError } from "../../common/index.js";
+import { ReplayError, caFetch } from "../../common/index.js";
 import { diffReplay, ghAuthToken } from "../../history/index.js";
 import type { DiffReplayDeps, DiffReplayOptions, DiffReplayResult, DiffReport, JobDiff, StepDiff } from "../../history/index.js";
 import { formatDuration } from "../reporters/format.js";
@@ -17,7 +17,7 @@ export interface DiffFlags {
 /** The real world: global fetch, the process's environment, gh, progress on stderr. */
 export function defaultDiffDeps(quiet: boolean): DiffReplayDeps {
   return {
-    fetch: (url, init) => fetch(url, init),
+    fetch: (url, init) => caFetch(url, init),
     env: process.env,
     gh: ghAuthToken,
     now: () => Date.now(),

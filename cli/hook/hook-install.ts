@@ -61,6 +61,8 @@ if [ -x "$hook_dir/${HOOK_NAME}${CHAINED_SUFFIX}" ]; then
   "$hook_dir/${HOOK_NAME}${CHAINED_SUFFIX}" "$@" < "$input" || exit $?
 fi
 if [ -x "$REPLAY_NODE" ] && [ -f "$REPLAY_ENTRY" ]; then
+  # As bin/replay does: node starts without the CA bundle, which replay gives back.
+  if [ -n "\${NODE_EXTRA_CA_CERTS:-}" ]; then export REPLAY_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS" NODE_EXTRA_CA_CERTS=; fi
   "$REPLAY_NODE" "$REPLAY_ENTRY" ${run}
 elif command -v replay >/dev/null 2>&1; then
   replay ${run}

@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type Docker from "dockerode";
 import { followBuild } from "./build-progress.js";
-import { ReplayError } from "../../common/index.js";
+import { ReplayError, caFetch } from "../../common/index.js";
 import type { ContextFile } from "./build-context.js";
 import { contextHash, readContextDir, tarContext } from "./build-context.js";
 import { IMAGE_LAYERS } from "./image-choice.js";
@@ -290,7 +290,7 @@ const probes = new Map<string, Promise<ProbeResult>>();
 export function probeUrl(url: string): Promise<ProbeResult> {
   let p = probes.get(url);
   if (p === undefined) {
-    p = fetch(url, { method: "HEAD", redirect: "follow", signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).then(
+    p = caFetch(url, { method: "HEAD", redirect: "follow", signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).then(
       (r): ProbeResult => (r.status < 400 || r.status === 405 ? { ok: true } : { ok: false, error: `HTTP ${r.status}` }),
       (e: unknown): ProbeResult => ({ ok: false, error: describeFetchError(e) }),
     );

@@ -3,6 +3,7 @@
 // 401, redirects carry their Location, and every other path gets GitHub's 404 body.
 import { readFileSync } from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { PROJECT_ROOT } from "./corpus.js";
@@ -30,11 +31,12 @@ export interface FixtureServer {
   close(): Promise<void>;
 }
 
-export async function serveGitHubFixture(name: string): Promise<FixtureServer> {
+/** `tls`: serve HTTPS with this key and certificate (a proxy's CA, say) instead of HTTP. */
+export async function serveGitHubFixture(name: string, tls?: { key: string; cert: string }): Promise<FixtureServer> {
   const dir = path.join(GITHUB_FIXTURES, name);
   const routes = JSON.parse(readFileSync(path.join(dir, "routes.json"), "utf8")) as Route[];
   const requests: SeenRequest[] = [];
-  const server = http.createServer((req, res) => {
+  const server = (tls ? https.createServer(tls) : http.createServer()).on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     const auth = req.headers.authorization;
     requests.push({ method: req.method ?? "", url: req.url ?? "", ...(auth === undefined ? {} : { authorization: auth }) });
     const pathname = new URL(req.url ?? "/", "http://fixture").pathname;
@@ -63,7 +65,7 @@ export async function serveGitHubFixture(name: string): Promise<FixtureServer> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
     requests,
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };

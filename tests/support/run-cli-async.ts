@@ -1,7 +1,8 @@
 // The built CLI run without blocking the test's event loop, for tests that serve
 // something (a recorded GitHub API) from the test process while the CLI talks to it.
 import { spawn } from "node:child_process";
-import { CLI } from "./corpus.js";
+import path from "node:path";
+import { CLI, PROJECT_ROOT } from "./corpus.js";
 
 export interface AsyncCliRun {
   exitCode: number;
@@ -10,8 +11,17 @@ export interface AsyncCliRun {
 }
 
 export function runCliAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<AsyncCliRun> {
+  return collect(process.execPath, [CLI, ...args], cwd, env);
+}
+
+/** The `replay` command itself (bin/replay, the launcher npm installs), as a user runs it. */
+export function runLauncher(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<AsyncCliRun> {
+  return collect(path.join(PROJECT_ROOT, "bin/replay"), args, cwd, env);
+}
+
+function collect(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<AsyncCliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
