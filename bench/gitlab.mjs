@@ -41,7 +41,8 @@ export const PIPELINES = [
   {
     id: "chain",
     what: "3-job `needs` chain (a → b → c)",
-    floor: { waves: [1, 1, 1], text: "3 × `docker run --rm <image> true`, one after another" },
+    // Replay starts a chain's containers together (warm starts), then runs the jobs in turn.
+    floor: { waves: [3], text: "3 × `docker run --rm <image> true`, at once (replay starts a chain's containers together)" },
     github: () => ghJob("a", ["echo a"]) + ghJob("b", ["echo b"], "a") + ghJob("c", ["echo c"], "b"),
     gitlab: (img) =>
       "stages: [one, two, three]\n\n" +

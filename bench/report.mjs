@@ -74,11 +74,13 @@ ${table(rows)}
   Replay starts each step through its step agent inside the job container (README, "What
   a job sees"); without it (\`REPLAY_STEP_AGENT=0\`) a step is one \`docker exec\` through the
   API and the figure is about 1.0×.
-- **job start**: from spawning \`replay job one\` to its first step's \`step.started\` event;
-  against a raw \`docker run --rm <image> true\` of the job's image. The figure also says how
-  much of it passed before the \`run.started\` event: Node loading the CLI, the repository
-  and workflows read, the images checked, leftovers reaped, the workspace snapshot taken;
-  the rest is the job's container created and started.
+- **job start**: from spawning \`replay job one\` (the \`replay\` command, bin/replay, as every
+  replay figure here) to its first step's \`step.started\` event; against a raw \`docker run
+  --rm <image> true\` of the job's image. The figure also says how much of it passed before
+  the \`run.started\` event: Node loading the CLI, the repository and workflows read, the
+  images checked, the run's services started; the rest is the job's container created and
+  started with its workspace unpacked (the snapshot is written, and leftovers of crashed
+  runs reaped, beside that start).
 - **pipelines against gitlab-ci-local**: the wall time of \`replay run\` of a workflow, from
   spawn to exit, against \`gitlab-ci-local\` (pinned, its Docker executor) running the
   equivalent \`.gitlab-ci.yml\` in the same repository with the same commands in the same
@@ -96,8 +98,9 @@ ${table(rows)}
   - 3-job chain: a, b \`needs: a\`, c \`needs: b\`; in GitLab three stages, b and c with \`needs:\`.
 - **pipelines against the Docker floor**: the same replay figures against the least any
   tool could take here to run the pipeline's containers: as many \`docker run --rm <image>
-  true\` as the pipeline has jobs, as many at once as replay runs them (10 jobs: 4 at a
-  time; the chain: one after another), spawn to last exit, in the same runs. The figure
+  true\` as the pipeline has jobs, as many at once as replay starts them (10 jobs: 4 at
+  a time; the chain: all 3 at once, as its warm starts do), spawn to last exit, in the
+  same runs. The figure
   names gitlab-ci-local's time × 0.33 (the 3× goal) and the floor's share of it: where that
   share is near or above 1, a container per job cannot meet the goal on this machine,
   whatever the tool does around them.
