@@ -57,6 +57,20 @@ export class ImageResolver {
   }
 
   /**
+   * The image as imageFor would answer it, but only when it is on this machine already
+   * (an override is taken as it is): a warm start never builds an image for a job that
+   * may not run.
+   */
+  async presentImageFor(labels: string[], job: Pick<Job, "id" | "steps">): Promise<string | undefined> {
+    const override = this.override(labels);
+    if (override !== undefined) return override;
+    if (labels.some((l) => /^(windows|macos)/i.test(l))) return undefined;
+    const choice = this.choose(job);
+    const status = await this.deps.status(choice.image).catch(() => undefined);
+    return status?.state === "present" ? this.imageFor(labels, job) : undefined;
+  }
+
+  /**
    * Before anything runs: refuses (a ReplayError, exit 2) when a job needs one of replay's
    * images that is not on this machine and cannot be built here. Jobs whose runs-on is an
    * expression are checked unless an override could apply to them.

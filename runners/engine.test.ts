@@ -25,6 +25,8 @@ interface RunOptions {
   secrets?: Record<string, string>;
   keepFailed?: boolean;
   imageFor?: (labels: string[]) => Promise<string>;
+  /** Whether the job's image is here already (warm starts wait for it otherwise); default yes. */
+  imagePresent?: boolean;
   /** Sees each event as it is emitted, with the stand-in Docker as it is then. */
   onEvent?: (e: EventInput, runtime: LocalRuntime) => void;
 }
@@ -92,6 +94,7 @@ async function replay(yaml: string, o: RunOptions = {}): Promise<Replay> {
   const result = await runPlan(plan, onEvent ? { ...deps, emit: (e) => (deps.emit(e), onEvent(e, runtime)) } : deps, {
     parallel: o.parallel ?? 4,
     imageFor: o.imageFor ?? (async () => "test-image"),
+    presentImageFor: async (labels) => (o.imagePresent === false ? undefined : (o.imageFor ?? (async () => "test-image"))(labels)),
     signal: new AbortController().signal,
   });
   return new Replay(events, runtime, result, hostRunDir);
@@ -423,6 +426,13 @@ jobs:
     expect(r.job("b").result).toBe("skipped");
     expect(r.started()).toEqual(["a"]);
     expect(r.runtime.removed.size).toBe(r.runtime.created.length);
+  });
+
+  it("builds no image ahead: a job whose image is not here yet starts after its needs", async () => {
+    let whileA: string[] = [];
+    const r = await replay(chain("sleep 0.2"), { imagePresent: false, onEvent: (e, runtime) => void (e.type === "job.completed" && e.jobKey === "a" && (whileA = [...runtime.lifecycle])) });
+    expect(whileA).toEqual(["created a"]);
+    expect(["a", "b", "c"].map((k) => r.job(k).result)).toEqual(["success", "success", "success"]);
   });
 
   it("takes only free slots: with --parallel 1 nothing starts ahead", async () => {

@@ -24,6 +24,8 @@ export interface EngineOptions {
   parallel: number;
   /** The image for a job's evaluated `runs-on` labels; throws a ReplayError when there is none. */
   imageFor: (labels: string[], job: Job) => Promise<string>;
+  /** The image imageFor would answer, only if it is here already: for warm starts (none without it). */
+  presentImageFor?: (labels: string[], job: Job) => Promise<string | undefined>;
   /** Aborted on Ctrl-C: running steps are stopped, nothing new starts. */
   signal: AbortSignal;
   /** The deploy guard: a job with `environment:` runs only when its environment is named here. */
@@ -160,13 +162,14 @@ async function runWorkflow(
     // slot is free for it: it starts its steps the moment they end (see WarmStarts).
     let warm: WarmJob | undefined;
     let warmClosed = false;
-    if (job.needs.length && canWarm(job)) {
+    const presentImageFor = options.presentImageFor;
+    if (job.needs.length && canWarm(job) && presentImageFor) {
       void Promise.all(job.needs.map((n) => startedOf(n).promise)).then(async () => {
         if (warmClosed || options.signal.aborted || !warming.take()) return;
         try {
           const ctx: EvalOptions = { contexts: baseContexts({}) };
-          const image = await options.imageFor(await runsOnLabels(job.runsOn, ctx), job);
-          if (warmClosed || options.signal.aborted) return warming.give();
+          const image = await presentImageFor(await runsOnLabels(job.runsOn, ctx), job);
+          if (image === undefined || warmClosed || options.signal.aborted) return warming.give();
           const jobKey = keys.peek(workflow.file, job.id, null);
           warm = warmJobCell(deps, { workflow, job, jobKey, name: job.id, matrix: null, strategy: {}, needs: {}, image, signal: options.signal });
           // The jobs that need this one may warm up too: a chain starts all its containers at once.

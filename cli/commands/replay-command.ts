@@ -275,8 +275,8 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     };
     const paths = runnerPaths(repo.name);
     const workspaceTar = path.join(tmp, "workspace.tar");
-    // The snapshot is written while the services and the first containers start; a job
-    // waits for it only to unpack it.
+    // The snapshot is written while the run's services start; a snapshot that cannot be
+    // written (git failing) stops the run before any job starts, as one error.
     workspaceReady = writeWorkspaceTar(workspaceTar, {
       repoDir: repo.dir,
       source: o.from,
@@ -288,7 +288,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
       ],
     });
     workspaceReady.catch(() => undefined);
-    services = await startServices(docker, stores, emit);
+    [services] = await Promise.all([startServices(docker, stores, emit), workspaceReady]);
     // As the runner does: the token never shows in a log.
     if (services) masker.add(services.token);
     // Every job asks for its image's env and user: one inspect per image per run.
@@ -353,7 +353,13 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         ...(o.control ? { control: o.control } : {}),
         ...(dockerApi ? { dockerApi } : {}),
       },
-      { parallel: o.parallel, imageFor: (labels, job) => images.imageFor(labels, job), signal: controller.signal, environments: o.environments },
+      {
+        parallel: o.parallel,
+        imageFor: (labels, job) => images.imageFor(labels, job),
+        presentImageFor: (labels, job) => images.presentImageFor(labels, job),
+        signal: controller.signal,
+        environments: o.environments,
+      },
     );
     exitCode = result.exitCode;
     emit({ type: "run.completed", runId, result: result.result, exitCode, durationMs: Date.now() - started });
