@@ -50,8 +50,11 @@ export function stepAgentMain(nodeRequire: (id: string) => unknown, socketPath: 
   else if (caSet === "") delete baseEnv["NODE_EXTRA_CA_CERTS"];
 
   const socket = net.connect(socketPath);
-  socket.on("error", () => process.exit(0));
-  socket.on("close", () => process.exit(0));
+  let connected = false;
+  socket.on("connect", () => (connected = true));
+  // Never connected: exit 1, and the start script tells the engine not to wait for it.
+  socket.on("error", () => process.exit(connected ? 0 : 1));
+  socket.on("close", () => process.exit(connected ? 0 : 1));
 
   const send = (type: number, id: number, body: Buffer): boolean => {
     const head = Buffer.alloc(9);

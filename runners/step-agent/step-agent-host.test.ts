@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AGENT_SCRIPT, AGENT_SOCKET, StepAgentHost } from "./step-agent-host.js";
+import { AGENT_SCRIPT, AGENT_SOCKET, NO_AGENT, StepAgentHost } from "./step-agent-host.js";
 
 // The agent is plain Node: here it runs on the host, as the container's node runs it.
 let dir: string;
@@ -37,6 +37,21 @@ async function run(cmd: string[], o: { env?: Record<string, string>; workdir?: s
   });
   return { code, stdout, stderr };
 }
+
+describe("the container's start line", () => {
+  it("marks an agent that cannot connect, as an image without node, so that no step waits for it", async () => {
+    const d = mkdtempSync(path.join(os.tmpdir(), "replay-agent-down-"));
+    try {
+      const h = await StepAgentHost.listen(d);
+      h.close(); // the agent's script is there; nothing listens
+      const sh = spawn("sh", ["-c", `${StepAgentHost.startLine()}\nwait`, d], { stdio: "ignore" });
+      await new Promise((resolve) => sh.on("close", resolve));
+      expect(existsSync(path.join(d, NO_AGENT))).toBe(true);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("StepAgentHost with its agent", () => {
   it.each([

@@ -73,7 +73,9 @@ export class StepAgentHost {
    * folder), with NODE_EXTRA_CA_CERTS emptied and its value passed on (agent-main.ts).
    */
   static startLine(): string {
-    return `if command -v node >/dev/null 2>&1; then NODE_EXTRA_CA_CERTS= node "$0/${AGENT_SCRIPT}" "$0/${AGENT_SOCKET}" "\${NODE_EXTRA_CA_CERTS+set}" "\${NODE_EXTRA_CA_CERTS-}" </dev/null >/dev/null 2>&1 & else : > "$0/${NO_AGENT}"; fi`;
+    // An agent that cannot start or connect (a node too old for it, a user who cannot use
+    // the socket) exits non-zero and says so the same way as an image without node.
+    return `if command -v node >/dev/null 2>&1; then { NODE_EXTRA_CA_CERTS= node "$0/${AGENT_SCRIPT}" "$0/${AGENT_SOCKET}" "\${NODE_EXTRA_CA_CERTS+set}" "\${NODE_EXTRA_CA_CERTS-}" </dev/null >/dev/null 2>&1 || : > "$0/${NO_AGENT}"; } & else : > "$0/${NO_AGENT}"; fi`;
   }
 
   /** Runs a process through the agent: its exit code, or undefined to use docker exec. */
