@@ -30,9 +30,17 @@ export const caFetch: Fetch = async (input, init) => {
   const file = deferredCaFile;
   if (file === undefined) return fetch(input, init);
   // undici (Node's fetch, as a package) with its own connection pool: Node 20 has no way
-  // to add CAs to the global fetch after start.
+  // to add CAs to the global fetch after start. A bundle that cannot be read is left out,
+  // as Node leaves it out (with a warning) when it starts with one.
   const undici = await import("undici");
-  caDispatcher ??= readFile(file, "utf8").then((bundle) => new undici.Agent({ connect: { ca: [...tls.rootCertificates, bundle] } }));
-  const dispatcher = (await caDispatcher) as InstanceType<typeof undici.Agent>;
+  caDispatcher ??= readFile(file, "utf8").then(
+    (bundle) => new undici.Agent({ connect: { ca: [...tls.rootCertificates, bundle] } }),
+    (e: unknown) => {
+      process.emitWarning(`Ignoring extra certs from \`${file}\`, load failed: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    },
+  );
+  const dispatcher = (await caDispatcher) as InstanceType<typeof undici.Agent> | undefined;
+  if (dispatcher === undefined) return fetch(input, init);
   return (await undici.fetch(input as Parameters<typeof undici.fetch>[0], { ...(init as Parameters<typeof undici.fetch>[1]), dispatcher })) as unknown as Response;
 };

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseDocument } from "yaml";
+import { caFetch } from "../../common/index.js";
 import { TOOLCHAINS_FILE, readToolchains, toolchainSource } from "./toolchains.js";
 import type { Toolchain } from "./toolchains.js";
 
@@ -37,7 +38,7 @@ interface Fresh {
 }
 
 export async function lockToolchains(imagesDir: string, options: LockOptions = {}): Promise<LockResult[]> {
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? caFetch;
   const timeoutMs = options.timeoutMs ?? 120_000;
   const toolchains = await readToolchains(imagesDir);
   const only = options.only?.map((a) => a.toUpperCase());
