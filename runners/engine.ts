@@ -285,8 +285,9 @@ async function runWorkflow(
         const jobKey = keys.key(workflow.file, job.id, cell);
         if (job.uses !== undefined) {
           // A calling job holds no container slot: the jobs it calls take theirs.
+          // It counts as started only at its end: the jobs it calls take slots of their own,
+          // which a job warming up beside them would then exceed.
           return local.run(async () => {
-            startedOf(job.id).resolve();
             const call = { call: pw.calls?.[job.id], job, workflow, jobKey, name, matrix: cell, ctx: cellCtx, signal: cellSignal };
             const outcome = await runCallCell(deps, call, (called, calledDeps, callerKey, signal) =>
               runWorkflow(called, calledDeps, { ...options, signal }, slots, keys.within(callerKey), warming),

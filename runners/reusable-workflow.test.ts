@@ -5,6 +5,7 @@ import { runPlan } from "./engine.js";
 import type { EngineResult } from "./engine.js";
 import type { EventInput } from "./events.js";
 import { inProcessDeps, testRepo } from "./testing/in-process-replay.js";
+import type { LocalRuntime } from "./testing/local-runtime.js";
 
 type Emitted<T extends EventInput["type"]> = Extract<EventInput, { type: T }>;
 
@@ -19,6 +20,7 @@ class Replay {
   constructor(
     readonly events: EventInput[],
     readonly result: EngineResult,
+    readonly runtime: LocalRuntime,
   ) {}
 
   of<T extends EventInput["type"]>(type: T): Emitted<T>[] {
@@ -44,7 +46,7 @@ class Replay {
 }
 
 /** Replays ci.yml for a push, with the other files as the repository's called workflows. */
-async function replay(files: Record<string, string>, secrets: Record<string, string> = {}): Promise<Replay> {
+async function replay(files: Record<string, string>, secrets: Record<string, string> = {}, parallel = 4): Promise<Replay> {
   const ci = parseWorkflow(CI, files[CI] ?? "");
   if (!ci.workflow) throw new Error(`ci.yml does not load: ${ci.problems.map((p) => `${p.line}:${p.col} ${p.message}`).join("; ")}`);
   const read: ReadCalledWorkflow = async (ref) => {
@@ -52,14 +54,15 @@ async function replay(files: Record<string, string>, secrets: Record<string, str
     return text === undefined || ref.kind !== "local" ? undefined : { file: ref.path, text };
   };
   const plan = await resolveCalledWorkflows(planEvent([ci.workflow], "push"), read);
-  const { deps, events, dispose } = await inProcessDeps({
+  const { deps, events, runtime, dispose } = await inProcessDeps({
     tempPrefix: "replay-reusable-test-",
     secrets,
     deps: { repo: testRepo("b"), vars: { STAGE: "qa" } },
   });
   cleanups.push(dispose);
-  const result = await runPlan(plan, deps, { parallel: 4, imageFor: async () => "test-image", signal: new AbortController().signal });
-  return new Replay(events, result);
+  const image = async (): Promise<string> => "test-image";
+  const result = await runPlan(plan, deps, { parallel, imageFor: image, presentImageFor: image, signal: new AbortController().signal });
+  return new Replay(events, result, runtime);
 }
 
 const BUILD = ".github/workflows/build.yml";
@@ -252,6 +255,19 @@ jobs:
     expect(r.job("call")).toMatchObject({ result: "failure", reason: "called job failed: broken" });
     expect(r.job("after").result).toBe("skipped");
     expect(r.result).toMatchObject({ result: "failure", exitCode: 1 });
+  });
+
+  it("a job that needs a caller does not warm up beside the called jobs beyond --parallel", async () => {
+    const r = await replay(
+      {
+        [CI]: "on: push\njobs:\n  call:\n    uses: ./.github/workflows/two.yml\n  after:\n    needs: call\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo after\n",
+        ".github/workflows/two.yml": "on: workflow_call\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: sleep 0.2\n  y:\n    runs-on: ubuntu-latest\n    steps:\n      - run: sleep 0.2\n",
+      },
+      {},
+      2,
+    );
+    expect(r.job("after").result).toBe("success");
+    expect(r.runtime.maxAlive).toBe(2);
   });
 
   it("skips a caller whose if is false without starting any called job", async () => {
