@@ -69,8 +69,8 @@ export async function hookFigure({ cli = defaultCli, runs = 5 } = {}) {
     for (let i = 0; i < runs; i++) {
       change();
       hook.push(timed("git", ["push", "-q", "origin", "main"], dir));
-      // As a user types it: the replay command (bin/replay, beside the entry the hook runs).
-      direct.push(timed(path.join(path.dirname(cli), "../../bin/replay"), ["job", "lint", "--from", "HEAD"], dir));
+      // As a user types it: the replay command (bin/replay).
+      direct.push(timed(path.join(root, "bin/replay"), ["job", "lint", "--from", "HEAD"], dir));
     }
     return {
       figure: "pre-push hook: `git push` to verdict (one-job lint workflow, warm image)",

@@ -384,6 +384,17 @@ jobs:
 });
 
 describe("runPlan: warm starts", () => {
+  /** The stand-in Docker's lifecycle as it was when job `a` completed. */
+  const lifecycleWhenACompletes = (): { seen: string[]; record: NonNullable<RunOptions["onEvent"]> } => {
+    const w = {
+      seen: [] as string[],
+      record: (e: EventInput, runtime: LocalRuntime): void => {
+        if (e.type === "job.completed" && e.jobKey === "a") w.seen = [...runtime.lifecycle];
+      },
+    };
+    return w;
+  };
+
   const chain = (aStep: string, bIf = ""): string => `
 on: push
 jobs:
@@ -404,9 +415,9 @@ jobs:
 `;
 
   it("a chain's later containers start while its first job runs, and each job runs in its own", async () => {
-    let whileA: string[] = [];
-    const r = await replay(chain("sleep 0.3"), { onEvent: (e, runtime) => void (e.type === "job.completed" && e.jobKey === "a" && (whileA = [...runtime.lifecycle])) });
-    expect(whileA.sort()).toEqual(["created a", "created b", "created c"]);
+    const whileA = lifecycleWhenACompletes();
+    const r = await replay(chain("sleep 0.3"), { onEvent: whileA.record });
+    expect(whileA.seen.sort()).toEqual(["created a", "created b", "created c"]);
     expect(["a", "b", "c"].map((k) => r.job(k).result)).toEqual(["success", "success", "success"]);
     expect(r.runtime.maxAlive).toBe(3);
     expect(r.started()).toEqual(["a", "b", "c"]);
@@ -429,9 +440,9 @@ jobs:
   });
 
   it("builds no image ahead: a job whose image is not here yet starts after its needs", async () => {
-    let whileA: string[] = [];
-    const r = await replay(chain("sleep 0.2"), { imagePresent: false, onEvent: (e, runtime) => void (e.type === "job.completed" && e.jobKey === "a" && (whileA = [...runtime.lifecycle])) });
-    expect(whileA).toEqual(["created a"]);
+    const whileA = lifecycleWhenACompletes();
+    const r = await replay(chain("sleep 0.2"), { imagePresent: false, onEvent: whileA.record });
+    expect(whileA.seen).toEqual(["created a"]);
     expect(["a", "b", "c"].map((k) => r.job(k).result)).toEqual(["success", "success", "success"]);
   });
 
@@ -442,7 +453,7 @@ jobs:
   });
 
   it("a job whose container or matrix may come from its needs starts only after them", async () => {
-    let whileA: string[] = [];
+    const whileA = lifecycleWhenACompletes();
     const r = await replay(
       `
 on: push
@@ -465,9 +476,9 @@ jobs:
     steps:
       - run: echo c
 `,
-      { onEvent: (e, runtime) => void (e.type === "job.completed" && e.jobKey === "a" && (whileA = [...runtime.lifecycle])) },
+      { onEvent: whileA.record },
     );
-    expect(whileA).toEqual(["created a"]);
+    expect(whileA.seen).toEqual(["created a"]);
     expect(r.job("b (n=1)").result).toBe("success");
     expect(r.job("c").result).toBe("success");
   });

@@ -45,11 +45,8 @@ export interface JobContainerSpec {
   options?: ContainerOptions;
   /** Extra volumes (`name:/path` or `/host:/path`) of a `container:` job. */
   volumes?: string[];
-  /**
-   * The job's workspace: a tar file on the host, unpacked at `path` before
-   * createJobContainer answers; `ready` settles once the file is written.
-   */
-  workspace?: { tar: string; path: string; ready?: Promise<void> };
+  /** The job's workspace: a tar file on the host, unpacked at `path` before createJobContainer answers. */
+  workspace?: { tar: string; path: string };
 }
 
 export interface ServiceContainerSpec {

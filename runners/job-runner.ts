@@ -59,8 +59,6 @@ export interface JobRunDeps {
   /** This run's folder on the host; each job gets a subfolder bound into its container. */
   hostRunDir: string;
   workspaceTar: string;
-  /** Settles when `workspaceTar` is written (the CLI writes it while the first jobs start). */
-  workspaceReady?: Promise<void>;
   labels: Record<string, string>;
   keepFailed: boolean;
   run: RunIdentity;
@@ -449,7 +447,7 @@ class JobCellRun implements WarmJob {
         ...(serviceIds.length ? { extraHosts: serviceIds.map((id) => `${id}:127.0.0.1`) } : {}),
         ...(this.networkId ? { networkMode: this.networkName } : {}),
         ...(containerDef ? { options: containerDef.options, volumes: containerDef.volumes } : {}),
-        workspace: { tar: deps.workspaceTar, path: this.paths.work, ...(deps.workspaceReady ? { ready: deps.workspaceReady } : {}) },
+        workspace: { tar: deps.workspaceTar, path: this.paths.work },
       });
       this.dockerApi = await deps.dockerApi?.openForJob({
         socketPath: path.join(this.hostDir, DOCKER_API_SOCKET),

@@ -320,7 +320,6 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         ...(services ? { actionRuntimeEnv: services.actionRuntimeEnv(), oidcEnv: services.oidcEnv() } : {}),
         hostRunDir: tmp,
         workspaceTar,
-        workspaceReady,
         labels: runLabels(runId),
         keepFailed: o.keep,
         run: {

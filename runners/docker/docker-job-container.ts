@@ -252,7 +252,6 @@ export class DockerContainerRuntime implements ContainerRuntime {
     const job = new DockerJobContainer(this.docker, container, agent);
     try {
       const workspace = spec.workspace;
-      if (workspace) await workspace.ready;
       const seeded = workspace && spec.agentDir ? await stageSeed(spec.agentDir.host, workspace.tar) : false;
       if (agent) {
         // Docker gives an exec'd process its user's HOME only when the container has none.

@@ -71,7 +71,6 @@ export class LocalRuntime implements ContainerRuntime {
     this.alive++;
     this.maxAlive = Math.max(this.maxAlive, this.alive);
     if (spec.workspace) {
-      await spec.workspace.ready;
       await container.copyIn(createReadStream(spec.workspace.tar), spec.workspace.path);
     }
     return container;
