@@ -338,7 +338,9 @@ jobs:
     steps:
       - run: echo b
 `,
-      { removeDelayMs: 300 },
+      // b's image is not here, so b does not warm up while a runs (that would decide the
+      // order of the two creations by a race): b starts when a ends, a's removal pending.
+      { removeDelayMs: 300, imagePresent: false },
     );
     expect(r.runtime.lifecycle).toEqual(["created a", "created b", "removed a", "removed b"]);
   });
