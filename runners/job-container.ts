@@ -45,8 +45,12 @@ export interface JobContainerSpec {
   options?: ContainerOptions;
   /** Extra volumes (`name:/path` or `/host:/path`) of a `container:` job. */
   volumes?: string[];
-  /** The job's workspace: a tar file on the host, unpacked at `path` before createJobContainer answers. */
-  workspace?: { tar: string; path: string };
+  /**
+   * The job's workspace: a tar file on the host, unpacked at `path` before
+   * createJobContainer answers. The file is complete once `ready` resolves (the container
+   * may start before); when `ready` rejects, so does createJobContainer.
+   */
+  workspace?: { tar: string; path: string; ready: Promise<void> };
 }
 
 export interface ServiceContainerSpec {

@@ -1,8 +1,15 @@
 import { execFileSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/corpus.js";
 import type { CliRun } from "./support/corpus.js";
 import { workflowRepo } from "./support/git-repo.js";
+import { leftAfterRemoval } from "./support/engine-leftovers.js";
+import type { JobContainer } from "../runners/index.js";
+import { DockerContainerRuntime, connectDocker, ensureImage, runLabels } from "../runners/docker/index.js";
 
 const disposals: (() => void)[] = [];
 afterAll(() => {
@@ -111,5 +118,65 @@ jobs:
     expect(created.map((a) => a.replace(/^create replay-\d+-(\w+)-.*$/, "$1")).sort()).toEqual(["a", "b", "c"]);
     expect(r.events.filter((e) => e["type"] === "job.started").map((e) => e["jobKey"])).toEqual(["a"]);
     expect(execFileSync("docker", ["ps", "-aq", "--filter", `label=dev.replay.run=${runId}`], { encoding: "utf8" }).trim()).toBe("");
+  });
+});
+
+describe("a workspace written while the job's container starts", () => {
+  const start = async (ready: Promise<void>, tar: string, hostDir: string): Promise<{ container: JobContainer; startedAt: number }> => {
+    const { docker } = await connectDocker();
+    const image = await ensureImage(docker, { name: "runner" });
+    const runtime = new DockerContainerRuntime(docker);
+    const name = `replay-seed-late-${randomUUID().slice(0, 8)}`;
+    const container = await runtime.createJobContainer({
+      image,
+      name,
+      labels: runLabels(`seed-late-${process.pid}`),
+      env: {},
+      binds: [{ host: hostDir, container: "/home/runner/work/_runner_file_commands" }],
+      agentDir: { host: hostDir, container: "/home/runner/work/_runner_file_commands" },
+      workdir: "/home/runner/work/late/late",
+      workspace: { tar, path: "/home/runner/work", ready },
+    });
+    const startedAt = Date.parse(execFileSync("docker", ["inspect", "-f", "{{.State.StartedAt}}", container.id], { encoding: "utf8" }).trim());
+    return { container, startedAt };
+  };
+
+  it("is unpacked once it is ready, by a container that started before", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "replay-seed-late-"));
+    disposals.push(() => rmSync(dir, { recursive: true, force: true }));
+    const hostDir = path.join(dir, "job");
+    mkdirSync(hostDir, { mode: 0o777 });
+    chmodSync(hostDir, 0o777);
+    const tar = path.join(dir, "workspace.tar");
+    let readyAt = 0;
+    // The archive does not exist when the container starts; it is written 1.5 s later.
+    const ready = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        mkdirSync(path.join(dir, "src/late/late"), { recursive: true });
+        writeFileSync(path.join(dir, "src/late/late/file.txt"), "written late\n");
+        execFileSync("tar", ["-cf", tar, "--owner=1001", "--group=1001", "-C", path.join(dir, "src"), "late"]);
+        readyAt = Date.now();
+        resolve();
+      }, 1500),
+    );
+    const { container, startedAt } = await start(ready, tar, hostDir);
+    try {
+      expect(startedAt).toBeLessThan(readyAt);
+      let out = "";
+      const code = await container.exec({ cmd: ["sh", "-c", "cat file.txt; stat -c %u:%g file.txt"], env: {}, user: "runner", onStdout: (b) => (out += b.toString()), onStderr: (b) => (out += b.toString()) });
+      expect({ code, out }).toEqual({ code: 0, out: "written late\n1001:1001\n" });
+    } finally {
+      await container.remove();
+    }
+  });
+
+  it("that cannot be written fails the container's creation and leaves no container", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "replay-seed-late-"));
+    disposals.push(() => rmSync(dir, { recursive: true, force: true }));
+    const hostDir = path.join(dir, "job");
+    mkdirSync(hostDir, { mode: 0o777 });
+    const failed = new Promise<void>((_resolve, reject) => setTimeout(() => reject(new Error("git ls-files failed")), 500));
+    await expect(start(failed, path.join(dir, "workspace.tar"), hostDir)).rejects.toThrow("git ls-files failed");
+    expect(await leftAfterRemoval([`dev.replay.run=seed-late-${process.pid}`])).toBe("");
   });
 });

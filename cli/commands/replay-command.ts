@@ -275,8 +275,9 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     };
     const paths = runnerPaths(repo.name);
     const workspaceTar = path.join(tmp, "workspace.tar");
-    // The snapshot is written while the run's services start; a snapshot that cannot be
-    // written (git failing) stops the run before any job starts, as one error.
+    // The snapshot is written while the run's services and the first jobs' containers
+    // start (each container waits for it); one that cannot be written (git failing)
+    // fails those jobs, and the run ends with its error.
     workspaceReady = writeWorkspaceTar(workspaceTar, {
       repoDir: repo.dir,
       source: o.from,
@@ -288,7 +289,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
       ],
     });
     workspaceReady.catch(() => undefined);
-    [services] = await Promise.all([startServices(docker, stores, emit), workspaceReady]);
+    services = await startServices(docker, stores, emit);
     // As the runner does: the token never shows in a log.
     if (services) masker.add(services.token);
     // Every job asks for its image's env and user: one inspect per image per run.
@@ -320,6 +321,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         ...(services ? { actionRuntimeEnv: services.actionRuntimeEnv(), oidcEnv: services.oidcEnv() } : {}),
         hostRunDir: tmp,
         workspaceTar,
+        workspaceReady,
         labels: runLabels(runId),
         keepFailed: o.keep,
         run: {
@@ -361,6 +363,8 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
       },
     );
     exitCode = result.exitCode;
+    // The jobs it failed said why; the run ends with the snapshot's error itself.
+    await workspaceReady;
     emit({ type: "run.completed", runId, result: result.result, exitCode, durationMs: Date.now() - started });
   } finally {
     await services?.close().catch(() => undefined);

@@ -230,8 +230,9 @@ export class DockerContainerRuntime implements ContainerRuntime {
         "-c",
         [
           "trap 'exit 0' TERM INT",
-          ...(spec.workspace && spec.agentDir ? seedLines() : []),
+          // The agent's node starts (~50 ms) while the workspace unpacks.
           ...(agent ? [StepAgentHost.startLine()] : []),
+          ...(spec.workspace && spec.agentDir ? seedLines() : []),
           "while :; do sleep 3600 & wait $!; done",
         ].join("\n"),
         spec.agentDir?.container ?? "",
@@ -252,7 +253,10 @@ export class DockerContainerRuntime implements ContainerRuntime {
     const job = new DockerJobContainer(this.docker, container, agent);
     try {
       const workspace = spec.workspace;
-      const seeded = workspace && spec.agentDir ? await stageSeed(spec.agentDir.host, workspace.tar) : false;
+      // The container starts while the workspace's archive may still be being written: it
+      // is staged once ready (at once when it is), and the start script waits for it.
+      const staged = workspace && spec.agentDir ? stageSeed(spec.agentDir.host, workspace.tar, workspace.ready) : workspace?.ready.then(() => false);
+      staged?.catch(() => undefined);
       if (agent) {
         // Docker gives an exec'd process its user's HOME only when the container has none.
         const [info] = await Promise.all([container.inspect(), container.start()]);
@@ -261,8 +265,9 @@ export class DockerContainerRuntime implements ContainerRuntime {
         await container.start();
       }
       if (workspace) {
+        const seeded = await staged;
         const seedDir = spec.agentDir?.host ?? "";
-        const ok = seeded && (await seedResult(seedDir, async () => (await container.inspect()).State.Running)) === "ok";
+        const ok = seeded === true && (await seedResult(seedDir, async () => (await container.inspect()).State.Running)) === "ok";
         if (!ok) await job.copyIn(createReadStream(workspace.tar), workspace.path);
       }
     } catch (e) {

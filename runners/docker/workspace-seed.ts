@@ -1,6 +1,6 @@
 import { existsSync, watch } from "node:fs";
 import type { FSWatcher } from "node:fs";
-import { link, readFile, rm } from "node:fs/promises";
+import { link, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /**
@@ -13,34 +13,56 @@ import path from "node:path";
  * unpacks it as root, with the archive's numeric owners (the runner user, as putArchive
  * gives), removes the link and writes `workspace.status`. Whatever it cannot do (no root,
  * no tar, a tar without --numeric-owner) says `failed`, and the caller uses putArchive.
+ *
+ * The container starts before the archive is written (writing it takes 10 ms for a small
+ * repository, 300 ms for one of 1,500 files; the container's start 350 ms): the script
+ * waits for the archive's link, or for `workspace.none` when the caller will not give it.
  */
 export const SEED_TAR = "workspace.tar";
 const STATUS = "workspace.status";
 /** Written by the start script as it begins: the container sees the folder the engine wrote. */
 const BUSY = "workspace.busy";
+/** Written by the caller instead of the archive: stop waiting, putArchive comes. */
+const NONE = "workspace.none";
+/** How long the script waits for the archive, at most (then it says `failed`). */
+const WAIT_STEPS = 6000;
 /**
  * With neither file this long after the start, the container does not see the engine's
  * folder (a daemon in a VM that does not share it, say): putArchive instead.
  */
 const SHARED_WITHIN_MS = 5000;
 
-/** Shell lines for the start script; `$0` is the runner folder, `$1` where the workspace goes. */
+/**
+ * Shell lines for the start script; `$0` is the runner folder, `$1` where the workspace
+ * goes. The wait polls every 10 ms (a `sleep` without fractions sleeps a second instead).
+ */
 export function seedLines(): string[] {
   return [
-    `if [ -f "$0/${SEED_TAR}" ]; then`,
-    `  : > "$0/${BUSY}"`,
-    `  if [ "$(id -u 2>/dev/null)" = 0 ] && mkdir -p "$1" && tar --numeric-owner -xf "$0/${SEED_TAR}" -C "$1" >/dev/null 2>&1; then s=ok; else s=failed; fi`,
-    `  rm -f "$0/${SEED_TAR}"; echo "$s" > "$0/.${STATUS}" && mv "$0/.${STATUS}" "$0/${STATUS}"; rm -f "$0/${BUSY}"`,
-    `fi`,
+    `: > "$0/${BUSY}"; n=0`,
+    `while [ ! -f "$0/${SEED_TAR}" ] && [ ! -f "$0/${NONE}" ] && [ $n -lt ${WAIT_STEPS} ]; do n=$((n+1)); sleep 0.01 2>/dev/null || sleep 1; done`,
+    `if [ -f "$0/${SEED_TAR}" ] && [ "$(id -u 2>/dev/null)" = 0 ] && mkdir -p "$1" && tar --numeric-owner -xf "$0/${SEED_TAR}" -C "$1" >/dev/null 2>&1; then s=ok; else s=failed; fi`,
+    `rm -f "$0/${SEED_TAR}" "$0/${NONE}"; echo "$s" > "$0/.${STATUS}" && mv "$0/.${STATUS}" "$0/${STATUS}"; rm -f "$0/${BUSY}"`,
   ];
 }
 
-/** Puts the archive where the start script finds it; false when it cannot (another file system). */
-export async function stageSeed(hostDir: string, tar: string): Promise<boolean> {
+/**
+ * Puts the archive where the start script finds it once `ready` settles; false when it
+ * cannot (another file system), after telling the script to stop waiting. Rejects as
+ * `ready` does (the archive could not be written), also telling the script.
+ */
+export async function stageSeed(hostDir: string, tar: string, ready: Promise<void> = Promise.resolve()): Promise<boolean> {
+  const none = (): Promise<void> => writeFile(path.join(hostDir, NONE), "").catch(() => undefined);
+  try {
+    await ready;
+  } catch (e) {
+    await none();
+    throw e;
+  }
   try {
     await link(tar, path.join(hostDir, SEED_TAR));
     return true;
   } catch {
+    await none();
     return false;
   }
 }
@@ -72,7 +94,8 @@ export async function seedResult(hostDir: string, running: () => Promise<boolean
       const status = await readFile(statusFile, "utf8").catch(() => undefined);
       if (status !== undefined) {
         await Promise.all([rm(statusFile, { force: true }), rm(path.join(hostDir, BUSY), { force: true })]);
-        return status.trim() === "ok" ? "ok" : "failed";
+        if (status.trim() === "ok") return "ok";
+        return await giveUp();
       }
       const started = Date.now();
       await new Promise<void>((resolve) => {
