@@ -78,6 +78,30 @@ describe("ImageResolver.imageFor", () => {
     expect(built).toEqual(["runner", "rust"]);
   });
 
+  it("answers an image that is here from its status, asked once per image (preflight asks ahead), without building it", async () => {
+    const asked: ImageName[] = [];
+    const built: ImageName[] = [];
+    const images = new ImageResolver({
+      overrides: {},
+      build: (name) => {
+        built.push(name);
+        return Promise.resolve(`replay-${name}:built`);
+      },
+      status: (name) => {
+        asked.push(name);
+        return Promise.resolve({ name, state: "present", tag: `replay-${name}:here`, plan: {} as never });
+      },
+    });
+    const [web] = jobs();
+    if (!web) throw new Error("job missing");
+    await images.preflight([web]);
+    expect(asked).toEqual(["runner"]);
+    expect(await images.imageFor(["ubuntu-latest"], web)).toBe("replay-runner:here");
+    expect(await images.presentImageFor(["ubuntu-latest"], web)).toBe("replay-runner:here");
+    expect(asked).toEqual(["runner"]);
+    expect(built).toEqual([]);
+  });
+
   it("prefers an override for any of the labels", async () => {
     const [, , lint] = jobs();
     if (!lint) throw new Error("job missing");

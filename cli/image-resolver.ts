@@ -23,6 +23,7 @@ export interface ImageResolverDeps {
  */
 export class ImageResolver {
   private readonly built = new Map<ImageName, Promise<string>>();
+  private readonly statuses = new Map<ImageName, Promise<ImageStatus>>();
   private readonly noticed = new Set<string>();
 
   constructor(private readonly deps: ImageResolverDeps) {}
@@ -48,6 +49,9 @@ export class ImageResolver {
         `job '${job.id}' needs ${choice.uncovered.join(" and ")} too, which the ${choice.image} image does not have (no image has all of them); those steps may fail`,
       );
     }
+    // Asked already (preflight asks for every job's image): a present image needs no build.
+    const status = await this.statusOf(choice.image).catch(() => undefined);
+    if (status?.state === "present") return status.tag;
     let p = this.built.get(choice.image);
     if (!p) {
       p = this.deps.build(choice.image);
@@ -66,14 +70,15 @@ export class ImageResolver {
     if (override !== undefined) return override;
     if (labels.some((l) => /^(windows|macos)/i.test(l))) return undefined;
     const choice = this.choose(job);
-    const status = await this.deps.status(choice.image).catch(() => undefined);
+    const status = await this.statusOf(choice.image).catch(() => undefined);
     return status?.state === "present" ? this.imageFor(labels, job) : undefined;
   }
 
   /**
    * Before anything runs: refuses (a ReplayError, exit 2) when a job needs one of replay's
    * images that is not on this machine and cannot be built here. Jobs whose runs-on is an
-   * expression are checked unless an override could apply to them.
+   * expression are checked unless an override could apply to them. The runner image can
+   * always be built: its status is only asked for, ahead of the jobs that will want it.
    */
   async preflight(jobs: readonly Pick<Job, "id" | "steps" | "runsOn">[]): Promise<void> {
     for (const job of jobs) {
@@ -82,12 +87,25 @@ export class ImageResolver {
       if (labels === undefined ? Object.keys(this.deps.overrides).length > 0 : this.override(labels) !== undefined) continue;
       if (labels?.some((l) => /^(windows|macos)/i.test(l))) continue;
       const choice = this.choose(job);
-      if (choice.image === "runner") continue;
-      const status = await this.deps.status(choice.image);
+      if (choice.image === "runner") {
+        this.statusOf(choice.image).catch(() => undefined);
+        continue;
+      }
+      const status = await this.statusOf(choice.image);
       if (status.state === "unbuildable") {
         throw new ImageNotBuildableError(choice.image, status.reason, `job '${job.id}' needs the ${choice.image} image (${choice.reason})`);
       }
     }
+  }
+
+  /** deps.status, asked once per image and run. */
+  private statusOf(name: ImageName): Promise<ImageStatus> {
+    let p = this.statuses.get(name);
+    if (!p) {
+      p = this.deps.status(name);
+      this.statuses.set(name, p);
+    }
+    return p;
   }
 
   private override(labels: readonly string[]): string | undefined {

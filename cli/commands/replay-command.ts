@@ -137,8 +137,12 @@ function newRunId(): string {
 }
 
 /** `replay job` and `replay run`: plan, then run on the Docker engine. Answers the exit status. */
-export async function replayCommand(options: ReplayCommandOptions): Promise<number> {
-  const o = options.githubTokenFromGh && !options.githubToken ? { ...options, githubToken: await ghToken() } : options;
+export async function replayCommand(options: ReplayCommandOptions & Pick<ExecuteOptions, "docker">): Promise<number> {
+  // The engine is reached while the repository and its workflows are read; a problem with
+  // it is reported only after theirs (a broken workflow is the user's first concern).
+  const docker = options.docker ?? connectDocker();
+  docker.catch(() => undefined);
+  const o = { ...options, docker, ...(options.githubTokenFromGh && !options.githubToken ? { githubToken: await ghToken() } : {}) };
   const { repo, loaded } = await loadRepo(o.dir, o.workflow);
   const selectors = parseMatrixSelectors(o.matrix);
   const givenInputs = parseKeyValues(o.input, "--input");
