@@ -161,6 +161,9 @@ async function runWorkflow(
     // A job that waits for others has its container started once they all run, when a
     // slot is free for it: it starts its steps the moment they end (see WarmStarts).
     let warm: WarmJob | undefined;
+    // Closed when the job takes its warm container, or when its needs are done before one
+    // started: the job then waits for a slot of its own, and a warm start would only take
+    // a slot from it.
     let warmClosed = false;
     const presentImageFor = options.presentImageFor;
     if (job.needs.length && canWarm(job) && presentImageFor) {
@@ -180,13 +183,17 @@ async function runWorkflow(
       });
     }
     try {
-      return await runJobNow(job, () => {
-        warmClosed = true;
-        const w = warm;
-        warm = undefined;
-        if (w) warming.give();
-        return w;
-      });
+      return await runJobNow(
+        job,
+        () => {
+          warmClosed = true;
+          const w = warm;
+          warm = undefined;
+          if (w) warming.give();
+          return w;
+        },
+        () => (warmClosed = true),
+      );
     } finally {
       const unused = warm;
       warmClosed = true;
@@ -198,8 +205,9 @@ async function runWorkflow(
     }
   };
 
-  const runJobNow = async (job: Job, takeWarm: () => WarmJob | undefined): Promise<JobSummary> => {
+  const runJobNow = async (job: Job, takeWarm: () => WarmJob | undefined, needsDone: () => void): Promise<JobSummary> => {
     const deps_ = await Promise.all(job.needs.map((n) => promises.get(n) ?? Promise.resolve<JobSummary>({ result: "skipped", outputs: {} })));
+    needsDone();
     const needs: NeedsContext = {};
     job.needs.forEach((n, i) => {
       const r = deps_[i];
