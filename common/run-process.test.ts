@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { processOutput, runProcess, streamProcess } from "./run-process.js";
+import { processOutput, runProcess, runProcesses, streamProcess } from "./run-process.js";
 
 const sh = (script: string): [string, string[]] => ["sh", ["-c", script]];
 
@@ -26,6 +26,39 @@ describe("runProcess", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("runProcesses", () => {
+  it("answers each command as runProcess would (without stderr), its words passed as they are", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "replay-run-processes-"));
+    try {
+      const words = ["it's", "$HOME", "a b", "`x`", '"q"', "\\", "*", "-n", ""];
+      const answers = await runProcesses(
+        [
+          ["printf", "%s|", ...words],
+          ["sh", "-c", "printf 'a\\n\\n'; echo e >&2; exit 3"],
+          ["replay-no-such-command"],
+          ["pwd"],
+        ],
+        { cwd: dir },
+      );
+      expect(answers).toEqual([
+        { exitCode: 0, stdout: `${words.join("|")}|`, stderr: "" },
+        { exitCode: 3, stdout: "a\n", stderr: "" },
+        { exitCode: undefined, stdout: "", stderr: "" },
+        { exitCode: 0, stdout: dir, stderr: "" },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("answers no exit code for any of them in a missing folder", async () => {
+    expect(await runProcesses([["true"], ["false"]], { cwd: "/replay/no/such/folder" })).toEqual([
+      { exitCode: undefined, stdout: "", stderr: "" },
+      { exitCode: undefined, stdout: "", stderr: "" },
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import path from "node:path";
 import os from "node:os";
-import { ReplayError, runProcess } from "../common/index.js";
+import { ReplayError, runProcess, runProcesses } from "../common/index.js";
 
 export interface RepoInfo {
   /** The repository's top folder on the host. */
@@ -34,17 +34,25 @@ export function parseRemote(url: string): { owner: string; name: string } | unde
 }
 
 export async function readRepoInfo(startDir: string): Promise<RepoInfo> {
-  // Independent questions, asked at once: in series they were 8 git processes one after
-  // another on every replay. Each works from any folder of the repository.
-  const [dir, log, [branch, tag], remoteUrl, originHead, userName] = await Promise.all([
-    git(startDir, ["rev-parse", "--show-toplevel"]),
-    // %P gives HEAD^ (the first parent) without another process.
-    git(startDir, ["log", "-1", "--format=%H%x00%P%x00%an%x00%ae%x00%cI%x00%B", "HEAD"]),
-    git(startDir, ["symbolic-ref", "--short", "-q", "HEAD"]).then(async (b) => [b, b ? undefined : await git(startDir, ["describe", "--tags", "--exact-match", "HEAD"])] as const),
-    git(startDir, ["remote", "get-url", "origin"]),
-    git(startDir, ["symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"]),
-    git(startDir, ["config", "user.name"]),
-  ]);
+  // Independent questions, asked at once through one shell (common/run-process.ts): in
+  // series they were 8 git processes one after another on every replay. Each works from
+  // any folder of the repository.
+  const answers = await runProcesses(
+    [
+      ["git", "rev-parse", "--show-toplevel"],
+      // %P gives HEAD^ (the first parent) without another process.
+      ["git", "log", "-1", "--format=%H%x00%P%x00%an%x00%ae%x00%cI%x00%B", "HEAD"],
+      ["git", "symbolic-ref", "--short", "-q", "HEAD"],
+      // Used only when HEAD is no branch.
+      ["git", "describe", "--tags", "--exact-match", "HEAD"],
+      ["git", "remote", "get-url", "origin"],
+      ["git", "symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"],
+      ["git", "config", "user.name"],
+    ],
+    { cwd: startDir },
+  );
+  const [dir, log, branch, described, remoteUrl, originHead, userName] = answers.map((r) => (r.exitCode === 0 ? r.stdout.trim() : undefined));
+  const tag = branch ? undefined : described;
   if (!dir) {
     throw new ReplayError("not-a-repository", `${startDir} is not inside a git repository`, {
       hint: "run replay in a git repository (or pass -C <dir>); replay copies the repository's tracked files into each job",
