@@ -38,6 +38,8 @@ class Replay {
     readonly runtime: LocalRuntime,
     readonly result: EngineResult,
     readonly hostRunDir: string,
+    /** The stand-in Docker's lifecycle as it was when runPlan answered. */
+    readonly lifecycleAtEnd: string[] = [],
   ) {}
 
   private of<T extends EventInput["type"]>(type: T): Emitted<T>[] {
@@ -97,7 +99,10 @@ async function replay(yaml: string, o: RunOptions = {}): Promise<Replay> {
     presentImageFor: async (labels) => (o.imagePresent === false ? undefined : (o.imageFor ?? (async () => "test-image"))(labels)),
     signal: new AbortController().signal,
   });
-  return new Replay(events, runtime, result, hostRunDir);
+  // The run ends once its last containers are stopped; their removal may still be going.
+  const lifecycleAtEnd = [...runtime.lifecycle];
+  await runtime.settled();
+  return new Replay(events, runtime, result, hostRunDir, lifecycleAtEnd);
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -323,7 +328,7 @@ jobs:
     expect(r.runtime.maxAlive).toBe(expectedMax);
   });
 
-  it("a job that needs another starts while the other's container is still being removed; the run ends after every removal", async () => {
+  it("a job that needs another starts while the other's container is still being removed; every container is removed", async () => {
     const r = await replay(
       `
 on: push
@@ -343,6 +348,13 @@ jobs:
       { removeDelayMs: 300, imagePresent: false },
     );
     expect(r.runtime.lifecycle).toEqual(["created a", "created b", "removed a", "removed b"]);
+  });
+
+  it("the run ends once its last container is stopped: the engine's removal of it goes on without the run", async () => {
+    const r = await replay("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo a\n", { removeDelayMs: 300 });
+    expect(r.job("a").result).toBe("success");
+    expect(r.lifecycleAtEnd).toEqual(["created a"]);
+    expect(r.runtime.lifecycle).toEqual(["created a", "removed a"]);
   });
 
   it("--parallel still bounds the containers alive while one is being removed", async () => {

@@ -364,8 +364,9 @@ async function runWorkflow(
 /**
  * Runs a job cell in its slots (max-parallel, --parallel) and answers its outcome as soon
  * as the job completes, so the jobs that need it start while its containers are removed;
- * the slots stay held until that clean-up is done, so no more containers are alive at
- * once than the limits allow.
+ * the slots stay held until that clean-up is done and the containers are gone, so no
+ * more containers are alive at once than the limits allow. The run waits for the
+ * clean-ups, not for the engine's removal of stopped containers.
  */
 function heldUntilClean(local: Semaphore, slots: Semaphore, deps: JobRunDeps, body: (cellDeps: JobRunDeps) => Promise<CellOutcome>): Promise<CellOutcome> {
   return new Promise((resolve, reject) => {
@@ -380,9 +381,14 @@ function heldUntilClean(local: Semaphore, slots: Semaphore, deps: JobRunDeps, bo
               cleanups.push(settled);
               deps.deferCleanup?.(settled);
             },
+            deferRemoval: (gone) => void cleanups.push(gone.catch(() => undefined)),
           };
           resolve(await body(cellDeps));
-          await Promise.all(cleanups);
+          // A clean-up defers its container's removal before it settles: look again.
+          for (let seen = -1; seen !== cleanups.length; ) {
+            seen = cleanups.length;
+            await Promise.all(cleanups);
+          }
         }),
       )
       .catch(reject);

@@ -83,6 +83,12 @@ export interface JobRunDeps {
    */
   deferCleanup?: (cleanup: Promise<void>) => void;
   /**
+   * Takes the removal of a job's stopped container off the clean-up (the engine removes
+   * it): what holds the job's slot until the container is gone, while the run itself
+   * need not wait for it. Without it a clean-up waits for the removal.
+   */
+  deferRemoval?: (gone: Promise<void>) => void;
+  /**
    * Variables the runner gives node and container actions only (never `run:` steps):
    * ACTIONS_RUNTIME_URL, ACTIONS_RUNTIME_TOKEN, ACTIONS_CACHE_URL, ACTIONS_RESULTS_URL, …
    * Set by the run's cache and artifact services.
@@ -532,7 +538,11 @@ class JobCellRun implements WarmJob {
           jobKey: this.cell.jobKey,
           message: `kept the failed job's container ${this.container.id.slice(0, 12)} (--keep): docker exec -it -u runner ${this.container.id.slice(0, 12)} bash; remove it with \`replay gc\``,
         });
+      } else if (this.deps.deferRemoval && !this.networkId) {
+        await this.container.stop().catch(() => undefined);
+        this.deps.deferRemoval(this.container.remove().catch(() => undefined));
       } else {
+        // The job's network goes after its container.
         await this.container.remove().catch(() => undefined);
       }
     }

@@ -62,6 +62,7 @@ async function replay(files: Record<string, string>, secrets: Record<string, str
   cleanups.push(dispose);
   const image = async (): Promise<string> => "test-image";
   const result = await runPlan(plan, deps, { parallel, imageFor: image, presentImageFor: image, signal: new AbortController().signal });
+  await runtime.settled();
   return new Replay(events, result, runtime);
 }
 

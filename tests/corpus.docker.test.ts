@@ -1,7 +1,7 @@
-import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCaseImages, checkoutCase, compareReplay, corpusCases, runCli } from "./support/corpus.js";
+import { leftAfterRemoval } from "./support/engine-leftovers.js";
 
 // Cases whose replays need a feature of a later issue wait for it; the rest must pass.
 const WAITING_FOR: Record<string, string> = {
@@ -33,10 +33,8 @@ for (const c of corpusCases()) {
 }
 
 describe("after the corpus", () => {
-  it("leaves no container, network or volume labelled by replay", () => {
-    const containers = execFileSync("docker", ["ps", "-aq", "--filter", "label=dev.replay.run"], { encoding: "utf8" }).trim();
-    const networks = execFileSync("docker", ["network", "ls", "-q", "--filter", "label=dev.replay.run"], { encoding: "utf8" }).trim();
-    const volumes = execFileSync("docker", ["volume", "ls", "-q", "--filter", "label=dev.replay.run"], { encoding: "utf8" }).trim();
+  it("leaves no container, network or volume labelled by replay", async () => {
+    const [containers, networks, volumes] = await Promise.all((["containers", "networks", "volumes"] as const).map((kind) => leftAfterRemoval(["dev.replay.run"], kind)));
     expect({ containers, networks, volumes }).toEqual({ containers: "", networks: "", volumes: "" });
   });
 });

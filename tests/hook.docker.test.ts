@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI, runCli } from "./support/corpus.js";
 import { GIT_ENV } from "./support/git-repo.js";
+import { leftAfterRemoval } from "./support/engine-leftovers.js";
 
 // `Lint` checks that the job sees the pushed commit: its files, its sha, and .git at it.
 const LINT = `on:
@@ -92,10 +93,7 @@ async function install(r: Repo, args: string[] = []): Promise<string> {
 const runIds = (r: Repo): string[] => (existsSync(path.join(r.dir, ".replay/runs")) ? readdirSync(path.join(r.dir, ".replay/runs")) : []);
 const runs = (r: Repo): number => runIds(r).length;
 /** Containers of this repository's replays (other replays may share the engine). */
-const leftovers = (r: Repo): string =>
-  runIds(r)
-    .map((id) => execFileSync("docker", ["ps", "-aq", "--filter", `label=dev.replay.run=${id}`], { encoding: "utf8" }).trim())
-    .join("");
+const leftovers = (r: Repo): Promise<string> => leftAfterRemoval(runIds(r).map((id) => `dev.replay.run=${id}`));
 
 describe("the pre-push hook", () => {
   it("blocks a push whose replayed job fails, leaving the remote ref where it was; then lets the fix through", async () => {
@@ -119,7 +117,7 @@ describe("the pre-push hook", () => {
     expect(ok.output).toMatch(/✓ lint \(/);
     expect(ok.output).toMatch(/1 job\(s\) passed in/);
     expect(r.remoteRef("main")).toBe(fixed);
-    expect(leftovers(r)).toBe("");
+    expect(await leftovers(r)).toBe("");
   });
 
   it("runs nothing for a push that touches only files outside the workflow's paths", async () => {
@@ -222,7 +220,7 @@ describe("the pre-push hook", () => {
     expect(p.output).toMatch(/⊘ lint .*cancelled/);
     expect(runs(r)).toBe(1);
     expect(p.output).toContain("REPLAY_SKIP=1 git push");
-    expect(leftovers(r)).toBe("");
+    expect(await leftovers(r)).toBe("");
 
     const skipped = await r.push(["origin", "main"], { REPLAY_SKIP: "1" });
     expect(skipped.status, skipped.output).toBe(0);

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI, runCli } from "./support/corpus.js";
 import { workflowRepo } from "./support/git-repo.js";
+import { labelledNow, leftAfterRemoval } from "./support/engine-leftovers.js";
 
 const disposals: (() => void)[] = [];
 afterAll(() => {
@@ -16,8 +17,7 @@ function repoWith(workflow: string): string {
   return repo.dir;
 }
 
-const labelled = (): string =>
-  execFileSync("docker", ["ps", "-aq", "--filter", "label=dev.replay.run"], { encoding: "utf8" }).trim();
+const labelled = (): Promise<string> => leftAfterRemoval(["dev.replay.run"]);
 
 describe("a job's lifecycle", () => {
   it("Ctrl-C stops the running step, removes the container and exits 130", async () => {
@@ -33,7 +33,7 @@ describe("a job's lifecycle", () => {
     });
     expect(code).toBe(130);
     expect(out).toContain('"type":"run.completed"');
-    expect(labelled()).toBe("");
+    expect(await labelled()).toBe("");
   });
 
   it("a step over its timeout-minutes fails and the job goes on to always() steps", async () => {
@@ -65,11 +65,11 @@ describe("a job's lifecycle", () => {
     const dir = repoWith("on: push\njobs:\n  bad:\n    runs-on: ubuntu-latest\n    steps:\n      - run: exit 3\n");
     const r = await runCli(["job", "bad", "--keep", "--json"], dir);
     expect(r.exitCode).toBe(1);
-    expect(labelled()).not.toBe("");
+    expect(labelledNow(["dev.replay.run"])).not.toBe("");
     const gc = await runCli(["gc"], dir);
     expect(gc.exitCode).toBe(0);
     expect(gc.stdout).toMatch(/removed [1-9]\d* container/);
-    expect(labelled()).toBe("");
+    expect(await labelled()).toBe("");
   });
 
   it("refuses bad flags with exit 2 before anything starts", async () => {
@@ -79,6 +79,6 @@ describe("a job's lifecycle", () => {
       expect(r.exitCode, `${args.join(" ")}: ${r.stderr}`).toBe(2);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user mistake
     }
-    expect(labelled()).toBe("");
+    expect(await labelled()).toBe("");
   });
 });

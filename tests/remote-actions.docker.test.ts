@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliRun } from "./support/corpus.js";
 import { runCli } from "./support/corpus.js";
+import { leftAfterRemoval } from "./support/engine-leftovers.js";
 
 const GIT_ENV = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" };
 const root = mkdtempSync(path.join(os.tmpdir(), "replay-remote-actions-"));
@@ -192,8 +193,7 @@ function log(r: CliRun, name: string): string {
 
 /** Containers left by this file's replays (other replays may run on the same engine meanwhile). */
 const runIds: string[] = [];
-const labelled = (): string =>
-  runIds.map((id) => execFileSync("docker", ["ps", "-aq", "--filter", `label=dev.replay.run=${id}`], { encoding: "utf8" }).trim()).join("");
+const labelled = (): Promise<string> => leftAfterRemoval(runIds.map((id) => `dev.replay.run=${id}`));
 
 const MAIN_WORKFLOW = `on: push
 jobs:
@@ -325,8 +325,8 @@ describe("remote actions from a git server", () => {
     expect(log(first, "Outputs came back")).toContain("root");
   });
 
-  it("leaves no container behind", () => {
-    expect(labelled()).toBe("");
+  it("leaves no container behind", async () => {
+    expect(await labelled()).toBe("");
   });
 
   it("reuses the clone cache: with the server stopped, --offline and a SHA-pinned action both run", async () => {
@@ -413,7 +413,7 @@ describe("remote actions from a git server", () => {
     expect(log(r, "Missing image")).toContain("the image replay-missing-image:never of docker://replay-missing-image:never is not on this machine, and replay does not pull action images");
   }, 300_000);
 
-  it("leaves no container behind at the end", () => {
-    expect(labelled()).toBe("");
+  it("leaves no container behind at the end", async () => {
+    expect(await labelled()).toBe("");
   });
 });

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/corpus.js";
 import { gitRepo } from "./support/git-repo.js";
+import { leftAfterRemoval } from "./support/engine-leftovers.js";
 
 // Reusable workflows end to end on Docker, through the built CLI: a matrix caller, a nested
 // call, mapped and inherited secrets, typed inputs and outputs flowing back to `needs`.
@@ -221,10 +222,10 @@ jobs:
 });
 
 describe("after the reusable workflow replays", () => {
-  it("leaves no container, network or volume behind", () => {
+  it("leaves no container, network or volume behind", async () => {
     expect(runIds).toHaveLength(2);
     for (const id of runIds) {
-      const left = ["ps -aq", "network ls -q", "volume ls -q"].map((c) => execFileSync("docker", [...c.split(" "), "--filter", `label=dev.replay.run=${id}`], { encoding: "utf8" }).trim());
+      const left = await Promise.all((["containers", "networks", "volumes"] as const).map((kind) => leftAfterRemoval([`dev.replay.run=${id}`], kind)));
       expect(left).toEqual(["", "", ""]);
     }
   });

@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCaseImages, corpusCases, runCli } from "./support/corpus.js";
 import { workflowRepo } from "./support/git-repo.js";
+import { leftAfterRemoval } from "./support/engine-leftovers.js";
 
 const disposals: (() => void)[] = [];
 
@@ -13,7 +13,7 @@ function repoWith(workflow: string): string {
   return repo.dir;
 }
 
-const labelled = (): string => execFileSync("docker", ["ps", "-aq", "--filter", "label=dev.replay.run"], { encoding: "utf8" }).trim();
+const labelled = (): Promise<string> => leftAfterRemoval(["dev.replay.run"]);
 const stepsOf = (events: Record<string, unknown>[]): [unknown, unknown][] => events.filter((e) => e["type"] === "step.completed").map((e) => [e["name"], e["result"]]);
 
 beforeAll(() => {
@@ -64,7 +64,7 @@ jobs:
     expect(r.stdout).toContain("reply from cache: +PONG");
     expect(r.stdout).toMatch(/id=[0-9a-f]{64} network=replay-\S+ port=6379/);
     expect(r.stdout).toMatch(/workspace=\/__w\/[^/]+\/[^/ ]+ home=\/github\/home user=0/);
-    expect(labelled()).toBe("");
+    expect(await labelled()).toBe("");
   });
 
   it("a service that never becomes healthy fails the job and shows its log", async () => {
@@ -85,7 +85,7 @@ jobs:
     expect(r.stdout).toContain("service cache is unhealthy");
     expect(r.stdout).toMatch(/Ready to accept connections|Server initialized/);
     expect(r.stdout).not.toContain('"line":"never"');
-    expect(labelled()).toBe("");
+    expect(await labelled()).toBe("");
   });
 
   it("a missing service image fails the job naming the image", async () => {
@@ -179,7 +179,7 @@ jobs:
     const r = await runCli(["job", "show", "--event", "workflow_dispatch", ...args], dir);
     expect(r.exitCode, r.stderr).toBe(2);
     for (const m of mentions) expect(r.stderr).toContain(m);
-    expect(labelled()).toBe("");
+    expect(await labelled()).toBe("");
   });
 
   it("synthesizes a pull_request payload with head and base", async () => {

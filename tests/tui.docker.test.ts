@@ -1,13 +1,13 @@
 // The interactive screen in a real terminal (tmux), against the real engine: a failed
 // step pauses the job, `!` opens a shell in the job's container where the step ran,
 // `c` lets the job fail, nothing is left behind; `replay debug` stops at that step again.
-import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, checkoutCase, corpusCases } from "./support/corpus.js";
 import { lastLine, requireTmux, startTmux } from "./support/tmux.js";
 import type { TmuxSession } from "./support/tmux.js";
+import { leftAfterRemoval } from "./support/engine-leftovers.js";
 
 /** What the CLI in the terminal gets from the test's environment: no CI, a real TERM. */
 function terminalEnv(): Record<string, string> {
@@ -17,8 +17,7 @@ function terminalEnv(): Record<string, string> {
   return env;
 }
 
-const containersOf = (runId: string): string =>
-  execFileSync("docker", ["ps", "-aq", "--filter", `label=dev.replay.run=${runId}`], { encoding: "utf8" }).trim();
+const containersOf = (runId: string): Promise<string> => leftAfterRemoval([`dev.replay.run=${runId}`]);
 
 const recordedRuns = (dir: string): string[] => readdirSync(path.join(dir, ".replay", "runs")).sort();
 
@@ -69,7 +68,7 @@ describe("the TUI in a terminal", () => {
     expect(end).toMatch(/✗ fails failure in [\d.]+m?s — failed: Fail on purpose/);
     const runs = recordedRuns(checkout.dir);
     expect(runs).toHaveLength(1);
-    expect(containersOf(runs[0] ?? "none")).toBe("");
+    expect(await containersOf(runs[0] ?? "none")).toBe("");
   }, FIRST_PAUSE_MS + 5 * 60_000);
 
   it("replay debug --last-failed replays that job and stops before the step that failed", async () => {
@@ -88,6 +87,6 @@ describe("the TUI in a terminal", () => {
     expect(end).toMatch(/ended: cancelled/);
     const runs = recordedRuns(checkout.dir);
     expect(runs).toHaveLength(2);
-    expect(containersOf(runs[1] ?? "none")).toBe("");
+    expect(await containersOf(runs[1] ?? "none")).toBe("");
   }, 10 * 60_000);
 });

@@ -117,7 +117,7 @@ jobs:
     // b and c were started ahead while a ran, and went with the run.
     expect(created.map((a) => a.replace(/^create replay-\d+-(\w+)-.*$/, "$1")).sort()).toEqual(["a", "b", "c"]);
     expect(r.events.filter((e) => e["type"] === "job.started").map((e) => e["jobKey"])).toEqual(["a"]);
-    expect(execFileSync("docker", ["ps", "-aq", "--filter", `label=dev.replay.run=${runId}`], { encoding: "utf8" }).trim()).toBe("");
+    expect(await leftAfterRemoval([`dev.replay.run=${runId}`])).toBe("");
   });
 });
 

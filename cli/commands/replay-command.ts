@@ -375,8 +375,10 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
     o.signal?.removeEventListener("abort", onAbort);
-    // Whatever a job left (a crash between create and remove) goes with the run.
-    if (!o.keep) await removeRun(docker, runId).catch(() => undefined);
+    // Whatever a job left (a crash between create and remove) goes with the run; the job
+    // containers stopped last are being removed by the engine, which replay does not wait for.
+    const stopping = runtime.removals.release();
+    if (!o.keep) await removeRun(docker, runId, stopping).catch(() => undefined);
     // Images the steps built live as long as the run (as on one runner VM), unless --keep-images.
     await dockerApi?.finish({ keepImages: o.keepImages ?? false }).catch(() => undefined);
     await Promise.all([reaping, workspaceReady?.catch(() => undefined)]);

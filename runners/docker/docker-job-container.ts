@@ -19,14 +19,58 @@ import type {
 
 const envList = (env: Record<string, string>): string[] => Object.entries(env).map(([k, v]) => `${k}=${v}`);
 
+/** How long a stopped container may take to be gone before it is removed by force. */
+const GONE_WITHIN_MS = 10_000;
+
+/** The job containers told to stop, whose removal the engine is doing: what waits for it. */
+export class Removals {
+  private readonly waits = new Map<string, AbortController>();
+
+  /** Waits (until `release`) for the container to be removed; by force after GONE_WITHIN_MS. */
+  watch(container: Docker.Container, force: () => Promise<void>): Promise<void> {
+    const abort = new AbortController();
+    this.waits.set(container.id, abort);
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      abort.abort();
+    }, GONE_WITHIN_MS);
+    timer.unref();
+    return container
+      .wait({ condition: "removed", abortSignal: abort.signal })
+      .then(
+        () => undefined,
+        async () => {
+          // 404: gone already. Aborted: released (the run is over), or late.
+          if (late) await force();
+        },
+      )
+      .finally(() => {
+        clearTimeout(timer);
+        this.waits.delete(container.id);
+      });
+  }
+
+  /**
+   * Stops waiting for the containers being removed (a replay that is over has no slot to
+   * free): the engine goes on removing them after replay exits. Answers their ids.
+   */
+  release(): string[] {
+    const ids = [...this.waits.keys()];
+    for (const abort of this.waits.values()) abort.abort();
+    return ids;
+  }
+}
+
 /** A started job container, kept running while its steps exec one by one. */
 export class DockerJobContainer implements JobContainer {
-  private removed = false;
+  private gone: Promise<void> | undefined;
 
   constructor(
     private readonly docker: Docker,
     private readonly container: Docker.Container,
     private readonly agent?: StepAgentHost,
+    private readonly removals?: Removals,
   ) {}
 
   get id(): string {
@@ -78,13 +122,37 @@ export class DockerJobContainer implements JobContainer {
     this.agent?.close();
   }
 
-  async remove(): Promise<void> {
-    if (this.removed) return;
-    this.removed = true;
+  remove(): Promise<void> {
     this.agent?.close();
+    this.gone ??= this.forceRemove();
+    return this.gone;
+  }
+
+  /**
+   * SIGTERM to the start script (its trap exits; Docker's init ends the rest), which does
+   * not wait for the container to exit as a SIGKILL through the API would; the container
+   * was created with AutoRemove, so the engine removes it (and its anonymous volumes).
+   */
+  async stop(): Promise<void> {
+    if (this.gone) return;
+    this.agent?.close();
+    if (!this.removals) {
+      await this.remove();
+      return;
+    }
+    this.gone = this.removals.watch(this.container, () => this.forceRemove());
+    await this.container.kill({ signal: "SIGTERM" }).catch(async (e: unknown) => {
+      // Not running: it stopped by itself, and the engine removes it already.
+      if (e instanceof Error && /not running|no such container|404|409/i.test(e.message)) return;
+      this.gone = this.forceRemove();
+      await this.gone;
+    });
+  }
+
+  private async forceRemove(): Promise<void> {
     await this.container.remove({ force: true, v: true }).catch((e: unknown) => {
-      // Already gone (removed by a concurrent cleanup) is fine.
-      if (!(e instanceof Error && /no such container|404/i.test(e.message))) throw e;
+      // Already gone (removed by a concurrent cleanup, or by the engine) is fine.
+      if (!(e instanceof Error && /no such container|404|already in progress|409/i.test(e.message))) throw e;
     });
   }
 }
@@ -153,6 +221,9 @@ class DockerServiceContainer implements ServiceContainer {
 }
 
 export class DockerContainerRuntime implements ContainerRuntime {
+  /** Job containers told to stop that the engine is removing. */
+  readonly removals = new Removals();
+
   /** `stepAgent: false` starts every step through docker exec (REPLAY_STEP_AGENT=0). */
   constructor(
     private readonly docker: Docker,
@@ -248,9 +319,12 @@ export class DockerContainerRuntime implements ContainerRuntime {
         ...(spec.extraHosts ? { ExtraHosts: spec.extraHosts } : {}),
         ...(spec.networkMode ? { NetworkMode: spec.networkMode } : {}),
         Init: true,
+        // Once stopped, the engine removes it without replay waiting (stop()); a container
+        // kept with --keep runs until `replay gc` or `docker rm -f`.
+        AutoRemove: true,
       },
     });
-    const job = new DockerJobContainer(this.docker, container, agent);
+    const job = new DockerJobContainer(this.docker, container, agent, this.removals);
     try {
       const workspace = spec.workspace;
       // The container starts while the workspace's archive may still be being written: it

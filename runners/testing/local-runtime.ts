@@ -77,6 +77,11 @@ export class LocalRuntime implements ContainerRuntime {
     return container;
   }
 
+  /** Settles when the removals begun so far are done (a run does not wait for its last ones). */
+  async settled(): Promise<void> {
+    await Promise.all(this.containers.map((c) => c.removing()));
+  }
+
   /** Removes what a test left running (a container kept with keepFailed). */
   async dispose(): Promise<void> {
     await Promise.all(this.containers.map((c) => c.remove()));
@@ -152,8 +157,24 @@ class LocalJobContainer implements JobContainer {
 
   release(): void {}
 
-  async remove(): Promise<void> {
-    if (this.removed) return;
+  private removal: Promise<void> | undefined;
+
+  async stop(): Promise<void> {
+    this.removal ??= this.removeNow();
+    this.removal.catch(() => undefined);
+  }
+
+  remove(): Promise<void> {
+    this.removal ??= this.removeNow();
+    return this.removal;
+  }
+
+  /** The removal under way, if any. */
+  removing(): Promise<void> {
+    return (this.removal ?? Promise.resolve()).catch(() => undefined);
+  }
+
+  private async removeNow(): Promise<void> {
     this.removed = true;
     for (const child of this.running) {
       try {
