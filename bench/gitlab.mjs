@@ -11,7 +11,7 @@
 // it runs in the repository itself.
 import { spawn } from "node:child_process";
 import os from "node:os";
-import { LABEL, gitEnv, makeRepo, median, replay } from "./lib.mjs";
+import { dockerRuns, gitEnv, makeRepo, median, replay } from "./lib.mjs";
 import { GCL_VERSION, gitlabCiLocal } from "./tools.mjs";
 
 const BASE_IMAGE = process.env.REPLAY_BASE_IMAGE || "replay-base:bookworm";
@@ -66,26 +66,6 @@ function runGitlab([node, entry], dir) {
       resolve(ms);
     });
   });
-}
-
-/** `count` containers of `image` that do nothing, `parallel` at a time: milliseconds, spawn to last exit. */
-async function dockerRuns(image, count, parallel) {
-  const t = process.hrtime.bigint();
-  let next = 0;
-  const one = () =>
-    new Promise((resolve, reject) => {
-      const child = spawn("docker", ["run", "--rm", "--label", LABEL, image, "true"], { stdio: "ignore" });
-      child.on("error", reject);
-      child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`docker run exited ${code}`))));
-    });
-  const worker = async () => {
-    while (next < count) {
-      next++;
-      await one();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
-  return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
 /**

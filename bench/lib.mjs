@@ -105,3 +105,26 @@ export function idleContainer(image, args = []) {
 
 /** Workflow YAML of one job: `steps` are step bodies (YAML mappings as text, one line each). */
 export const stepLines = (steps, indent = "      ") => steps.map((s) => `${indent}- ${s}`).join("\n");
+
+/**
+ * `count` containers of `image` running `command` (by default doing nothing), `parallel`
+ * at a time: milliseconds, spawn to last exit.
+ */
+export async function dockerRuns(image, count, parallel, command = ["true"]) {
+  const t = process.hrtime.bigint();
+  let next = 0;
+  const one = () =>
+    new Promise((resolve, reject) => {
+      const child = spawn("docker", ["run", "--rm", "--label", LABEL, image, ...command], { stdio: "ignore" });
+      child.on("error", reject);
+      child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`docker run exited ${code}`))));
+    });
+  const worker = async () => {
+    while (next < count) {
+      next++;
+      await one();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}

@@ -15,6 +15,7 @@ export function met(row) {
 
 function fmt(value, unit) {
   if (unit === "ms") return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;
+  if (unit === "×") return `${value.toFixed(2)}×`;
   return `${value.toFixed(value >= 100 ? 0 : 1)} ${unit}`;
 }
 
