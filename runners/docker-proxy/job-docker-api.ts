@@ -149,6 +149,7 @@ export class JobDockerApi implements JobDockerApiHandle {
   // --- requests ---
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.run.used = true;
     try {
       const { path, query } = splitPath(req.url ?? "/");
       await this.dispatch(route(req.method ?? "GET", path), req, res, query);

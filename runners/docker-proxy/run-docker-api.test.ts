@@ -1,0 +1,42 @@
+import http from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { RunDockerApi } from "./run-docker-api.js";
+
+describe("RunDockerApi.finish", () => {
+  const closers: (() => void)[] = [];
+  afterEach(() => closers.splice(0).forEach((close) => close()));
+
+  /** A stand-in engine on a Unix socket that counts the requests it is asked. */
+  async function engine(): Promise<{ socketPath: string; asked: string[] }> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "replay-run-api-"));
+    const socketPath = path.join(dir, "engine.sock");
+    const asked: string[] = [];
+    const server = http.createServer((req, res) => {
+      asked.push(`${req.method ?? ""} ${req.url ?? ""}`);
+      res.writeHead(200, { "content-type": "application/json" }).end("[]");
+    });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    closers.push(() => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return { socketPath, asked };
+  }
+
+  it("asks the engine nothing when no step called the API (no image can be the run's)", async () => {
+    const e = await engine();
+    expect(await new RunDockerApi({ socketPath: e.socketPath }, "1", false).finish({ keepImages: false })).toBe(0);
+    expect(e.asked).toEqual([]);
+  });
+
+  it("looks for the run's images once a step called it", async () => {
+    const e = await engine();
+    const api = new RunDockerApi({ socketPath: e.socketPath }, "1", false);
+    api.used = true;
+    expect(await api.finish({ keepImages: false })).toBe(0);
+    expect(e.asked).toEqual([`GET /images/json?${new URLSearchParams({ filters: JSON.stringify({ label: ["dev.replay.built-by-run=1"] }) }).toString()}`]);
+  });
+});
