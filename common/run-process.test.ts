@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -50,6 +51,19 @@ describe("runProcesses", () => {
         { exitCode: 0, stdout: dir, stderr: "" },
       ]);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("finds the commands on PATH even when PATH holds no shell", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "replay-run-processes-"));
+    const saved = process.env["PATH"];
+    try {
+      symlinkSync(execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim(), path.join(dir, "git"));
+      process.env["PATH"] = dir;
+      expect((await runProcesses([["git", "--version"]]))[0]).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^git version /) as unknown });
+    } finally {
+      process.env["PATH"] = saved;
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -2,6 +2,7 @@
 // module loading on every start, and several ms per call, for what these need.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -53,14 +54,18 @@ const shWords = (words: readonly string[]): string => words.map((w) => `'${w.rep
  * Several commands at once, each answered as runProcess would but without its stderr,
  * through one `sh` that starts them all: starting a process from Node blocks its thread
  * ~7 ms here (fork and exec of a large process), a shell's own children cost it nothing.
- * Where there is no sh (Windows), each is started from Node.
+ * Where there is no /bin/sh (Windows), each is started from Node.
  */
 export async function runProcesses(commands: readonly (readonly [string, ...string[]])[], o: Pick<ProcessOptions, "cwd"> = {}): Promise<ProcessResult[]> {
   if (process.platform === "win32") return Promise.all(commands.map(([file, ...args]) => runProcess(file, args, o)));
   const dir = await mkdtemp(path.join(os.tmpdir(), "replay-sh-"));
   try {
     const script = commands.map((c, i) => `(${shWords(c)} >"$0/${i}" 2>/dev/null; echo $? >"$0/${i}.rc") &`).join("\n");
-    await runProcess("sh", ["-c", `${script}\nwait`, dir], o);
+    // /bin/sh itself, not whichever sh PATH finds (a PATH may hold only the commands).
+    const shell = await runProcess("/bin/sh", ["-c", `${script}\nwait`, dir], o);
+    if (shell.exitCode === undefined && (o.cwd === undefined || existsSync(o.cwd))) {
+      return await Promise.all(commands.map(([file, ...args]) => runProcess(file, args, o)));
+    }
     return await Promise.all(
       commands.map(async (_c, i) => {
         const [out, rc] = await Promise.all([readFile(path.join(dir, String(i)), "utf8").catch(() => ""), readFile(path.join(dir, `${i}.rc`), "utf8").catch(() => "")]);
