@@ -752,11 +752,14 @@ class JobCellRun implements WarmJob {
   private async execEnv(index: number, env: Record<string, string>, planned: PlannedStep): Promise<Record<string, string>> {
     const files = this.stepFiles(index);
     const out: Record<string, string> = { ...env };
-    for (const [k, f] of Object.entries(files)) {
-      out[k] = `${this.paths.fileCommands}/${f}`;
-      await writeFile(path.join(this.hostDir, f), "");
-      await chmod(path.join(this.hostDir, f), 0o666);
-    }
+    // The five files at once: one after another they were ten round trips to the thread pool.
+    await Promise.all(
+      Object.entries(files).map(async ([k, f]) => {
+        out[k] = `${this.paths.fileCommands}/${f}`;
+        await writeFile(path.join(this.hostDir, f), "");
+        await chmod(path.join(this.hostDir, f), 0o666);
+      }),
+    );
     out["PATH"] = [...this.state.path, env["PATH"] ?? this.imagePath].join(":");
     out["GITHUB_ACTION"] = actionIdFor(planned.step, this.actionIds);
     if (this.deps.oidcEnv && grantsIdToken(this.cell.job.permissions ?? this.cell.workflow.permissions)) Object.assign(out, this.deps.oidcEnv);
@@ -769,14 +772,16 @@ class JobCellRun implements WarmJob {
   private async applyFileCommands(index: number, planned: PlannedStep): Promise<string | undefined> {
     const files = this.stepFiles(index);
     const read = (f: string): Promise<string> => readFile(path.join(this.hostDir, f), "utf8").catch(() => "");
-    const outputs = parseEnvFile(await read(files.GITHUB_OUTPUT));
-    const env = parseEnvFile(await read(files.GITHUB_ENV));
-    const state = parseEnvFile(await read(files.GITHUB_STATE));
-    for (const p of parsePathFile(await read(files.GITHUB_PATH))) this.state.path.unshift(p);
+    const [outputText = "", envText = "", stateText = "", pathText = "", summary = ""] = await Promise.all(
+      [files.GITHUB_OUTPUT, files.GITHUB_ENV, files.GITHUB_STATE, files.GITHUB_PATH, files.GITHUB_STEP_SUMMARY].map(read),
+    );
+    const outputs = parseEnvFile(outputText);
+    const env = parseEnvFile(envText);
+    const state = parseEnvFile(stateText);
+    for (const p of parsePathFile(pathText)) this.state.path.unshift(p);
     for (const [k, v] of env.values) this.state.env[k] = v;
     const mainIndex = planned.mainIndex ?? planned.index;
     for (const [k, v] of state.values) (this.state.state[mainIndex] ??= {})[k] = v;
-    const summary = await read(files.GITHUB_STEP_SUMMARY);
     if (summary.trim()) this.state.summary.push(summary);
     if (planned.step.id && planned.phase === "main") {
       const rec = (this.state.steps[planned.step.id] ??= { id: planned.step.id, outcome: "success", conclusion: "success", outputs: {} });
