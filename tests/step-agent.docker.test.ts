@@ -45,6 +45,11 @@ jobs:
         run: |
           import os, sys
           print("python", os.getcwd(), sys.stdin.read() == "")
+      - name: GitHub's python shell
+        shell: python
+        run: |
+          import sys
+          print("python shell", sys.version_info[0])
       - name: Exit three
         continue-on-error: true
         run: exit 3
@@ -111,6 +116,7 @@ describe("the step agent", () => {
     expect(agent["Streams"]?.lines).toEqual(expect.arrayContaining(["to-out", "to-err", "late"]));
     // The agent itself starts without it (it costs Node 20 ~90 ms); the steps have the image's.
     expect(agent["Environment"]?.lines).toContain("ca=/etc/ssl/certs/ca-certificates.crt");
+    expect(agent["GitHub's python shell"]).toMatchObject({ outcome: "success", lines: ["python shell 3"] });
     expect(agent["Exit three"]?.lines).toContain("##[error]Process completed with exit code 3.");
     expect(agent["Signalled"]?.lines).toContain("##[error]Process completed with exit code 143.");
     expect(agent["Missing directory"]?.outcome).toBe("failure");
