@@ -6,13 +6,15 @@
 # On a root Debian machine with no engine it installs Debian's docker.io and starts
 # dockerd in the background. The base image is pulled when a registry answers;
 # otherwise it is made with debootstrap and `docker import`, and the rootfs tarball is
-# kept under $REPLAY_CACHE_DIR so a second machine state does not bootstrap again.
+# kept in replay's cache folder ($XDG_CACHE_HOME/replay, else ~/.cache/replay) so a
+# second machine state does not bootstrap again. (Not $REPLAY_CACHE_DIR: that names the
+# folder of actions/cache entries, runners/services/cache-store.ts.)
 set -euo pipefail
 
 BASE_IMAGE="${REPLAY_BASE_IMAGE:-replay-base:bookworm}"
 SUITE="${REPLAY_BASE_SUITE:-bookworm}"
 MIRROR="${REPLAY_DEBIAN_MIRROR:-}"
-CACHE_DIR="${REPLAY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/replay}"
+CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/replay"
 
 log() { printf '[ensure-docker] %s\n' "$*" >&2; }
 
