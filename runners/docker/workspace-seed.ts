@@ -73,7 +73,7 @@ export async function stageSeed(hostDir: string, tar: string, ready: Promise<voi
  * inotify when the status file appears (a small workspace takes ~10 ms), with a poll every
  * 50 ms behind it and the container's state checked every second.
  */
-export async function seedResult(hostDir: string, running: () => Promise<boolean>): Promise<"ok" | "failed"> {
+export async function seedResult(hostDir: string, running: () => Promise<boolean>, sharedWithinMs = SHARED_WITHIN_MS): Promise<"ok" | "failed"> {
   const statusFile = path.join(hostDir, STATUS);
   let wake: () => void = () => undefined;
   let watcher: FSWatcher | undefined;
@@ -109,7 +109,7 @@ export async function seedResult(hostDir: string, running: () => Promise<boolean
       if (sinceCheck >= 1000) {
         sinceCheck = 0;
         if (!(await running().catch(() => false))) return await giveUp();
-        if (Date.now() - t0 > SHARED_WITHIN_MS && !existsSync(path.join(hostDir, BUSY))) return await giveUp();
+        if (Date.now() - t0 > sharedWithinMs && !existsSync(path.join(hostDir, BUSY))) return await giveUp();
       }
     }
   } finally {
