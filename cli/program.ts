@@ -152,22 +152,25 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
 
   program
     .command("validate")
-    .description("report every problem in the workflows, with file:line:col; exit 2 if any")
+    .description("report every problem in the workflows and their calls of this repository's reusable workflows, with file:line:col; exit 2 if any")
     .option("-w, --workflow <path>", "a workflow file or folder")
     .option("--json", "print JSON", false)
     .action(async (flags: { workflow?: string; json: boolean }) => {
-      const { loadRepo } = await import("./load-repo.js");
-      const { loaded } = await loadRepo(global().dir, flags.workflow);
-      const ok = loaded.files.length - new Set(loaded.problems.map((p) => p.file)).size;
+      const [{ loadRepo }, { localCallProblems }] = await Promise.all([import("./load-repo.js"), import("../workflows/index.js")]);
+      const { repo, loaded } = await loadRepo(global().dir, flags.workflow);
+      // A call's problems are the caller's (its line), or the called file's when it does not load.
+      const all = [...loaded.problems, ...(await localCallProblems(loaded.workflows, repo.dir))];
+      const found = [...new Map(all.map((p) => [formatProblem(p), p])).values()];
+      const ok = loaded.files.length - new Set(found.map((p) => p.file).filter((f) => loaded.files.includes(f))).size;
       if (flags.json) {
-        const problems = loaded.problems.map((p) => ({ ...p, text: formatProblem(p) }));
+        const problems = found.map((p) => ({ ...p, text: formatProblem(p) }));
         process.stdout.write(`${JSON.stringify({ files: loaded.files, valid: ok, problems }, null, 2)}\n`);
       } else {
-        process.stdout.write(`${loaded.files.length} workflow file(s): ${ok} valid, ${loaded.files.length - ok} with problems (${loaded.problems.length} problem(s))\n`);
+        process.stdout.write(`${loaded.files.length} workflow file(s): ${ok} valid, ${loaded.files.length - ok} with problems (${found.length} problem(s))\n`);
       }
       // Problems always go to stderr too, one `file:line:col: message` a line.
-      for (const p of loaded.problems) process.stderr.write(`${formatProblem(p)}\n`);
-      exit(loaded.problems.length ? 2 : 0);
+      for (const p of found) process.stderr.write(`${formatProblem(p)}\n`);
+      exit(found.length ? 2 : 0);
     });
 
   addReplayOptions(

@@ -63,6 +63,16 @@ jobs:
       TOKEN: x
 `,
   "remote/ci.yml": "on: push\njobs:\n  call:\n    uses: octo/shared/.github/workflows/build.yml@v1\n",
+  // For `replay validate -w calls`: calls GitHub refuses, on an event a push replay never plans.
+  "calls/ci.yml": `on: pull_request
+jobs:
+  missing:
+    uses: ./.github/workflows/nowhere.yml
+  not-reusable:
+    uses: ./.github/workflows/dispatch.yml
+  remote:
+    uses: octo/shared/.github/workflows/build.yml@v1
+`,
 });
 afterAll(() => repo.dispose());
 
@@ -122,4 +132,26 @@ describe("replays refused before anything starts", () => {
     for (const s of stderr) expect(run.stderr).toContain(s);
     expect(run.stdout).not.toContain("job.started");
   }, 30_000);
+});
+
+describe("replay validate and reusable-workflow calls", () => {
+  it("passes calls that GitHub would take, whatever event triggers them", async () => {
+    const run = await runCli(["validate"], repo.dir);
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toBe("3 workflow file(s): 3 valid, 0 with problems (0 problem(s))\n");
+    expect(run.exitCode).toBe(0);
+  });
+
+  it("reports every problem of every call at its line, exit 2, and leaves other repositories' workflows alone", async () => {
+    const calls = await runCli(["validate", "--json", "-w", "calls"], repo.dir);
+    expect(calls.exitCode).toBe(2);
+    expect(calls.stderr.split("\n").filter(Boolean)).toEqual([
+      "calls/ci.yml:4:5: job 'missing' calls './.github/workflows/nowhere.yml', and there is no such file",
+      "calls/ci.yml:6:5: job 'not-reusable' calls .github/workflows/dispatch.yml, which is not a reusable workflow: it has no `on: workflow_call`",
+    ]);
+    expect(JSON.parse(calls.stdout)).toMatchObject({ files: ["calls/ci.yml"], valid: 0, problems: { length: 2 } });
+    const broken = await runCli(["validate", "-w", "broken"], repo.dir);
+    expect(broken.exitCode).toBe(2);
+    expect(broken.stderr).toBe("broken/ci.yml:5:5: job 'call': .github/workflows/build.yml declares no input 'tagret' (its inputs are: target, count)\n");
+  });
 });

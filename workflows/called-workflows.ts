@@ -68,7 +68,7 @@ const hasExpression = (v: Value): boolean => typeof v === "string" && findExpres
  * The plan with every `uses:` job's called workflow loaded, nested calls included. Every
  * problem of every call is reported at once, with its position, as a WorkflowProblemsError.
  */
-export async function resolveCalledWorkflows(plan: Plan, read: ReadCalledWorkflow): Promise<Plan> {
+export async function resolveCalledWorkflows(plan: Plan, read: ReadCalledWorkflow, o: { localOnly?: boolean } = {}): Promise<Plan> {
   const problems: Problem[] = [];
   // Each file is parsed once, however often it is called.
   const parsed = new Map<string, { workflow?: Workflow; problems: Problem[] }>();
@@ -93,6 +93,8 @@ export async function resolveCalledWorkflows(plan: Plan, read: ReadCalledWorkflo
         problems.push(at("uses", `job '${job.id}': '${job.uses}' does not name a workflow`));
         continue;
       }
+      // `replay validate` reads no other repository: their workflows are checked when a replay calls them.
+      if (ref.kind === "remote" && o.localOnly) continue;
       if (level + 1 > MAX_WORKFLOW_LEVELS) {
         problems.push(
           at("uses", `job '${job.id}' calls '${job.uses}' as level ${level + 1} (${[...chain, job.uses].join(" → ")}); GitHub connects at most ${MAX_WORKFLOW_LEVELS} levels of workflows`),
@@ -137,6 +139,22 @@ export async function resolveCalledWorkflows(plan: Plan, read: ReadCalledWorkflo
   );
   if (problems.length) throw new WorkflowProblemsError(dedupe(problems));
   return { ...plan, workflows };
+}
+
+/**
+ * Every problem of the calls the workflows make to reusable workflows of this repository
+ * (`uses: ./…`, nested calls included), whatever event would trigger them: for `replay
+ * validate`. Calls to other repositories are not followed.
+ */
+export async function localCallProblems(workflows: readonly Workflow[], repoDir: string): Promise<Problem[]> {
+  const plan: Plan = { event: "validate", workflows: workflows.map((w) => ({ workflow: w, jobs: orderJobs(w.jobs), selectors: {} })), notTriggered: [] };
+  try {
+    await resolveCalledWorkflows(plan, workflowReader(repoDir), { localOnly: true });
+    return [];
+  } catch (e) {
+    if (e instanceof WorkflowProblemsError) return [...e.problems];
+    throw e;
+  }
 }
 
 /** What GitHub refuses in a call before the run starts, keyed by the caller's key it concerns. */
