@@ -69,8 +69,8 @@ export class DockerJobContainer implements JobContainer {
   constructor(
     private readonly docker: Docker,
     private readonly container: Docker.Container,
+    private readonly removals: Removals,
     private readonly agent?: StepAgentHost,
-    private readonly removals?: Removals,
   ) {}
 
   get id(): string {
@@ -136,10 +136,6 @@ export class DockerJobContainer implements JobContainer {
   async stop(): Promise<void> {
     if (this.gone) return;
     this.agent?.close();
-    if (!this.removals) {
-      await this.remove();
-      return;
-    }
     this.gone = this.removals.watch(this.container, () => this.forceRemove());
     await this.container.kill({ signal: "SIGTERM" }).catch(async (e: unknown) => {
       // Not running: it stopped by itself, and the engine removes it already.
@@ -324,7 +320,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
         AutoRemove: true,
       },
     });
-    const job = new DockerJobContainer(this.docker, container, agent, this.removals);
+    const job = new DockerJobContainer(this.docker, container, this.removals, agent);
     try {
       const workspace = spec.workspace;
       // The container starts while the workspace's archive may still be being written: it
