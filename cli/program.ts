@@ -295,6 +295,11 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
     .option("--json", "print JSON", false)
     .action(async (flags: { json: boolean }) => exit(await (await imagesCommands()).imagesLs(await imagesContext(flags))));
   images
+    .command("prune")
+    .description("remove replay's old images (those `images ls` calls old, for this repository's settings) and untagged ones; images in use are kept")
+    .option("--json", "print JSON", false)
+    .action(async (flags: { json: boolean }) => exit(await (await imagesCommands()).imagesPrune(await imagesContext(flags))));
+  images
     .command("lock")
     .description("refresh the checksums in images/toolchains.yml from the sources (npm's registry, GitHub releases, …)")
     .argument("[arg...]", "only these entries, by their arg (NODE20, TRIVY, …)")

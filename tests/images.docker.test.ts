@@ -108,6 +108,36 @@ describe("replay images", () => {
     expect(again.stdout).toMatch(/rust\s+replay-rust:[0-9a-f]{12}\s+present, skipped/);
   });
 
+  it("prune removes old and untagged replay images, and keeps the current ones and one a container uses", async () => {
+    const fake = (args: string[], label: string): string =>
+      execFileSync("docker", ["build", "-q", ...args, "-"], {
+        input: `FROM replay-base:bookworm\nLABEL dev.replay.image=runner dev.replay.image.hash=${label}\n`,
+        env: { ...process.env, DOCKER_BUILDKIT: "0" },
+        encoding: "utf8",
+      }).trim();
+    fake(["-t", "replay-runner:000000000000"], "old");
+    const untagged = fake([], "untagged");
+    fake(["-t", "replay-runner:111111111111"], "in-use");
+    const user = execFileSync("docker", ["create", "--label", "dev.replay.test=prune", "replay-runner:111111111111", "true"], { encoding: "utf8" }).trim();
+    try {
+      const before = JSON.parse((await runCli(["images", "ls", "--json"], os.tmpdir())).stdout) as { images: { tag: string; current: boolean }[] };
+      const current = before.images.filter((i) => i.current).map((i) => i.tag);
+      expect(current.length).toBeGreaterThan(0);
+
+      const prune = await runCli(["images", "prune", "--json"], os.tmpdir());
+      expect(prune.exitCode, prune.stderr).toBe(0);
+      const r = JSON.parse(prune.stdout) as { removed: string[]; kept: { image: string; reason: string }[] };
+      expect(r.removed).toEqual(expect.arrayContaining(["replay-runner:000000000000", untagged]));
+      expect(r.kept.map((k) => k.image)).toContain("replay-runner:111111111111");
+      for (const tag of current) expect(r.removed).not.toContain(tag);
+      const after = JSON.parse((await runCli(["images", "ls", "--json"], os.tmpdir())).stdout) as { images: { tag: string }[] };
+      expect(after.images.map((i) => i.tag)).toEqual(expect.arrayContaining(current));
+    } finally {
+      execFileSync("docker", ["rm", "-f", user]);
+      execFileSync("docker", ["rmi", "-f", "replay-runner:111111111111"]);
+    }
+  });
+
   it("lock fails clearly for a GitHub-hosted pin: it needs github.com, and says how", async () => {
     const run = await runCli(["images", "lock", "TRIVY"], os.tmpdir());
     expect(run.exitCode).toBe(1);

@@ -14,6 +14,7 @@ import {
   isImageName,
   listReplayImages,
   lockToolchains,
+  untaggedReplayImages,
   readImageToolchains,
   resolveCaCertsFile,
 } from "../../runners/docker/index.js";
@@ -85,18 +86,26 @@ interface ListedImage {
   toolchains: Record<string, RecordedToolchain>;
 }
 
+/**
+ * The tags the current Dockerfiles, manifest, CA certificates and parents give, of the
+ * images that are here. No network: whether a tag is current depends only on what is here.
+ */
+async function currentTags(c: ImagesCommandContext): Promise<Set<string>> {
+  const tags = new Set<string>();
+  for (const name of IMAGE_NAMES) {
+    const s = await imageStatus(c.docker, { name, ...ca(c), probe: () => Promise.resolve({ ok: true }) }).catch(() => undefined);
+    if (s?.state === "present") tags.add(s.tag);
+  }
+  return tags;
+}
+
 /** Every image replay built: tag, size, and the toolchain versions recorded inside. */
 export async function imagesLs(c: ImagesCommandContext): Promise<number> {
   const images = await listReplayImages(c.docker);
-  // No network for ls: whether a tag is current depends only on what is here.
-  const currentTags = new Set<string>();
-  for (const name of IMAGE_NAMES) {
-    const s = await imageStatus(c.docker, { name, ...ca(c), probe: () => Promise.resolve({ ok: true }) }).catch(() => undefined);
-    if (s?.state === "present") currentTags.add(s.tag);
-  }
+  const current = await currentTags(c);
   const listed: ListedImage[] = [];
   for (const i of images) {
-    listed.push({ name: i.name, tag: i.tag, sizeBytes: i.sizeBytes, createdAt: i.createdAt, current: currentTags.has(i.tag), toolchains: await readImageToolchains(c.docker, i.tag) });
+    listed.push({ name: i.name, tag: i.tag, sizeBytes: i.sizeBytes, createdAt: i.createdAt, current: current.has(i.tag), toolchains: await readImageToolchains(c.docker, i.tag) });
   }
   listed.sort((a, b) => IMAGE_NAMES.indexOf(a.name) - IMAGE_NAMES.indexOf(b.name) || Number(b.current) - Number(a.current));
   if (c.json) {
@@ -116,6 +125,37 @@ export async function imagesLs(c: ImagesCommandContext): Promise<number> {
       .join(", "),
   ]);
   c.out(table([["TAG", "SIZE", "STATE", "TOOLCHAINS"], ...rows]));
+  return 0;
+}
+
+/**
+ * `replay images prune`: removes replay's images that are not current (`images ls` says
+ * old: built from older Dockerfiles, toolchains or parents) and those that lost their
+ * tag. Children go before their parents; an image a container still uses is kept.
+ */
+export async function imagesPrune(c: ImagesCommandContext): Promise<number> {
+  const current = await currentTags(c);
+  const old = (await listReplayImages(c.docker)).filter((i) => !current.has(i.tag));
+  old.sort((a, b) => IMAGE_NAMES.indexOf(b.name) - IMAGE_NAMES.indexOf(a.name));
+  const refs = [...old.map((i) => ({ ref: i.tag, sizeBytes: i.sizeBytes })), ...(await untaggedReplayImages(c.docker)).map((id) => ({ ref: id, sizeBytes: 0 }))];
+  const removed: string[] = [];
+  const kept: { image: string; reason: string }[] = [];
+  for (const { ref } of refs) {
+    try {
+      await c.docker.getImage(ref).remove();
+      removed.push(ref);
+    } catch (e) {
+      kept.push({ image: ref, reason: e instanceof Error ? e.message.replace(/^\(HTTP code \d+\)[^-]*- /, "").trim() : String(e) });
+    }
+  }
+  const freed = old.filter((i) => removed.includes(i.tag)).reduce((n, i) => n + i.sizeBytes, 0);
+  if (c.json) {
+    c.out(`${JSON.stringify({ removed, kept, current: [...current] }, null, 2)}\n`);
+    return 0;
+  }
+  for (const r of removed) c.out(`removed ${r}\n`);
+  for (const k of kept) c.out(`kept    ${k.image}: ${k.reason}\n`);
+  c.out(removed.length ? `${removed.length} image(s) removed (up to ${formatBytes(freed)} that no other image shares)\n` : "no old replay images\n");
   return 0;
 }
 

@@ -37,6 +37,12 @@ export async function listReplayImages(docker: Docker): Promise<ReplayImage[]> {
   return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
 }
 
+/** Ids of replay's images that lost their tag (a rebuild under the same tag took it). */
+export async function untaggedReplayImages(docker: Docker): Promise<string[]> {
+  const infos = await docker.listImages({ filters: JSON.stringify({ label: [IMAGE_LABEL], dangling: ["true"] }) });
+  return infos.map((i) => i.Id);
+}
+
 /**
  * What the image's layers recorded they installed, read from the image's files through a
  * created (never started) container, which is removed at once (labelled like a run's, so
