@@ -2,7 +2,6 @@
 // module loading on every start, and several ms per call, for what these need.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -57,15 +56,15 @@ const shWords = (words: readonly string[]): string => words.map((w) => `'${w.rep
  * Where there is no /bin/sh (Windows), each is started from Node.
  */
 export async function runProcesses(commands: readonly (readonly [string, ...string[]])[], o: Pick<ProcessOptions, "cwd"> = {}): Promise<ProcessResult[]> {
-  if (process.platform === "win32") return Promise.all(commands.map(([file, ...args]) => runProcess(file, args, o)));
+  const oneByOne = (): Promise<ProcessResult[]> => Promise.all(commands.map(([file, ...args]) => runProcess(file, args, o)));
+  if (process.platform === "win32") return oneByOne();
   const dir = await mkdtemp(path.join(os.tmpdir(), "replay-sh-"));
   try {
     const script = commands.map((c, i) => `(${shWords(c)} >"$0/${i}" 2>/dev/null; echo $? >"$0/${i}.rc") &`).join("\n");
     // /bin/sh itself, not whichever sh PATH finds (a PATH may hold only the commands).
+    // No shell (or no cwd, where each command fails the same way): one by one from Node.
     const shell = await runProcess("/bin/sh", ["-c", `${script}\nwait`, dir], o);
-    if (shell.exitCode === undefined && (o.cwd === undefined || existsSync(o.cwd))) {
-      return await Promise.all(commands.map(([file, ...args]) => runProcess(file, args, o)));
-    }
+    if (shell.exitCode === undefined) return await oneByOne();
     return await Promise.all(
       commands.map(async (_c, i) => {
         const [out, rc] = await Promise.all([readFile(path.join(dir, String(i)), "utf8").catch(() => ""), readFile(path.join(dir, `${i}.rc`), "utf8").catch(() => "")]);

@@ -137,10 +137,10 @@ export async function imagesPrune(c: ImagesCommandContext): Promise<number> {
   const current = await currentTags(c);
   const old = (await listReplayImages(c.docker)).filter((i) => !current.has(i.tag));
   old.sort((a, b) => IMAGE_NAMES.indexOf(b.name) - IMAGE_NAMES.indexOf(a.name));
-  const refs = [...old.map((i) => ({ ref: i.tag, sizeBytes: i.sizeBytes })), ...(await untaggedReplayImages(c.docker)).map((id) => ({ ref: id, sizeBytes: 0 }))];
+  const refs = [...old.map((i) => i.tag), ...(await untaggedReplayImages(c.docker))];
   const removed: string[] = [];
   const kept: { image: string; reason: string }[] = [];
-  for (const { ref } of refs) {
+  for (const ref of refs) {
     try {
       await c.docker.getImage(ref).remove();
       removed.push(ref);

@@ -160,8 +160,7 @@ class LocalJobContainer implements JobContainer {
   private removal: Promise<void> | undefined;
 
   async stop(): Promise<void> {
-    this.removal ??= this.removeNow();
-    this.removal.catch(() => undefined);
+    this.remove().catch(() => undefined);
   }
 
   remove(): Promise<void> {
