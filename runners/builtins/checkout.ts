@@ -5,6 +5,41 @@ import type { BuiltinAction } from "../builtin-actions.js";
  * actions/checkout: the job's workspace already holds the snapshot replay copied in
  * (with .git), so checkout only has to honour `path` and `ref` and set its outputs.
  */
+/** What the history scripts print when they could not change the history. */
+const SHALLOW_FAILED = "replay: fetch-depth not applied";
+
+/**
+ * fetch-depth n > 0 (`$0`): the newest n commits stay, and .git/shallow lists those
+ * with a parent outside them, as a clone of that depth has it. It prints HEAD last. One
+ * git process and shell built-ins: a process started in a container costs ~5 ms here,
+ * and this is on the critical path of nearly every job.
+ */
+const shallowScript = [
+  "shallow() {",
+  '  list=$(git rev-list --max-count="$1" --parents HEAD) || return 1',
+  "  set -f; set -- $list; head=$1",
+  // A repository that is shallow itself keeps its own .git/shallow.
+  '  if [ -f .git/shallow ] && [ ! -f .git/replay-shallow ]; then echo "$head"; return 0; fi',
+  '  commits=" "; boundary=""',
+  '  while read -r c parents; do commits="$commits$c "; done <<EOF',
+  "$list",
+  "EOF",
+  "  while read -r c parents; do",
+  '    for p in $parents; do case "$commits" in *" $p "*) ;; *) boundary="$boundary$c',
+  '"; break ;; esac; done',
+  "  done <<EOF",
+  "$list",
+  "EOF",
+  // Marked as replay's, so that a later fetch-depth: 0 can give the whole history back.
+  '  if [ -n "$boundary" ]; then printf "%s" "$boundary" > .git/shallow && : > .git/replay-shallow || return 1; fi',
+  '  echo "$head"',
+  "}",
+  'shallow "$0" || { echo "$1"; git rev-parse HEAD; }',
+].join("\n");
+
+/** fetch-depth 0: the whole history back where replay made it shallow; prints HEAD. */
+const unshallowScript = 'if [ -f .git/replay-shallow ]; then rm -f .git/shallow .git/replay-shallow || echo "$1"; fi\ngit rev-parse HEAD';
+
 export const checkout: BuiltinAction = {
   name: "actions/checkout",
   async main(host) {
@@ -39,25 +74,13 @@ export const checkout: BuiltinAction = {
     // fetch-depth (default 1, 0 = all history): make the copied history as shallow as
     // checkout's clone would be, so `git log`/`describe` see what they see on CI.
     const depth = Number(inputs["fetch-depth"] ?? "1");
-    // A repository that is shallow itself keeps its own .git/shallow; replay marks the
-    // ones it writes so that a later fetch-depth: 0 can give the whole history back.
-    const script =
-      Number.isInteger(depth) && depth > 0
-        ? [
-            'set -e; n="$0"',
-            "if [ -f .git/shallow ] && [ ! -f .git/replay-shallow ]; then exit 0; fi",
-            'commits=$(git rev-list --max-count="$n" HEAD)',
-            'for c in $commits; do for p in $(git rev-list --parents -n1 "$c" | cut -d" " -f2-); do',
-            '  if ! printf "%s\\n" "$commits" | grep -qx "$p"; then echo "$c"; break; fi',
-            "done; done > .git/shallow.replay",
-            'if [ -s .git/shallow.replay ]; then mv .git/shallow.replay .git/shallow; touch .git/replay-shallow; else rm -f .git/shallow.replay; fi',
-          ].join("\n")
-        : "if [ -f .git/replay-shallow ]; then rm -f .git/shallow .git/replay-shallow; fi";
-    const r = await host.exec(["bash", "-c", script, String(depth)], { workdir: target, quiet: true });
-    if (r.exitCode !== 0) host.log("##[warning]could not set the history to fetch-depth; the full history is there");
-    const head = await host.exec(["git", "rev-parse", "HEAD"], { workdir: target, quiet: true });
-    host.log(`Using the snapshot of ${current} at ${head.stdout.trim()} (replay's built-in actions/checkout)`);
-    host.setOutput("commit", head.stdout.trim());
+    const script = Number.isInteger(depth) && depth > 0 ? shallowScript : unshallowScript;
+    const r = await host.exec(["sh", "-c", script, String(depth), SHALLOW_FAILED], { workdir: target, quiet: true });
+    const lines = r.stdout.trim().split("\n");
+    if (lines.includes(SHALLOW_FAILED)) host.log("##[warning]could not set the history to fetch-depth; the full history is there");
+    const commit = r.exitCode === 0 ? (lines.at(-1) ?? "") : "";
+    host.log(`Using the snapshot of ${current} at ${commit} (replay's built-in actions/checkout)`);
+    host.setOutput("commit", commit);
     host.setOutput("ref", ref || host.deps.repo.ref);
     return true;
   },
