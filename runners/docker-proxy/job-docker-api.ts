@@ -51,6 +51,8 @@ export class JobDockerApi implements JobDockerApiHandle {
   private readonly settings: ScopeSettings;
   private readonly forwarders: PortForwarders;
   private closed = false;
+  /** Whether a step called this API: a job whose steps never did created nothing to remove. */
+  private used = false;
 
   constructor(
     private readonly run: RunDockerApi,
@@ -95,7 +97,9 @@ export class JobDockerApi implements JobDockerApiHandle {
       this.server.close(() => resolve());
       for (const s of this.sockets) s.destroy();
     });
-    if (o.removeCreated) await this.removeCreated();
+    // Most jobs: nothing to look for (three queries of the engine, ~30 ms before the job's
+    // container can stop, saved).
+    if (o.removeCreated && this.used) await this.removeCreated();
   }
 
   /** Everything the job created, found by its scope label (and what it is known to own). */
@@ -149,6 +153,7 @@ export class JobDockerApi implements JobDockerApiHandle {
   // --- requests ---
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.used = true;
     this.run.used = true;
     try {
       const { path, query } = splitPath(req.url ?? "/");
@@ -441,6 +446,8 @@ export class JobDockerApi implements JobDockerApiHandle {
   // --- connections taken over: attach, exec start ---
 
   private async upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    this.used = true;
+    this.run.used = true;
     this.track(socket);
     try {
       const { path } = splitPath(req.url ?? "/");
