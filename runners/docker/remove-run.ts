@@ -16,9 +16,12 @@ export async function removeRun(docker: Docker, runId: string, stopping: readonl
       // already gone
     }
   };
-  const left = (await docker.listContainers({ all: true, filters })).filter((c) => !stopping.includes(c.Id));
+  // Asked at once (every replay's end waits for this); removed in order: a network or a
+  // volume goes only once no container of the run uses it.
+  const [containers, networks, volumes] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters }), docker.listVolumes({ filters })]);
+  const left = containers.filter((c) => !stopping.includes(c.Id));
   await Promise.all(left.map((c) => quietly(() => docker.getContainer(c.Id).remove({ force: true, v: true }))));
-  for (const net of await docker.listNetworks({ filters })) await quietly(() => docker.getNetwork(net.Id).remove());
-  for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await quietly(() => docker.getVolume(v.Name).remove({ force: true }));
+  for (const net of networks) await quietly(() => docker.getNetwork(net.Id).remove());
+  for (const v of volumes.Volumes ?? []) await quietly(() => docker.getVolume(v.Name).remove({ force: true }));
   return n;
 }
