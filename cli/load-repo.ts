@@ -7,8 +7,9 @@ export interface LoadedRepo {
   loaded: LoadedWorkflows;
 }
 
-export async function loadRepo(dir: string, workflowPath: string | undefined): Promise<LoadedRepo> {
-  const repo = await readRepoInfo(dir);
+/** `repoInfo`: the repository's git questions, when the caller asked them already (program.ts). */
+export async function loadRepo(dir: string, workflowPath: string | undefined, repoInfo?: Promise<RepoInfo>): Promise<LoadedRepo> {
+  const repo = await (repoInfo ?? readRepoInfo(dir));
   const loaded = await loadWorkflows(repo.dir, workflowPath);
   return { repo, loaded };
 }

@@ -89,6 +89,11 @@ async function reportersFor(flags: { json: boolean }): Promise<Reporter[]> {
 
 async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string | undefined, debug: { breakAt?: BreakAt[] } = {}): Promise<number> {
   let runId: string | undefined;
+  // The repository's git questions are processes of their own: they are asked while the
+  // replay's code loads (~100 ms of compiling on one thread), not after. Their answer,
+  // or error, is taken where the replay reads the repository.
+  const repoInfo = import("../runners/repo-info.js").then((m) => m.readRepoInfo(global.dir));
+  repoInfo.catch(() => undefined);
   const [{ prepareInteractive }, { replayCommand }] = await Promise.all([import("./tui/index.js"), import("./commands/replay-command.js")]);
   // The interactive screen and stepping when a person is at a terminal; plain output otherwise.
   const interactive = await prepareInteractive(flags, debug.breakAt ? { breakAt: debug.breakAt } : {});
@@ -120,6 +125,7 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
     reporters: interactive?.reporters ?? (await reportersFor(flags)),
     ...(interactive ? { control: interactive.control, signal: interactive.signal, onPlan: interactive.onPlan } : {}),
     onRunId: (id) => (runId = id),
+    repoInfo,
   }).finally(() => interactive?.dispose());
   if (!flags.diff) return exitCode;
   const { diffAfterReplay } = await import("./commands/diff-command.js");

@@ -78,6 +78,8 @@ export interface ReplayCommandOptions {
   signal?: AbortSignal;
   /** Told the plan before anything runs (the TUI lists the steps still to come). */
   onPlan?: (plan: Plan) => void;
+  /** The repository's git questions, when the caller asked them already (as `dir`'s). */
+  repoInfo?: Promise<RepoInfo>;
 }
 
 /** `NAME=VALUE` or `NAME` (from the environment). */
@@ -143,7 +145,7 @@ export async function replayCommand(options: ReplayCommandOptions & Pick<Execute
   const docker = options.docker ?? connectDocker();
   docker.catch(() => undefined);
   const o = { ...options, docker, ...(options.githubTokenFromGh && !options.githubToken ? { githubToken: await ghToken() } : {}) };
-  const { repo, loaded } = await loadRepo(o.dir, o.workflow);
+  const { repo, loaded } = await loadRepo(o.dir, o.workflow, o.repoInfo);
   const selectors = parseMatrixSelectors(o.matrix);
   const givenInputs = parseKeyValues(o.input, "--input");
   const vars = parseKeyValues(o.var, "--var");
