@@ -10,6 +10,12 @@
 // reported in the user's terms.
 import { z } from "zod";
 
+// zod compiles a parser for each object schema on its first use (new Function): for a
+// command that checks a handful of files once, that compiling (~10 ms for the workflow
+// schema) costs more than it saves. Set as the workflow schema is made, it holds for
+// every schema made after.
+z.config({ jitless: true });
+
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {
   error: "must be a string, number or boolean",
 });
