@@ -53,10 +53,11 @@ export interface JobContainerSpec {
   volumes?: string[];
   /**
    * The job's workspace: a tar file on the host, unpacked at `path` before
-   * createJobContainer answers. The file is complete once `ready` resolves (the container
-   * may start before); when `ready` rejects, so does createJobContainer.
+   * createJobContainer answers. `ready` has the file written (it may be in the writing for
+   * another job already): createJobContainer calls it once the container exists, and the
+   * container may start before it resolves; when it rejects, so does createJobContainer.
    */
-  workspace?: { tar: string; path: string; ready: Promise<void> };
+  workspace?: { tar: string; path: string; ready: () => Promise<void> };
 }
 
 export interface ServiceContainerSpec {

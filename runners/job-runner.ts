@@ -59,8 +59,11 @@ export interface JobRunDeps {
   /** This run's folder on the host; each job gets a subfolder bound into its container. */
   hostRunDir: string;
   workspaceTar: string;
-  /** Resolves once workspaceTar is written (jobs' containers may start before); rejects if it cannot be. */
-  workspaceReady?: Promise<void>;
+  /**
+   * Has workspaceTar written, the first time it is called (each job's container calls it
+   * once created, and may start before it resolves); rejects if it cannot be written.
+   */
+  workspaceReady?: () => Promise<void>;
   labels: Record<string, string>;
   keepFailed: boolean;
   run: RunIdentity;
@@ -455,7 +458,7 @@ class JobCellRun implements WarmJob {
         ...(serviceIds.length ? { extraHosts: serviceIds.map((id) => `${id}:127.0.0.1`) } : {}),
         ...(this.networkId ? { networkMode: this.networkName } : {}),
         ...(containerDef ? { options: containerDef.options, volumes: containerDef.volumes } : {}),
-        workspace: { tar: deps.workspaceTar, path: this.paths.work, ready: deps.workspaceReady ?? Promise.resolve() },
+        workspace: { tar: deps.workspaceTar, path: this.paths.work, ready: deps.workspaceReady ?? (() => Promise.resolve()) },
       });
       this.dockerApi = await deps.dockerApi?.openForJob({
         socketPath: path.join(this.hostDir, DOCKER_API_SOCKET),

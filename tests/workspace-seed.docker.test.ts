@@ -122,7 +122,7 @@ jobs:
 });
 
 describe("a workspace written while the job's container starts", () => {
-  const start = async (ready: Promise<void>, tar: string, hostDir: string): Promise<{ container: JobContainer; startedAt: number }> => {
+  const start = async (ready: () => Promise<void>, tar: string, hostDir: string): Promise<{ container: JobContainer; startedAt: number }> => {
     const { docker } = await connectDocker();
     const image = await ensureImage(docker, { name: "runner" });
     const runtime = new DockerContainerRuntime(docker);
@@ -149,18 +149,24 @@ describe("a workspace written while the job's container starts", () => {
     chmodSync(hostDir, 0o777);
     const tar = path.join(dir, "workspace.tar");
     let readyAt = 0;
-    // The archive does not exist when the container starts; it is written 1.5 s later.
-    const ready = new Promise<void>((resolve) =>
-      setTimeout(() => {
-        mkdirSync(path.join(dir, "src/late/late"), { recursive: true });
-        writeFileSync(path.join(dir, "src/late/late/file.txt"), "written late\n");
-        execFileSync("tar", ["-cf", tar, "--owner=1001", "--group=1001", "-C", path.join(dir, "src"), "late"]);
-        readyAt = Date.now();
-        resolve();
-      }, 1500),
-    );
+    // Asked for once the container exists (writing it sooner would only delay the
+    // creation), the archive is written 1.5 s later: the container starts before.
+    const asked: string[] = [];
+    const ready = (): Promise<void> => {
+      asked.push(execFileSync("docker", ["ps", "-aq", "--filter", `label=dev.replay.run=seed-late-${process.pid}`], { encoding: "utf8" }).trim());
+      return new Promise<void>((resolve) =>
+        setTimeout(() => {
+          mkdirSync(path.join(dir, "src/late/late"), { recursive: true });
+          writeFileSync(path.join(dir, "src/late/late/file.txt"), "written late\n");
+          execFileSync("tar", ["-cf", tar, "--owner=1001", "--group=1001", "-C", path.join(dir, "src"), "late"]);
+          readyAt = Date.now();
+          resolve();
+        }, 1500),
+      );
+    };
     const { container, startedAt } = await start(ready, tar, hostDir);
     try {
+      expect(asked).toEqual([container.id.slice(0, 12)]);
       expect(startedAt).toBeLessThan(readyAt);
       let out = "";
       const code = await container.exec({ cmd: ["sh", "-c", "cat file.txt; stat -c %u:%g file.txt"], env: {}, user: "runner", onStdout: (b) => (out += b.toString()), onStderr: (b) => (out += b.toString()) });
@@ -176,7 +182,7 @@ describe("a workspace written while the job's container starts", () => {
     const hostDir = path.join(dir, "job");
     mkdirSync(hostDir, { mode: 0o777 });
     const failed = new Promise<void>((_resolve, reject) => setTimeout(() => reject(new Error("git ls-files failed")), 500));
-    await expect(start(failed, path.join(dir, "workspace.tar"), hostDir)).rejects.toThrow("git ls-files failed");
+    await expect(start(() => failed, path.join(dir, "workspace.tar"), hostDir)).rejects.toThrow("git ls-files failed");
     expect(await leftAfterRemoval([`dev.replay.run=seed-late-${process.pid}`])).toBe("");
   });
 });

@@ -270,7 +270,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
 
   let exitCode = 1;
   let services: RuntimeServer | undefined;
-  let workspaceReady: Promise<void> | undefined;
+  let writingWorkspace: Promise<void> | undefined;
   try {
     imageNotice = (message) => emit({ type: "notice", level: "info", message });
     const stores: RunStores = {
@@ -281,20 +281,25 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     };
     const paths = runnerPaths(repo.name);
     const workspaceTar = path.join(tmp, "workspace.tar");
-    // The snapshot is written while the run's services and the first jobs' containers
-    // start (each container waits for it); one that cannot be written (git failing)
-    // fails those jobs, and the run ends with its error.
-    workspaceReady = writeWorkspaceTar(workspaceTar, {
-      repoDir: repo.dir,
-      source: o.from,
-      prefix: path.posix.relative(paths.work, paths.workspace),
-      uid: 1001,
-      gid: 1001,
-      extraFiles: [
-        { path: path.posix.relative(paths.work, paths.eventPath), content: `${JSON.stringify(payload, null, 2)}\n` },
-      ],
-    });
-    workspaceReady.catch(() => undefined);
+    // The snapshot is written once the first job's container is created, while it starts
+    // (the container waits for it): writing it sooner (~40 ms of this thread for a small
+    // repository, git's start included) only delayed that container's creation. One that
+    // cannot be written (git failing) fails the jobs, and the run ends with its error; a
+    // run whose jobs all were skipped writes none.
+    const workspaceReady = (): Promise<void> => {
+      writingWorkspace ??= writeWorkspaceTar(workspaceTar, {
+        repoDir: repo.dir,
+        source: o.from,
+        prefix: path.posix.relative(paths.work, paths.workspace),
+        uid: 1001,
+        gid: 1001,
+        extraFiles: [
+          { path: path.posix.relative(paths.work, paths.eventPath), content: `${JSON.stringify(payload, null, 2)}\n` },
+        ],
+      });
+      writingWorkspace.catch(() => undefined);
+      return writingWorkspace;
+    };
     services = await startServices(docker, stores, emit);
     // As the runner does: the token never shows in a log.
     if (services) masker.add(services.token);
@@ -370,7 +375,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     );
     exitCode = result.exitCode;
     // The jobs it failed said why; the run ends with the snapshot's error itself.
-    await workspaceReady;
+    await writingWorkspace;
     emit({ type: "run.completed", runId, result: result.result, exitCode, durationMs: Date.now() - started });
   } finally {
     await services?.close().catch(() => undefined);
@@ -383,7 +388,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     if (!o.keep) await removeRun(docker, runId, stopping).catch(() => undefined);
     // Images the steps built live as long as the run (as on one runner VM), unless --keep-images.
     await dockerApi?.finish({ keepImages: o.keepImages ?? false }).catch(() => undefined);
-    await Promise.all([reaping, workspaceReady?.catch(() => undefined)]);
+    await Promise.all([reaping, writingWorkspace?.catch(() => undefined)]);
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     await Promise.all(reporters.map((r) => r.close()));
   }

@@ -323,17 +323,19 @@ export class DockerContainerRuntime implements ContainerRuntime {
     const job = new DockerJobContainer(this.docker, container, this.removals, agent);
     try {
       const workspace = spec.workspace;
-      // The container starts while the workspace's archive may still be being written: it
-      // is staged once ready (at once when it is), and the start script waits for it.
-      const staged = workspace && spec.agentDir ? stageSeed(spec.agentDir.host, workspace.tar, workspace.ready) : workspace?.ready.then(() => false);
+      // Docker gives an exec'd process its user's HOME only when the container has none.
+      const inspecting = agent ? container.inspect() : undefined;
+      inspecting?.catch(() => undefined);
+      const starting = container.start();
+      starting.catch(() => undefined);
+      // The workspace's archive is written (or finished) while the container starts, asked
+      // for only now that the start is: it is staged once ready, and the start script waits
+      // for it.
+      const ready = workspace?.ready();
+      const staged = workspace && spec.agentDir ? stageSeed(spec.agentDir.host, workspace.tar, ready) : ready?.then(() => false);
       staged?.catch(() => undefined);
-      if (agent) {
-        // Docker gives an exec'd process its user's HOME only when the container has none.
-        const [info] = await Promise.all([container.inspect(), container.start()]);
-        agent.defaultHome = !(info.Config.Env ?? []).some((e) => e.startsWith("HOME="));
-      } else {
-        await container.start();
-      }
+      await starting;
+      if (agent && inspecting) agent.defaultHome = !((await inspecting).Config.Env ?? []).some((e) => e.startsWith("HOME="));
       if (workspace) {
         const seeded = await staged;
         const seedDir = spec.agentDir?.host ?? "";

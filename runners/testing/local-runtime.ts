@@ -48,7 +48,7 @@ export class LocalRuntime implements ContainerRuntime {
   }
 
   async createJobContainer(spec: JobContainerSpec): Promise<JobContainer> {
-    await spec.workspace?.ready;
+    await spec.workspace?.ready();
     const root = await mkdtemp(path.join(os.tmpdir(), "replay-local-container-"));
     const id = randomUUID().replace(/-/g, "");
     // Longest container path first, so a bind under the work folder wins over it.
