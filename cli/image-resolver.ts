@@ -98,6 +98,20 @@ export class ImageResolver {
     }
   }
 
+  /**
+   * Tells `use` the image of each job whose runs-on is literal and whose image is on this
+   * machine already, as each is known: a head start for what the jobs will ask of it.
+   */
+  whenPresent(jobs: readonly Pick<Job, "id" | "steps" | "runsOn">[], use: (image: string) => void): void {
+    for (const job of jobs) {
+      const labels = job.steps.length === 0 ? undefined : literalLabels(job.runsOn);
+      if (labels === undefined) continue;
+      void this.presentImageFor(labels, job)
+        .then((image) => image !== undefined && use(image))
+        .catch(() => undefined);
+    }
+  }
+
   /** deps.status, asked once per image and run. */
   private statusOf(name: ImageName): Promise<ImageStatus> {
     let p = this.statuses.get(name);

@@ -214,6 +214,8 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   // --image wins over .replay.yml's images.
   const imageOverrides = { ...(config.images ?? {}), ...parseKeyValues(o.image, "--image") };
   const { docker, endpoint } = await (o.docker ?? connectDocker());
+  // Where the run's services will listen: asked now, answered while the checks below run.
+  const gateway = bridgeGateway(docker);
   const caCertsFile = config.caCerts ? { caCertsFile: path.resolve(repo.dir, config.caCerts) } : {};
   // Notices about images go to the reporters once they exist (the refusal below comes first).
   let imageNotice: (message: string) => void = () => undefined;
@@ -226,6 +228,19 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   });
   // A job needing an image that is neither here nor buildable here refuses the replay now.
   await images.preflight(plan.workflows.flatMap((pw) => pw.jobs));
+  // Every job asks for its image's env and user: one inspect per image per run, asked now
+  // for the images already here (answered while the run's records and services are made).
+  const inspected = new Map<string, ReturnType<ReturnType<typeof docker.getImage>["inspect"]>>();
+  const inspectImage = (image: string): ReturnType<ReturnType<typeof docker.getImage>["inspect"]> => {
+    let p = inspected.get(image);
+    if (!p) {
+      p = docker.getImage(image).inspect();
+      p.catch(() => undefined);
+      inspected.set(image, p);
+    }
+    return p;
+  };
+  images.whenPresent(plan.workflows.flatMap((pw) => pw.jobs), inspectImage);
   // So does a remote action that cannot be resolved (or, --offline, is not in the cache).
   const remoteActions = await prepareRemoteActions(plan, repo.dir, o, (message) => process.stderr.write(`${message}\n`));
   const runtime = new DockerContainerRuntime(docker, { stepAgent: process.env["REPLAY_STEP_AGENT"] !== "0" });
@@ -300,19 +315,9 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
       writingWorkspace.catch(() => undefined);
       return writingWorkspace;
     };
-    services = await startServices(docker, stores, emit);
+    services = await startServices(await gateway, stores, emit);
     // As the runner does: the token never shows in a log.
     if (services) masker.add(services.token);
-    // Every job asks for its image's env and user: one inspect per image per run.
-    const inspected = new Map<string, ReturnType<ReturnType<typeof docker.getImage>["inspect"]>>();
-    const inspectImage = (image: string): ReturnType<ReturnType<typeof docker.getImage>["inspect"]> => {
-      let p = inspected.get(image);
-      if (!p) {
-        p = docker.getImage(image).inspect();
-        inspected.set(image, p);
-      }
-      return p;
-    };
     emit({
       type: "run.started",
       runId,
@@ -426,8 +431,7 @@ function planInputs(plan: Plan, given: Record<string, string>, event: string): R
  * default bridge, not on 0.0.0.0: only containers reach them there, never the network
  * around the machine, and the per-run token keeps out the containers of other replays.
  */
-async function startServices(docker: Parameters<typeof bridgeGateway>[0], stores: RunStores, emit: (e: EventInput) => void): Promise<RuntimeServer | undefined> {
-  const host = await bridgeGateway(docker);
+async function startServices(host: string | undefined, stores: RunStores, emit: (e: EventInput) => void): Promise<RuntimeServer | undefined> {
   if (host === undefined) {
     emit({ type: "notice", level: "info", message: "the cache and artifact services are not started (the Docker engine has no default bridge to reach the host through); replay's built-in actions use the stores directly" });
     return undefined;
