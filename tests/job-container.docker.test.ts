@@ -48,6 +48,28 @@ describe("a stopped job container", () => {
     expect(docker("volume", "ls", "-q", "--filter", `name=${volume}`)).toBe("");
   });
 
+  it("is stopped by its step agent (a message on its open connection), not by a request to the engine", async () => {
+    const { container } = await jobContainer();
+    // A step through the agent: it is there.
+    expect(await container.exec({ cmd: ["true"], env: {}, user: "runner", onStdout: () => undefined, onStderr: () => undefined })).toBe(0);
+    const since = new Date(Date.now() - 1000).toISOString();
+    await container.stop();
+    expect(await leftAfterRemoval([`dev.replay.run=${RUN}`])).toBe("");
+    const actions = docker("events", "--since", since, "--until", new Date().toISOString(), "--filter", `container=${container.id}`, "--format", "{{.Action}}").split("\n");
+    expect(actions).toContain("die");
+    expect(actions).not.toContain("kill");
+  });
+
+  it("is stopped through the engine when its agent cannot (an agent that is not root)", async () => {
+    const { container } = await jobContainer({ options: { env: {}, user: "1001", tmpfs: {}, volumes: [], capAdd: [], labels: {}, privileged: false, ignored: [] } });
+    expect(await container.exec({ cmd: ["true"], env: {}, user: "1001", onStdout: () => undefined, onStderr: () => undefined })).toBe(0);
+    const since = new Date(Date.now() - 1000).toISOString();
+    await container.stop();
+    expect(await leftAfterRemoval([`dev.replay.run=${RUN}`])).toBe("");
+    const actions = docker("events", "--since", since, "--until", new Date().toISOString(), "--filter", `container=${container.id}`, "--format", "{{.Action}}").split("\n");
+    expect(actions).toContain("kill");
+  });
+
   it("answers remove() once it is gone", async () => {
     const { container } = await jobContainer();
     await container.stop();

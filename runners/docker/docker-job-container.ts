@@ -135,8 +135,12 @@ export class DockerJobContainer implements JobContainer {
    */
   async stop(): Promise<void> {
     if (this.gone) return;
-    this.agent?.close();
     this.gone = this.removals.watch(this.container, () => this.forceRemove());
+    // Through the step agent's open connection when it is there: a request to the engine
+    // took 30-40 ms here, at the end of every job.
+    const signalled = (await this.agent?.signal(1, "SIGTERM")) ?? false;
+    this.agent?.close();
+    if (signalled) return;
     await this.container.kill({ signal: "SIGTERM" }).catch(async (e: unknown) => {
       // Not running: it stopped by itself, and the engine removes it already.
       if (e instanceof Error && /not running|no such container|404|409/i.test(e.message)) return;

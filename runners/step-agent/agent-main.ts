@@ -22,6 +22,9 @@ import type * as OsModule from "node:os";
  * - anything that fails before the process runs (no such program, no such directory) is
  *   handed back, so Docker's own error is what the user sees.
  *
+ * It also sends a signal for the engine (to the container's init, to stop the container
+ * as `docker kill` does), and answers whether it could.
+ *
  * This function is serialised with `Function.prototype.toString` and run by the
  * container's node: it must not refer to anything outside its own body.
  */
@@ -34,10 +37,12 @@ export function stepAgentMain(nodeRequire: (id: string) => unknown, socketPath: 
 
   // Frames both ways: type (1 byte), request id (4), payload length (4), payload.
   const START = 1;
+  const SIGNAL = 2;
   const STDOUT = 1;
   const STDERR = 2;
   const EXIT = 3;
   const HAND_BACK = 4;
+  const SIGNALLED = 5;
   const GRACE_MS = 2000;
 
   process.title = "replay-agent";
@@ -189,6 +194,16 @@ export function stepAgentMain(nodeRequire: (id: string) => unknown, socketPath: 
       const body = pending.subarray(9, 9 + length);
       pending = pending.subarray(9 + length);
       if (type === START) start(id, JSON.parse(body.toString("utf8")) as StartRequest);
+      if (type === SIGNAL) {
+        const { pid, signal } = JSON.parse(body.toString("utf8")) as { pid: number; signal: NodeJS.Signals };
+        let ok = true;
+        try {
+          process.kill(pid, signal);
+        } catch {
+          ok = false; // not allowed (an agent that is not root), or no such process
+        }
+        sendJson(SIGNALLED, id, { ok });
+      }
     }
   });
 }

@@ -89,6 +89,14 @@ describe("StepAgentHost with its agent", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   });
 
+  it("signals a process for the engine (the container's init, to stop it) and says whether it could", async () => {
+    const sleeper = spawn("sleep", ["30"], { stdio: "ignore" });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => sleeper.on("exit", (_code, signal) => resolve(signal)));
+    expect(await host.signal(sleeper.pid ?? 0, "SIGTERM")).toBe(true);
+    expect(await exited).toBe("SIGTERM");
+    expect(await host.signal(2 ** 22 + 7, "SIGTERM")).toBe(false);
+  });
+
   it("streams a large output whole", async () => {
     const r = await run(["sh", "-c", "head -c 5000000 /dev/zero | tr '\\0' x"]);
     expect(r.code).toBe(0);

@@ -14,10 +14,14 @@ export const NO_AGENT = "step-agent.none";
 const CONNECT_WAIT_MS = 2000;
 
 const START = 1;
+const SIGNAL = 2;
 const STDOUT = 1;
 const STDERR = 2;
 const EXIT = 3;
 const HAND_BACK = 4;
+const SIGNALLED = 5;
+/** How long a signal's answer may take before the caller goes another way. */
+const SIGNAL_WAIT_MS = 1000;
 
 interface Running {
   request: ExecRequest;
@@ -34,6 +38,7 @@ export class StepAgentHost {
   private socket: net.Socket | undefined;
   private nextId = 1;
   private readonly running = new Map<number, Running>();
+  private readonly signalling = new Map<number, (ok: boolean) => void>();
   private closing = false;
   private markConnected: () => void = () => undefined;
   /** Settles when the agent has connected (it may never: an image without node). */
@@ -106,6 +111,32 @@ export class StepAgentHost {
     });
   }
 
+  /**
+   * Has the agent send `signal` to `pid` in the container (1: its init, which stops the
+   * container as `docker kill` does): true once it did; false when it could not (not
+   * root, no such process), is not connected, or does not answer within a second.
+   */
+  signal(pid: number, signal: NodeJS.Signals): Promise<boolean> {
+    const socket = this.socket;
+    if (!socket || socket.destroyed || this.closing) return Promise.resolve(false);
+    const id = this.nextId++;
+    const body = Buffer.from(JSON.stringify({ pid, signal }));
+    const head = Buffer.alloc(9);
+    head.writeUInt8(SIGNAL, 0);
+    head.writeUInt32BE(id, 1);
+    head.writeUInt32BE(body.length, 5);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => answer(false), SIGNAL_WAIT_MS);
+      const answer = (ok: boolean): void => {
+        clearTimeout(timer);
+        this.signalling.delete(id);
+        resolve(ok);
+      };
+      this.signalling.set(id, answer);
+      socket.write(Buffer.concat([head, body]));
+    });
+  }
+
   /** Settles when the agent is connected, cannot come (no node) or is overdue. Once. */
   private arrived(): Promise<void> {
     this.arrival ??= new Promise<void>((resolve) => {
@@ -127,6 +158,7 @@ export class StepAgentHost {
     this.socket?.destroy();
     for (const r of this.running.values()) r.resolve(137);
     this.running.clear();
+    for (const answer of this.signalling.values()) answer(false);
   }
 
   private attach(socket: net.Socket): void {
@@ -153,10 +185,15 @@ export class StepAgentHost {
         r.resolve(1);
       }
       this.running.clear();
+      for (const answer of this.signalling.values()) answer(false);
     });
   }
 
   private frame(type: number, id: number, body: Buffer): void {
+    if (type === SIGNALLED) {
+      this.signalling.get(id)?.((JSON.parse(body.toString("utf8")) as { ok: boolean }).ok);
+      return;
+    }
     const r = this.running.get(id);
     if (!r) return;
     switch (type) {
