@@ -35,6 +35,14 @@ async function jobContainer(extra: Partial<JobContainerSpec> = {}): Promise<{ ru
   return { runtime, container };
 }
 
+/** Stops the container, waits for it to be gone: what the engine did to it meanwhile. */
+async function stopped(container: JobContainer): Promise<string[]> {
+  const since = new Date(Date.now() - 1000).toISOString();
+  await container.stop();
+  expect(await leftAfterRemoval([`dev.replay.run=${RUN}`])).toBe("");
+  return docker("events", "--since", since, "--until", new Date().toISOString(), "--filter", `container=${container.id}`, "--format", "{{.Action}}").split("\n");
+}
+
 describe("a stopped job container", () => {
   it("is removed by the engine with its anonymous volumes, without replay waiting for it", async () => {
     const { runtime, container } = await jobContainer({ volumes: ["/data"] });
@@ -52,10 +60,7 @@ describe("a stopped job container", () => {
     const { container } = await jobContainer();
     // A step through the agent: it is there.
     expect(await container.exec({ cmd: ["true"], env: {}, user: "runner", onStdout: () => undefined, onStderr: () => undefined })).toBe(0);
-    const since = new Date(Date.now() - 1000).toISOString();
-    await container.stop();
-    expect(await leftAfterRemoval([`dev.replay.run=${RUN}`])).toBe("");
-    const actions = docker("events", "--since", since, "--until", new Date().toISOString(), "--filter", `container=${container.id}`, "--format", "{{.Action}}").split("\n");
+    const actions = await stopped(container);
     expect(actions).toContain("die");
     expect(actions).not.toContain("kill");
   });
@@ -63,10 +68,7 @@ describe("a stopped job container", () => {
   it("is stopped through the engine when its agent cannot (an agent that is not root)", async () => {
     const { container } = await jobContainer({ options: { env: {}, user: "1001", tmpfs: {}, volumes: [], capAdd: [], labels: {}, privileged: false, ignored: [] } });
     expect(await container.exec({ cmd: ["true"], env: {}, user: "1001", onStdout: () => undefined, onStderr: () => undefined })).toBe(0);
-    const since = new Date(Date.now() - 1000).toISOString();
-    await container.stop();
-    expect(await leftAfterRemoval([`dev.replay.run=${RUN}`])).toBe("");
-    const actions = docker("events", "--since", since, "--until", new Date().toISOString(), "--filter", `container=${container.id}`, "--format", "{{.Action}}").split("\n");
+    const actions = await stopped(container);
     expect(actions).toContain("kill");
   });
 
