@@ -65,6 +65,8 @@ export interface JobRunDeps {
    * once created, and may start before it resolves); rejects if it cannot be written.
    */
   workspaceReady?: () => Promise<void>;
+  /** Whether the snapshot's history is at depth 1, as actions/checkout's default clone (SnapshotOptions.depthOne). */
+  workspaceDepthOne?: boolean;
   labels: Record<string, string>;
   keepFailed: boolean;
   run: RunIdentity;

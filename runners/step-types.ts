@@ -20,4 +20,6 @@ export interface JobEnvState {
   state: Record<number, Record<string, string>>;
   /** Markdown the steps appended to GITHUB_STEP_SUMMARY. */
   summary: string[];
+  /** Set once a checkout changed the workspace's history from the snapshot's (another depth or ref). */
+  historyChanged?: boolean;
 }

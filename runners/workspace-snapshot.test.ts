@@ -110,6 +110,23 @@ describe("writeWorkspaceTar", () => {
     expect(list.slice(0, 3).map((e) => e.name)).toEqual(["w/", "w/w/", "w/w/a.txt"]);
   });
 
+  it("marks the history at depth 1 when asked (checkout's default clone), unless it cannot be", async () => {
+    const depthOne = async (source: SnapshotSource): Promise<Map<string, string | undefined>> => {
+      await writeWorkspaceTar(out, { repoDir: repo.dir, source, prefix: "w/w", uid: 1001, gid: 1001, depthOne: true });
+      return new Map((await entries(out)).filter((e) => /\/\.git\/(replay-)?shallow$/.test(e.name)).map((e) => [e.name, e.text]));
+    };
+    const head = git("rev-parse", "HEAD");
+    expect(await depthOne("worktree")).toEqual(new Map([["w/w/.git/shallow", `${head}\n`], ["w/w/.git/replay-shallow", ""]]));
+    // A commit source: that commit's parents hidden, whatever HEAD is.
+    const first = git("rev-parse", "HEAD~1");
+    git("commit", "-q", "--allow-empty", "-m", "later");
+    expect((await depthOne({ commit: head })).get("w/w/.git/shallow")).toBe(`${head}\n`);
+    // A first commit has no parent to hide; a shallow repository keeps its own marks.
+    expect(await depthOne({ commit: first })).toEqual(new Map());
+    writeFileSync(path.join(repo.dir, ".git", "shallow"), `${first}\n`);
+    expect(await depthOne("worktree")).toEqual(new Map([["w/w/.git/shallow", `${first}\n`]]));
+  });
+
   it("holds exactly a commit, with .git's HEAD on its branch, for a commit source", async () => {
     const sha = git("rev-parse", "HEAD");
     const byName = new Map((await snapshot({ commit: sha, ref: "refs/heads/feature" })).map((e) => [e.name, e]));

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { lstat, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -25,6 +25,13 @@ export interface SnapshotOptions {
   gid: number;
   /** Further files, relative to the archive root (the event payload, …). */
   extraFiles?: { path: string; content: string | Buffer; mode?: number }[];
+  /**
+   * The history as actions/checkout's default clone (fetch-depth 1) leaves it: the
+   * commit's parents hidden by `.git/shallow`, marked replay's by `.git/replay-shallow`
+   * (a checkout asking for another depth replaces the marks). Left out when the
+   * repository is shallow itself or the commit has no parent.
+   */
+  depthOne?: boolean;
 }
 
 /**
@@ -51,6 +58,7 @@ export async function writeWorkspaceTar(outFile: string, o: SnapshotOptions): Pr
   else await addCommit(o, o.source === "HEAD" ? "HEAD" : o.source.commit, pack, addDir, owner);
   // For one commit, .git's HEAD and index are that commit's, not the user's.
   const gitFiles = typeof o.source === "object" ? await commitGitFiles(o.repoDir, o.source) : new Map<string, Buffer>();
+  if (o.depthOne) for (const [f, content] of await depthOneFiles(o.repoDir, typeof o.source === "object" ? o.source.commit : "HEAD")) gitFiles.set(f, content);
   await addTree(path.join(o.repoDir, ".git"), `${o.prefix}/.git`, pack, addDir, owner, new Set([...gitFiles.keys()].map((f) => `${o.prefix}/.git/${f}`)));
   for (const [f, content] of gitFiles) {
     await addDir(path.posix.dirname(`${o.prefix}/.git/${f}`));
@@ -157,6 +165,17 @@ async function commitGitFiles(repoDir: string, source: { commit: string; ref?: s
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+  return files;
+}
+
+/** `.git/shallow` and replay's mark for a history of depth 1 at `commit`; none when it cannot be. */
+async function depthOneFiles(repoDir: string, commit: string): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  if (existsSync(path.join(repoDir, ".git", "shallow"))) return files;
+  const [sha, ...parents] = (await processOutput("git", ["rev-list", "--max-count=1", "--parents", commit], { cwd: repoDir })).split(" ");
+  if (!sha || parents.length === 0) return files;
+  files.set("shallow", Buffer.from(`${sha}\n`));
+  files.set("replay-shallow", Buffer.alloc(0));
   return files;
 }
 

@@ -18,19 +18,36 @@ const job = (id: string, withs: string, cd = ""): string => `  ${id}:
         uses: actions/checkout@v4
 ${withs}      - run: ${cd}${SEE}
 `;
+// Checkouts one after another: each depth counts from the whole history.
+const AGAIN = `  again:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 3
+      - run: echo "deepened $(git rev-list --count HEAD)"
+      - id: co
+        uses: actions/checkout@v4
+      - run: ${SEE}
+  none:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "count $(git rev-list --count HEAD) shallow $(git rev-parse --is-shallow-repository)"
+`;
 const WORKFLOW = `on: push
 jobs:
-${job("default", "")}${job("two", "        with:\n          fetch-depth: 2\n")}${job("all", "        with:\n          fetch-depth: 0\n")}${job("path", "        with:\n          path: sub/dir\n", "test ! -e .git && cd sub/dir && ")}`;
+${AGAIN}${job("default", "")}${job("two", "        with:\n          fetch-depth: 2\n")}${job("all", "        with:\n          fetch-depth: 0\n")}${job("path", "        with:\n          path: sub/dir\n", "test ! -e .git && cd sub/dir && ")}`;
 
 const seen = (r: CliRun, jobKey: string): string | undefined =>
   r.events.filter((e) => e["type"] === "step.output" && e["jobKey"] === jobKey).map((e) => String(e["line"])).find((l) => l.startsWith("count "));
 
 describe("replay's built-in actions/checkout", () => {
-  it("leaves the history fetch-depth asks for (1 by default, 0 for all) and answers the commit", async () => {
+  it("leaves the history fetch-depth asks for (1 by default, as the snapshot comes, 0 for all) and answers the commit", async () => {
     const repo = workflowRepo("checkout", WORKFLOW, { "a.txt": "1\n" });
     disposals.push(repo.dispose);
     const git = (...args: string[]): string => execFileSync("git", args, { cwd: repo.dir, env: { ...process.env, ...GIT_ENV }, encoding: "utf8" }).trim();
-    for (const n of [2, 3]) {
+    for (const n of [2, 3, 4]) {
       git("commit", "-q", "--allow-empty", "-m", `commit ${n}`);
     }
     const head = git("rev-parse", "HEAD");
@@ -38,7 +55,11 @@ describe("replay's built-in actions/checkout", () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(seen(r, "default")).toBe(`count 1 shallow true head ${head} out ${head}`);
     expect(seen(r, "two")).toBe(`count 2 shallow true head ${head} out ${head}`);
-    expect(seen(r, "all")).toBe(`count 3 shallow false head ${head} out ${head}`);
+    expect(seen(r, "all")).toBe(`count 4 shallow false head ${head} out ${head}`);
+    expect(r.events.some((e) => e["type"] === "step.output" && e["jobKey"] === "again" && e["line"] === "deepened 3")).toBe(true);
+    expect(seen(r, "again")).toBe(`count 1 shallow true head ${head} out ${head}`);
+    // Without a checkout, the workspace's history is as the default checkout leaves it.
+    expect(seen(r, "none")).toBe("count 1 shallow true");
     // path: the snapshot moves there, out of the workspace itself.
     expect(seen(r, "path")).toBe(`count 1 shallow true head ${head} out ${head}`);
     // The host's repository is untouched.

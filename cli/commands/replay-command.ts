@@ -308,6 +308,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         prefix: path.posix.relative(paths.work, paths.workspace),
         uid: 1001,
         gid: 1001,
+        depthOne: true,
         extraFiles: [
           { path: path.posix.relative(paths.work, paths.eventPath), content: `${JSON.stringify(payload, null, 2)}\n` },
         ],
@@ -338,6 +339,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         hostRunDir: tmp,
         workspaceTar,
         workspaceReady,
+        workspaceDepthOne: true,
         labels: runLabels(runId),
         keepFailed: o.keep,
         run: {

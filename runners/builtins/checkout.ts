@@ -1,10 +1,6 @@
 import path from "node:path";
 import type { BuiltinAction } from "../builtin-actions.js";
 
-/**
- * actions/checkout: the job's workspace already holds the snapshot replay copied in
- * (with .git), so checkout only has to honour `path` and `ref` and set its outputs.
- */
 /** What the history scripts print when they could not change the history. */
 const SHALLOW_FAILED = "replay: fetch-depth not applied";
 
@@ -16,10 +12,13 @@ const SHALLOW_FAILED = "replay: fetch-depth not applied";
  */
 const shallowScript = [
   "shallow() {",
+  // A repository that is shallow itself keeps its own .git/shallow.
+  "  if [ -f .git/shallow ] && [ ! -f .git/replay-shallow ]; then git rev-parse HEAD; return; fi",
+  // Replay's marks (the snapshot's, an earlier checkout's) go first: the depth counts
+  // from the whole history.
+  "  if [ -f .git/replay-shallow ]; then rm -f .git/shallow .git/replay-shallow || return 1; fi",
   '  list=$(git rev-list --max-count="$1" --parents HEAD) || return 1',
   "  set -f; set -- $list; head=$1",
-  // A repository that is shallow itself keeps its own .git/shallow.
-  '  if [ -f .git/shallow ] && [ ! -f .git/replay-shallow ]; then echo "$head"; return 0; fi',
   '  commits=" "; boundary=""',
   '  while read -r c parents; do commits="$commits$c "; done <<EOF',
   "$list",
@@ -40,6 +39,11 @@ const shallowScript = [
 /** fetch-depth 0: the whole history back where replay made it shallow; prints HEAD. */
 const unshallowScript = 'if [ -f .git/replay-shallow ]; then rm -f .git/shallow .git/replay-shallow || echo "$1"; fi\ngit rev-parse HEAD';
 
+/**
+ * actions/checkout: the job's workspace already holds the snapshot replay copied in
+ * (with .git, at depth 1 as checkout's default clone), so checkout only has to honour
+ * `path`, `ref` and `fetch-depth` and set its outputs.
+ */
 export const checkout: BuiltinAction = {
   name: "actions/checkout",
   async main(host) {
@@ -64,7 +68,8 @@ export const checkout: BuiltinAction = {
       if (r.exitCode !== 0) return false;
     }
     const ref = inputs["ref"];
-    if (ref && ref !== host.deps.repo.sha && ref !== host.deps.repo.ref && ref !== host.deps.repo.refName) {
+    const moved = ref !== undefined && ref !== "" && ref !== host.deps.repo.sha && ref !== host.deps.repo.ref && ref !== host.deps.repo.refName;
+    if (moved) {
       const r = await host.exec(["git", "checkout", "--force", "--quiet", ref], { workdir: target });
       if (r.exitCode !== 0) {
         host.log(`##[error]could not check out '${ref}' from the local repository`);
@@ -74,11 +79,17 @@ export const checkout: BuiltinAction = {
     // fetch-depth (default 1, 0 = all history): make the copied history as shallow as
     // checkout's clone would be, so `git log`/`describe` see what they see on CI.
     const depth = Number(inputs["fetch-depth"] ?? "1");
-    const script = Number.isInteger(depth) && depth > 0 ? shallowScript : unshallowScript;
-    const r = await host.exec(["sh", "-c", script, String(depth), SHALLOW_FAILED], { workdir: target, quiet: true });
-    const lines = r.stdout.trim().split("\n");
-    if (lines.includes(SHALLOW_FAILED)) host.log("##[warning]could not set the history to fetch-depth; the full history is there");
-    const commit = r.exitCode === 0 ? (lines.at(-1) ?? "") : "";
+    let commit = host.deps.repo.sha;
+    // The defaults on the snapshot's history as it came: nothing to change, and no process
+    // to start in the container (under load, each took 30-300 ms of the job's time).
+    if (!(depth === 1 && !moved && host.deps.workspaceDepthOne && !host.jobState.historyChanged)) {
+      host.jobState.historyChanged = true;
+      const script = Number.isInteger(depth) && depth > 0 ? shallowScript : unshallowScript;
+      const r = await host.exec(["sh", "-c", script, String(depth), SHALLOW_FAILED], { workdir: target, quiet: true });
+      const lines = r.stdout.trim().split("\n");
+      if (lines.includes(SHALLOW_FAILED)) host.log("##[warning]could not set the history to fetch-depth; the full history is there");
+      commit = r.exitCode === 0 ? (lines.at(-1) ?? "") : "";
+    }
     host.log(`Using the snapshot of ${current} at ${commit} (replay's built-in actions/checkout)`);
     host.setOutput("commit", commit);
     host.setOutput("ref", ref || host.deps.repo.ref);
