@@ -58,6 +58,11 @@ export interface JobContainerSpec {
    * container may start before it resolves; when it rejects, so does createJobContainer.
    */
   workspace?: { tar: string; path: string; ready: () => Promise<void> };
+  /**
+   * It may be kept after a failure (--keep): the engine must not remove it when it stops
+   * (a `docker stop` while the user looks into it), and stop() removes it instead.
+   */
+  keepable?: boolean;
 }
 
 export interface ServiceContainerSpec {

@@ -462,6 +462,7 @@ class JobCellRun implements WarmJob {
         ...(this.networkId ? { networkMode: this.networkName } : {}),
         ...(containerDef ? { options: containerDef.options, volumes: containerDef.volumes } : {}),
         workspace: { tar: deps.workspaceTar, path: this.paths.work, ready: deps.workspaceReady ?? (() => Promise.resolve()) },
+        keepable: deps.keepFailed,
       });
       this.dockerApi = await deps.dockerApi?.openForJob({
         socketPath: path.join(this.hostDir, DOCKER_API_SOCKET),

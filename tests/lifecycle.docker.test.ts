@@ -65,7 +65,12 @@ describe("a job's lifecycle", () => {
     const dir = repoWith("on: push\njobs:\n  bad:\n    runs-on: ubuntu-latest\n    steps:\n      - run: exit 3\n");
     const r = await runCli(["job", "bad", "--keep", "--json"], dir);
     expect(r.exitCode).toBe(1);
-    expect(labelledNow(["dev.replay.run"])).not.toBe("");
+    const kept = labelledNow(["dev.replay.run"]);
+    expect(kept).not.toBe("");
+    // Stopped while the user looks into it, it stays (the engine does not remove it).
+    const id = String(r.events.find((e) => e["type"] === "notice" && String(e["message"]).startsWith("kept the failed job's container"))?.["message"]).split(" ")[5] ?? "";
+    execFileSync("docker", ["stop", "-t", "1", id]);
+    expect(execFileSync("docker", ["ps", "-aq", "--filter", `id=${id}`], { encoding: "utf8" }).trim()).not.toBe("");
     const gc = await runCli(["gc"], dir);
     expect(gc.exitCode).toBe(0);
     expect(gc.stdout).toMatch(/removed [1-9]\d* container/);

@@ -71,6 +71,8 @@ export class DockerJobContainer implements JobContainer {
     private readonly container: Docker.Container,
     private readonly removals: Removals,
     private readonly agent?: StepAgentHost,
+    /** Created with AutoRemove: stopping it is enough. */
+    private readonly autoRemove = true,
   ) {}
 
   get id(): string {
@@ -134,6 +136,7 @@ export class DockerJobContainer implements JobContainer {
    * was created with AutoRemove, so the engine removes it (and its anonymous volumes).
    */
   async stop(): Promise<void> {
+    if (!this.autoRemove) return this.remove();
     if (this.gone) return;
     this.gone = this.removals.watch(this.container, () => this.forceRemove());
     // Through the step agent's open connection when it is there: a request to the engine
@@ -319,12 +322,12 @@ export class DockerContainerRuntime implements ContainerRuntime {
         ...(spec.extraHosts ? { ExtraHosts: spec.extraHosts } : {}),
         ...(spec.networkMode ? { NetworkMode: spec.networkMode } : {}),
         Init: true,
-        // Once stopped, the engine removes it without replay waiting (stop()); a container
-        // kept with --keep runs until `replay gc` or `docker rm -f`.
-        AutoRemove: true,
+        // Once stopped, the engine removes it without replay waiting (stop()). One that may
+        // be kept (--keep) is not: stopped by the user, it stays until `replay gc`.
+        AutoRemove: !spec.keepable,
       },
     });
-    const job = new DockerJobContainer(this.docker, container, this.removals, agent);
+    const job = new DockerJobContainer(this.docker, container, this.removals, agent, !spec.keepable);
     try {
       const workspace = spec.workspace;
       // Docker gives an exec'd process its user's HOME only when the container has none.
