@@ -1,6 +1,6 @@
 import { ReplayError } from "../common/index.js";
-import { toolchainNeeds } from "../workflows/index.js";
-import type { Job, Value } from "../workflows/index.js";
+import { literalLabels, toolchainNeeds } from "../workflows/index.js";
+import type { Job } from "../workflows/index.js";
 import { ImageNotBuildableError, chooseImage } from "../runners/docker/index.js";
 import type { ImageChoice, ImageName, ImageStatus } from "../runners/docker/index.js";
 
@@ -129,19 +129,4 @@ export class ImageResolver {
     }
     return undefined;
   }
-}
-
-/** runs-on's labels when they are plain strings; undefined when an expression decides. */
-function literalLabels(runsOn: Value | undefined): string[] | undefined {
-  const v = runsOn ?? "ubuntu-latest";
-  const literal = (x: Value): x is string => typeof x === "string" && !x.includes("${{");
-  if (literal(v)) return [v];
-  if (Array.isArray(v) && v.every(literal)) return v;
-  if (v && typeof v === "object" && !Array.isArray(v)) {
-    const labels = (v as Record<string, Value>)["labels"];
-    if (labels === undefined) return [];
-    if (literal(labels)) return [labels];
-    if (Array.isArray(labels) && labels.every(literal)) return labels;
-  }
-  return undefined;
 }

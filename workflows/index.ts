@@ -13,3 +13,4 @@ export * from "./call-inputs.js";
 export * from "./call-secrets.js";
 export * from "./called-workflows.js";
 export * from "./toolchain-needs.js";
+export * from "./runs-on.js";

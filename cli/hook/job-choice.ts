@@ -2,7 +2,7 @@
 // as it would on GitHub — no deployment environment, no secret the user has not given
 // replay, an image this machine has or can build. A job the user names runs whatever
 // secrets it lacks (they asked for it), but never one that deploys or cannot run here.
-import { withNeeds } from "../../workflows/index.js";
+import { literalLabels, withNeeds } from "../../workflows/index.js";
 import type { Job, Plan, PlannedWorkflow, Value, Workflow } from "../../workflows/index.js";
 
 export interface JobChoiceOptions {
@@ -111,19 +111,4 @@ function environmentName(env: Value): string {
   if (typeof env === "string") return env;
   if (env !== null && typeof env === "object" && !Array.isArray(env) && typeof env["name"] === "string") return env["name"];
   return JSON.stringify(env);
-}
-
-/** runs-on's labels when they are plain strings; undefined when an expression decides. */
-function literalLabels(runsOn: Value | undefined): string[] | undefined {
-  const v = runsOn ?? "ubuntu-latest";
-  const literal = (x: Value): x is string => typeof x === "string" && !x.includes("${{");
-  if (literal(v)) return [v];
-  if (Array.isArray(v)) return v.every(literal) ? v : undefined;
-  if (v !== null && typeof v === "object") {
-    const labels = v["labels"];
-    if (labels === undefined) return [];
-    if (literal(labels)) return [labels];
-    if (Array.isArray(labels) && labels.every(literal)) return labels;
-  }
-  return undefined;
 }
