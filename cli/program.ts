@@ -91,7 +91,8 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
   let runId: string | undefined;
   // The repository's git questions are processes of their own: they are asked while the
   // replay's code loads (~100 ms of compiling on one thread), not after. Their answer,
-  // or error, is taken where the replay reads the repository.
+  // or error, is taken where the replay reads the repository. (repo-info.js itself, not
+  // the runners index, which would compile all of runners before the first question.)
   const repoInfo = import("../runners/repo-info.js").then((m) => m.readRepoInfo(global.dir));
   repoInfo.catch(() => undefined);
   const [{ prepareInteractive }, { replayCommand }] = await Promise.all([import("./tui/index.js"), import("./commands/replay-command.js")]);
