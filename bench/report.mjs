@@ -87,8 +87,10 @@ ${table(rows)}
   equivalent \`.gitlab-ci.yml\` in the same repository with the same commands in the same
   image, spawn to exit. Each tool runs with its default concurrency (replay: 4 job
   containers at once, or one per core if more; gitlab-ci-local: every job of a stage at once). A GitLab job always
-  gets the repository copied into its build volume, so each replay job starts with
-  \`actions/checkout@v4\` (replay's built-in) to do the same. gitlab-ci-local runs offline:
+  gets the repository copied into its build volume; so does every replay job (the
+  workspace snapshot, unpacked by the container as it starts), and each starts with
+  \`actions/checkout@v4\` (replay's built-in), as a workflow would: with its defaults it finds
+  the history at depth 1 already and starts no process. gitlab-ci-local runs offline:
   its helper image is replay's local base image (\`--helper-image\`), its pull policy
   \`if-not-present\` (it only inspects the local images), and the run fails if it pulled
   anything. Its JSON schema validation (on by default) is left on, as a user has it. The
