@@ -23,7 +23,7 @@ import type * as OsModule from "node:os";
  *   handed back, so Docker's own error is what the user sees.
  *
  * It also sends a signal for the engine (to the container's init, to stop the container
- * as `docker kill` does), and answers whether it could.
+ * as `docker kill` does): it answers whether it may, then sends it.
  *
  * This function is serialised with `Function.prototype.toString` and run by the
  * container's node: it must not refer to anything outside its own body.
@@ -61,14 +61,14 @@ export function stepAgentMain(nodeRequire: (id: string) => unknown, socketPath: 
   socket.on("error", () => process.exit(connected ? 0 : 1));
   socket.on("close", () => process.exit(connected ? 0 : 1));
 
-  const send = (type: number, id: number, body: Buffer): boolean => {
+  const send = (type: number, id: number, body: Buffer, written?: () => void): boolean => {
     const head = Buffer.alloc(9);
     head.writeUInt8(type, 0);
     head.writeUInt32BE(id, 1);
     head.writeUInt32BE(body.length, 5);
-    return socket.write(Buffer.concat([head, body]));
+    return socket.write(Buffer.concat([head, body]), written);
   };
-  const sendJson = (type: number, id: number, value: unknown): boolean => send(type, id, Buffer.from(JSON.stringify(value)));
+  const sendJson = (type: number, id: number, value: unknown, written?: () => void): boolean => send(type, id, Buffer.from(JSON.stringify(value)), written);
 
   const fields = (file: string): string[][] => {
     try {
@@ -198,11 +198,20 @@ export function stepAgentMain(nodeRequire: (id: string) => unknown, socketPath: 
         const { pid, signal } = JSON.parse(body.toString("utf8")) as { pid: number; signal: NodeJS.Signals };
         let ok = true;
         try {
-          process.kill(pid, signal);
+          process.kill(pid, 0);
         } catch {
           ok = false; // not allowed (an agent that is not root), or no such process
         }
-        sendJson(SIGNALLED, id, { ok });
+        // The answer goes out first: once the container's init has the signal, the agent
+        // may be ended with the container before it could write anything.
+        sendJson(SIGNALLED, id, { ok }, () => {
+          if (!ok) return;
+          try {
+            process.kill(pid, signal);
+          } catch {
+            // gone meanwhile
+          }
+        });
       }
     }
   });

@@ -113,8 +113,9 @@ export class StepAgentHost {
 
   /**
    * Has the agent send `signal` to `pid` in the container (1: its init, which stops the
-   * container as `docker kill` does): true once it did; false when it could not (not
-   * root, no such process), is not connected, or does not answer within a second.
+   * container as `docker kill` does): true once the agent has it in hand (it may signal
+   * that process, and does once its answer is out); false when it may not (not root, no
+   * such process), is not connected, or does not answer within a second.
    */
   signal(pid: number, signal: NodeJS.Signals): Promise<boolean> {
     const socket = this.socket;
