@@ -302,7 +302,8 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     // cannot be written (git failing) fails the jobs, and the run ends with its error; a
     // run whose jobs all were skipped writes none.
     const workspaceReady = (): Promise<void> => {
-      writingWorkspace ??= writeWorkspaceTar(workspaceTar, {
+      if (writingWorkspace) return writingWorkspace;
+      writingWorkspace = writeWorkspaceTar(workspaceTar, {
         repoDir: repo.dir,
         source: o.from,
         prefix: path.posix.relative(paths.work, paths.workspace),

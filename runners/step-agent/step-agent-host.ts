@@ -23,6 +23,15 @@ const SIGNALLED = 5;
 /** How long a signal's answer may take before the caller goes another way. */
 const SIGNAL_WAIT_MS = 1000;
 
+/** A frame as the agent reads it: type (1 byte), request id (4), payload length (4), payload. */
+function frame(type: number, id: number, body: Buffer): Buffer {
+  const head = Buffer.alloc(9);
+  head.writeUInt8(type, 0);
+  head.writeUInt32BE(id, 1);
+  head.writeUInt32BE(body.length, 5);
+  return Buffer.concat([head, body]);
+}
+
 interface Running {
   request: ExecRequest;
   resolve: (code: number | undefined) => void;
@@ -101,13 +110,9 @@ export class StepAgentHost {
         ...(request.workdir === undefined ? {} : { workdir: request.workdir }),
       }),
     );
-    const head = Buffer.alloc(9);
-    head.writeUInt8(START, 0);
-    head.writeUInt32BE(id, 1);
-    head.writeUInt32BE(body.length, 5);
     return new Promise((resolve) => {
       this.running.set(id, { request, resolve });
-      socket.write(Buffer.concat([head, body]));
+      socket.write(frame(START, id, body));
     });
   }
 
@@ -121,11 +126,6 @@ export class StepAgentHost {
     const socket = this.socket;
     if (!socket || socket.destroyed || this.closing) return Promise.resolve(false);
     const id = this.nextId++;
-    const body = Buffer.from(JSON.stringify({ pid, signal }));
-    const head = Buffer.alloc(9);
-    head.writeUInt8(SIGNAL, 0);
-    head.writeUInt32BE(id, 1);
-    head.writeUInt32BE(body.length, 5);
     return new Promise((resolve) => {
       const timer = setTimeout(() => answer(false), SIGNAL_WAIT_MS);
       const answer = (ok: boolean): void => {
@@ -134,7 +134,7 @@ export class StepAgentHost {
         resolve(ok);
       };
       this.signalling.set(id, answer);
-      socket.write(Buffer.concat([head, body]));
+      socket.write(frame(SIGNAL, id, Buffer.from(JSON.stringify({ pid, signal }))));
     });
   }
 
