@@ -10,7 +10,7 @@ const layers = ["common", "workflows", "runners", "history", "cli"];
 function restrictions(layer, allow) {
   const i = layers.indexOf(layer);
   const forbidden = layers.slice(i + 1);
-  const paths = [];
+  const paths = [{ name: "zod", message: "Import z from common/zod.js (zod's mini API, set up once: see there)." }];
   if (!allow.docker) paths.push({ name: "dockerode", message: "Only runners/docker/ imports dockerode." });
   if (!allow.ui) {
     paths.push({ name: "ink", message: "Only cli/tui/ imports ink." });

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "../common/zod.js";
 import { WorkflowProblemsError } from "../common/index.js";
 import type { Problem } from "../common/index.js";
 import { parseYamlFile } from "../workflows/index.js";
@@ -8,11 +8,11 @@ import { parseYamlFile } from "../workflows/index.js";
 /** `.replay.yml` in the repository root: the user's settings for replays of this repo. */
 const configSchema = z.strictObject({
   /** runs-on label -> image, like --image label=image. */
-  images: z.record(z.string(), z.string()).optional(),
+  images: z.optional(z.record(z.string(), z.string())),
   /** Extra CA certificates (PEM) for the images, like REPLAY_CA_CERTS. */
-  caCerts: z.string().optional(),
+  caCerts: z.optional(z.string()),
   /** Settings of the pre-push hook. */
-  hook: z.strictObject({ jobs: z.array(z.string()).optional(), timeout: z.string().optional() }).optional(),
+  hook: z.optional(z.strictObject({ jobs: z.optional(z.array(z.string())), timeout: z.optional(z.string()) })),
 });
 
 export type ReplayConfig = z.infer<typeof configSchema>;

@@ -5,7 +5,7 @@
 //   gh run view RUN --log > DIR/run.log            (or one DIR/<job-id>.txt per job)
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "../common/zod.js";
 import { ReplayError } from "../common/index.js";
 import { apiJobSchema, ciJobFromApi, defined } from "./ci-run.js";
 import type { CiJob, CiRun, CiStep } from "./ci-run.js";
@@ -13,35 +13,35 @@ import type { CiJob, CiRun, CiStep } from "./ci-run.js";
 const ghStepSchema = z.object({
   name: z.string(),
   status: z.string(),
-  conclusion: z.string().nullable().optional(),
+  conclusion: z.optional(z.nullable(z.string())),
   number: z.number(),
-  startedAt: z.string().nullable().optional(),
-  completedAt: z.string().nullable().optional(),
+  startedAt: z.optional(z.nullable(z.string())),
+  completedAt: z.optional(z.nullable(z.string())),
 });
 
 const ghJobSchema = z.object({
   databaseId: z.number(),
   name: z.string(),
   status: z.string(),
-  conclusion: z.string().nullable().optional(),
-  startedAt: z.string().nullable().optional(),
-  completedAt: z.string().nullable().optional(),
-  url: z.string().nullable().optional(),
-  steps: z.array(ghStepSchema).optional(),
+  conclusion: z.optional(z.nullable(z.string())),
+  startedAt: z.optional(z.nullable(z.string())),
+  completedAt: z.optional(z.nullable(z.string())),
+  url: z.optional(z.nullable(z.string())),
+  steps: z.optional(z.array(ghStepSchema)),
 });
 
 const ghRunSchema = z.object({
   jobs: z.array(z.union([ghJobSchema, apiJobSchema])),
-  databaseId: z.number().optional(),
-  headSha: z.string().optional(),
-  headBranch: z.string().optional(),
-  workflowName: z.string().optional(),
-  event: z.string().optional(),
-  number: z.number().optional(),
-  attempt: z.number().optional(),
-  conclusion: z.string().nullable().optional(),
-  url: z.string().optional(),
-  createdAt: z.string().optional(),
+  databaseId: z.optional(z.number()),
+  headSha: z.optional(z.string()),
+  headBranch: z.optional(z.string()),
+  workflowName: z.optional(z.string()),
+  event: z.optional(z.string()),
+  number: z.optional(z.number()),
+  attempt: z.optional(z.number()),
+  conclusion: z.optional(z.nullable(z.string())),
+  url: z.optional(z.string()),
+  createdAt: z.optional(z.string()),
 });
 
 type GhJob = z.infer<typeof ghJobSchema>;

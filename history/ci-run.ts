@@ -1,52 +1,52 @@
 // One CI run as the diff sees it, whichever way it arrived: the REST API, the copy kept in
 // .replay/ci/<run-id>/, or `gh run view --json jobs` output. The schemas keep what the
 // diff reads and drop the rest; a response missing a field the diff needs is refused.
-import { z } from "zod";
+import * as z from "../common/zod.js";
 
 export const apiStepSchema = z.object({
   name: z.string(),
   status: z.string(),
-  conclusion: z.string().nullable().optional(),
+  conclusion: z.optional(z.nullable(z.string())),
   number: z.number(),
-  started_at: z.string().nullable().optional(),
-  completed_at: z.string().nullable().optional(),
+  started_at: z.optional(z.nullable(z.string())),
+  completed_at: z.optional(z.nullable(z.string())),
 });
 
 export const apiJobSchema = z.object({
   id: z.number(),
-  run_id: z.number().optional(),
-  run_attempt: z.number().optional(),
+  run_id: z.optional(z.number()),
+  run_attempt: z.optional(z.number()),
   name: z.string(),
   status: z.string(),
-  conclusion: z.string().nullable().optional(),
-  head_sha: z.string().optional(),
-  started_at: z.string().nullable().optional(),
-  completed_at: z.string().nullable().optional(),
-  html_url: z.string().nullable().optional(),
-  labels: z.array(z.string()).optional(),
-  steps: z.array(apiStepSchema).optional(),
+  conclusion: z.optional(z.nullable(z.string())),
+  head_sha: z.optional(z.string()),
+  started_at: z.optional(z.nullable(z.string())),
+  completed_at: z.optional(z.nullable(z.string())),
+  html_url: z.optional(z.nullable(z.string())),
+  labels: z.optional(z.array(z.string())),
+  steps: z.optional(z.array(apiStepSchema)),
 });
 
-export const apiJobsPageSchema = z.object({ total_count: z.number().optional(), jobs: z.array(apiJobSchema) });
+export const apiJobsPageSchema = z.object({ total_count: z.optional(z.number()), jobs: z.array(apiJobSchema) });
 
 export const apiRunSchema = z.object({
   id: z.number(),
-  name: z.string().nullable().optional(),
-  head_branch: z.string().nullable().optional(),
+  name: z.optional(z.nullable(z.string())),
+  head_branch: z.optional(z.nullable(z.string())),
   head_sha: z.string(),
-  path: z.string().optional(),
-  run_number: z.number().optional(),
-  run_attempt: z.number().optional(),
-  event: z.string().optional(),
-  status: z.string().nullable().optional(),
-  conclusion: z.string().nullable().optional(),
-  html_url: z.string().optional(),
-  created_at: z.string().optional(),
-  run_started_at: z.string().optional(),
-  updated_at: z.string().optional(),
+  path: z.optional(z.string()),
+  run_number: z.optional(z.number()),
+  run_attempt: z.optional(z.number()),
+  event: z.optional(z.string()),
+  status: z.optional(z.nullable(z.string())),
+  conclusion: z.optional(z.nullable(z.string())),
+  html_url: z.optional(z.string()),
+  created_at: z.optional(z.string()),
+  run_started_at: z.optional(z.string()),
+  updated_at: z.optional(z.string()),
 });
 
-export const apiRunsPageSchema = z.object({ total_count: z.number().optional(), workflow_runs: z.array(apiRunSchema) });
+export const apiRunsPageSchema = z.object({ total_count: z.optional(z.number()), workflow_runs: z.array(apiRunSchema) });
 
 export type ApiRun = z.infer<typeof apiRunSchema>;
 export type ApiJob = z.infer<typeof apiJobSchema>;

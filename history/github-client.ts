@@ -1,7 +1,7 @@
 // A thin client for the few GitHub REST calls the diff makes. The fetch function, the
 // API address and the token are given by the caller (the CLI entry, or a test serving
 // recorded answers on loopback); nothing here reaches for globals.
-import type { z } from "zod";
+import type * as z from "../common/zod.js";
 import { ReplayError } from "../common/index.js";
 import { apiJobsPageSchema, apiRunSchema, apiRunsPageSchema } from "./ci-run.js";
 import type { ApiJob, ApiRun } from "./ci-run.js";
@@ -131,7 +131,7 @@ export class GitHubClient {
   }
 
   /** GETs JSON, following redirects, refusing anything but 200. Answers the body and the next page. */
-  private async getJson<S extends z.ZodType>(pathOrUrl: string, schema: S, what: string): Promise<{ body: z.infer<S>; next?: string }> {
+  private async getJson<S extends z.ZodMiniType>(pathOrUrl: string, schema: S, what: string): Promise<{ body: z.infer<S>; next?: string }> {
     const { res, url } = await this.follow(this.url(pathOrUrl), "application/vnd.github+json", what);
     const text = await res.text();
     let json: unknown;

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "../common/zod.js";
 import type { Problem } from "../common/index.js";
 import { checkCondition, checkTemplate } from "./expressions/index.js";
 import type { EventFilter, Job, Pos, RunDefaults, Step, Triggers, Value, ValueMap, Workflow, WorkflowInput } from "./model.js";

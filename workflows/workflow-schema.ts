@@ -8,13 +8,9 @@
 // editor, not a terminal. With `yaml`'s LineCounter every key keeps its position and
 // the schema below names GitHub's keys exactly, so unknown keys and wrong types are
 // reported in the user's terms.
-import { z } from "zod";
-
-// zod compiles a parser for each object schema on its first use (new Function): for a
-// command that checks a handful of files once, that compiling (~10 ms for the workflow
-// schema) costs more than it saves. Set as the workflow schema is made, it holds for
-// every schema made after.
-z.config({ jitless: true });
+// zod's mini API, set up once (common/zod.ts); imported directly, not through common's
+// index, so that the commands that check no file do not load it.
+import * as z from "../common/zod.js";
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {
   error: "must be a string, number or boolean",
@@ -29,12 +25,10 @@ const envMap = z.union([z.record(z.string(), scalar), z.string()], {
 const stringList = z.union([z.string(), z.array(stringish)], { error: "must be a string or a list of strings" });
 
 const runDefaults = z.strictObject({
-  run: z
-    .strictObject({
-      shell: z.string({ error: "must be a string" }).optional(),
-      "working-directory": z.string({ error: "must be a string" }).optional(),
-    })
-    .optional(),
+  run: z.optional(z.strictObject({
+      shell: z.optional(z.string({ error: "must be a string" })),
+      "working-directory": z.optional(z.string({ error: "must be a string" })),
+    })),
 });
 
 const permissionLevel = z.enum(["read", "write", "none"], { error: "must be read, write or none" });
@@ -45,65 +39,54 @@ const permissions = z.union(
 
 const concurrency = z.union([
   z.string(),
-  z.strictObject({ group: z.string(), "cancel-in-progress": boolOrExpr.optional() }),
+  z.strictObject({ group: z.string(), "cancel-in-progress": z.optional(boolOrExpr) }),
 ]);
 
 const inputDef = z.strictObject({
-  description: z.string().optional(),
-  required: z.boolean({ error: "must be true or false" }).optional(),
-  default: scalar.optional(),
-  type: z.enum(["string", "boolean", "number", "choice", "environment"], {
+  description: z.optional(z.string()),
+  required: z.optional(z.boolean({ error: "must be true or false" })),
+  default: z.optional(scalar),
+  type: z.optional(z.enum(["string", "boolean", "number", "choice", "environment"], {
     error: "must be one of string, boolean, number, choice, environment",
-  }).optional(),
-  options: z.array(stringish).optional(),
-  "deprecationMessage": z.string().optional(),
+  })),
+  options: z.optional(z.array(stringish)),
+  "deprecationMessage": z.optional(z.string()),
 });
 
 const branchFilters = {
-  branches: stringList.optional(),
-  "branches-ignore": stringList.optional(),
-  tags: stringList.optional(),
-  "tags-ignore": stringList.optional(),
-  paths: stringList.optional(),
-  "paths-ignore": stringList.optional(),
-  types: stringList.optional(),
+  branches: z.optional(stringList),
+  "branches-ignore": z.optional(stringList),
+  tags: z.optional(stringList),
+  "tags-ignore": z.optional(stringList),
+  paths: z.optional(stringList),
+  "paths-ignore": z.optional(stringList),
+  types: z.optional(stringList),
 };
 
 const eventConfig = z.union([z.null(), z.strictObject(branchFilters)], {
   error: "must be empty or a mapping of filters",
 });
 
-const onMap = z
-  .strictObject({
-    push: eventConfig.optional(),
-    pull_request: eventConfig.optional(),
-    pull_request_target: eventConfig.optional(),
-    workflow_dispatch: z
-      .union([z.null(), z.strictObject({ inputs: z.record(z.string(), inputDef).nullable().optional() })])
-      .optional(),
-    workflow_call: z
-      .union([
+const onMap = z.catchall(
+  z.strictObject({
+    push: z.optional(eventConfig),
+    pull_request: z.optional(eventConfig),
+    pull_request_target: z.optional(eventConfig),
+    workflow_dispatch: z.optional(z.union([z.null(), z.strictObject({ inputs: z.optional(z.nullable(z.record(z.string(), inputDef))) })])),
+    workflow_call: z.optional(z.union([
         z.null(),
         z.strictObject({
-          inputs: z.record(z.string(), inputDef).nullable().optional(),
-          secrets: z
-            .record(z.string(), z.union([z.null(), z.strictObject({ description: z.string().optional(), required: z.boolean().optional() })]))
-            .nullable()
-            .optional(),
-          outputs: z
-            .record(z.string(), z.strictObject({ description: z.string().optional(), value: z.string() }))
-            .nullable()
-            .optional(),
+          inputs: z.optional(z.nullable(z.record(z.string(), inputDef))),
+          secrets: z.optional(z.nullable(z.record(z.string(), z.union([z.null(), z.strictObject({ description: z.optional(z.string()), required: z.optional(z.boolean()) })])))),
+          outputs: z.optional(z.nullable(z.record(z.string(), z.strictObject({ description: z.optional(z.string()), value: z.string() })))),
         }),
-      ])
-      .optional(),
-    workflow_run: z
-      .union([z.null(), z.strictObject({ workflows: stringList.optional(), ...branchFilters })])
-      .optional(),
-    schedule: z.array(z.strictObject({ cron: z.string() }), { error: "must be a list of `- cron: '…'` entries" }).optional(),
-  })
+      ])),
+    workflow_run: z.optional(z.union([z.null(), z.strictObject({ workflows: z.optional(stringList), ...branchFilters })])),
+    schedule: z.optional(z.array(z.strictObject({ cron: z.string() }), { error: "must be a list of `- cron: '…'` entries" })),
+  }),
   // Every other event GitHub knows takes at most `types:`.
-  .catchall(z.union([z.null(), z.strictObject({ types: stringList.optional() })]));
+  z.union([z.null(), z.strictObject({ types: z.optional(stringList) })]),
+);
 
 export const KNOWN_EVENTS = new Set([
   "branch_protection_rule", "check_run", "check_suite", "create", "delete", "deployment", "deployment_status",
@@ -123,76 +106,76 @@ const matrix = z.union([z.string(), z.record(z.string(), z.unknown())], {
 });
 
 const strategy = z.strictObject({
-  matrix: matrix.optional(),
-  "fail-fast": boolOrExpr.optional(),
-  "max-parallel": numberOrExpr.optional(),
+  matrix: z.optional(matrix),
+  "fail-fast": z.optional(boolOrExpr),
+  "max-parallel": z.optional(numberOrExpr),
 });
 
 const containerDef = z.union([
   z.string(),
   z.strictObject({
     image: z.string(),
-    credentials: z.strictObject({ username: z.string(), password: z.string() }).optional(),
-    env: envMap.optional(),
-    ports: z.array(stringish).optional(),
-    volumes: z.array(z.string()).optional(),
-    options: z.string().optional(),
+    credentials: z.optional(z.strictObject({ username: z.string(), password: z.string() })),
+    env: z.optional(envMap),
+    ports: z.optional(z.array(stringish)),
+    volumes: z.optional(z.array(z.string())),
+    options: z.optional(z.string()),
   }),
 ], { error: "must be an image name or a mapping with `image`" });
 
 export const stepSchema = z.strictObject({
-  id: z.string({ error: "must be a string" }).optional(),
-  name: stringish.optional(),
-  if: z.union([z.string(), z.boolean(), z.number()]).optional(),
-  uses: z.string({ error: "must be a string" }).optional(),
-  run: stringish.optional(),
-  shell: z.string({ error: "must be a string" }).optional(),
-  "working-directory": z.string({ error: "must be a string" }).optional(),
-  with: z.union([z.record(z.string(), scalar), z.null()], { error: "must be a mapping of inputs" }).optional(),
-  env: envMap.optional(),
-  "continue-on-error": boolOrExpr.optional(),
-  "timeout-minutes": numberOrExpr.optional(),
+  id: z.optional(z.string({ error: "must be a string" })),
+  name: z.optional(stringish),
+  if: z.optional(z.union([z.string(), z.boolean(), z.number()])),
+  uses: z.optional(z.string({ error: "must be a string" })),
+  run: z.optional(stringish),
+  shell: z.optional(z.string({ error: "must be a string" })),
+  "working-directory": z.optional(z.string({ error: "must be a string" })),
+  with: z.optional(z.union([z.record(z.string(), scalar), z.null()], { error: "must be a mapping of inputs" })),
+  env: z.optional(envMap),
+  "continue-on-error": z.optional(boolOrExpr),
+  "timeout-minutes": z.optional(numberOrExpr),
 });
 
 const runsOn = z.union([
   z.string(),
   z.array(z.string()),
-  z.strictObject({ group: z.string().optional(), labels: stringList.optional() }),
+  z.strictObject({ group: z.optional(z.string()), labels: z.optional(stringList) }),
 ], { error: "must be a label, a list of labels or a mapping with `group`/`labels`" });
 
-const environment = z.union([z.string(), z.strictObject({ name: z.string(), url: z.string().optional() })]);
+const environment = z.union([z.string(), z.strictObject({ name: z.string(), url: z.optional(z.string()) })]);
 
 export const jobSchema = z.strictObject({
-  name: stringish.optional(),
-  needs: stringList.optional(),
-  if: z.union([z.string(), z.boolean(), z.number()]).optional(),
-  "runs-on": runsOn.optional(),
-  permissions: permissions.optional(),
-  environment: environment.optional(),
-  concurrency: concurrency.optional(),
-  outputs: z.record(z.string(), stringish).optional(),
-  env: envMap.optional(),
-  defaults: runDefaults.optional(),
-  steps: z.array(stepSchema, { error: "`steps` must be a list of steps" }).optional(),
-  "timeout-minutes": numberOrExpr.optional(),
-  strategy: strategy.optional(),
-  "continue-on-error": boolOrExpr.optional(),
-  container: containerDef.optional(),
-  services: z.record(z.string(), containerDef).optional(),
-  uses: z.string().optional(),
-  with: z.record(z.string(), scalar).optional(),
-  secrets: z.union([z.literal("inherit"), z.record(z.string(), stringish)]).optional(),
-  snapshot: z.unknown().optional(),
+  name: z.optional(stringish),
+  needs: z.optional(stringList),
+  if: z.optional(z.union([z.string(), z.boolean(), z.number()])),
+  "runs-on": z.optional(runsOn),
+  permissions: z.optional(permissions),
+  environment: z.optional(environment),
+  concurrency: z.optional(concurrency),
+  outputs: z.optional(z.record(z.string(), stringish)),
+  env: z.optional(envMap),
+  defaults: z.optional(runDefaults),
+  steps: z.optional(z.array(stepSchema, { error: "`steps` must be a list of steps" })),
+  "timeout-minutes": z.optional(numberOrExpr),
+  strategy: z.optional(strategy),
+  "continue-on-error": z.optional(boolOrExpr),
+  container: z.optional(containerDef),
+  services: z.optional(z.record(z.string(), containerDef)),
+  uses: z.optional(z.string()),
+  with: z.optional(z.record(z.string(), scalar)),
+  secrets: z.optional(z.union([z.literal("inherit"), z.record(z.string(), stringish)])),
+  snapshot: z.optional(z.unknown()),
 });
 
 export const workflowSchema = z.strictObject({
-  name: stringish.optional(),
-  "run-name": z.string().optional(),
+  name: z.optional(stringish),
+  "run-name": z.optional(z.string()),
   on,
-  env: envMap.optional(),
-  defaults: runDefaults.optional(),
-  concurrency: concurrency.optional(),
-  permissions: permissions.optional(),
+  env: z.optional(envMap),
+  defaults: z.optional(runDefaults),
+  concurrency: z.optional(concurrency),
+  permissions: z.optional(permissions),
   jobs: z.record(z.string(), jobSchema, { error: "`jobs` must be a mapping of job ids to jobs" }),
 });
 

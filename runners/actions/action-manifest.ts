@@ -1,7 +1,7 @@
 // An action's metadata file (action.yml / action.yaml), read the way the runner's
 // ActionManifestManager reads it and checked with zod over the YAML's plain data, so that
 // every problem names its file, line and column like a workflow problem does.
-import { z } from "zod";
+import * as z from "../../common/zod.js";
 import { ReplayError, formatProblem } from "../../common/index.js";
 import type { Problem } from "../../common/index.js";
 import { checkCondition, checkTemplate, checkUsesReference, parseYamlFile } from "../../workflows/index.js";
@@ -79,7 +79,7 @@ export class ActionManifestError extends ReplayError {
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: "must be a string, number or boolean" });
 const stringish = z.union([z.string(), z.number(), z.boolean()], { error: "must be a string" });
-const nonEmpty = z.string({ error: "must be a string" }).min(1, { error: "must not be empty" });
+const nonEmpty = z.string({ error: "must be a string" }).check(z.minLength(1, { error: "must not be empty" }));
 const strMap = z.union([z.record(z.string(), scalar), z.null()], { error: "must be a mapping of names to values" });
 
 const inputSchema = z.union(
@@ -87,54 +87,54 @@ const inputSchema = z.union(
     z.null(),
     // Loose, as the runner's schema: only `default` is typed, other keys are documentation.
     z.looseObject({
-      description: z.unknown().optional(),
-      required: z.unknown().optional(),
-      default: scalar.optional(),
-      deprecationMessage: stringish.optional(),
+      description: z.optional(z.unknown()),
+      required: z.optional(z.unknown()),
+      default: z.optional(scalar),
+      deprecationMessage: z.optional(stringish),
     }),
   ],
   { error: "must be a mapping (description, required, default)" },
 );
 
-const outputSchema = z.union([z.null(), z.strictObject({ description: z.unknown().optional(), value: stringish.optional() })], {
+const outputSchema = z.union([z.null(), z.strictObject({ description: z.optional(z.unknown()), value: z.optional(stringish) })], {
   error: "must be a mapping (description, value)",
 });
 
 const compositeStepSchema = z.strictObject({
-  name: stringish.optional(),
-  id: nonEmpty.optional(),
-  if: z.union([z.string(), z.boolean(), z.number()]).optional(),
-  run: stringish.optional(),
-  shell: nonEmpty.optional(),
-  env: strMap.optional(),
-  "working-directory": stringish.optional(),
-  "continue-on-error": z.union([z.boolean(), z.string()], { error: "must be true, false or an expression" }).optional(),
-  uses: nonEmpty.optional(),
-  with: strMap.optional(),
+  name: z.optional(stringish),
+  id: z.optional(nonEmpty),
+  if: z.optional(z.union([z.string(), z.boolean(), z.number()])),
+  run: z.optional(stringish),
+  shell: z.optional(nonEmpty),
+  env: z.optional(strMap),
+  "working-directory": z.optional(stringish),
+  "continue-on-error": z.optional(z.union([z.boolean(), z.string()], { error: "must be true, false or an expression" })),
+  uses: z.optional(nonEmpty),
+  with: z.optional(strMap),
 });
 
 const runsSchema = z.strictObject({
   using: nonEmpty,
-  main: nonEmpty.optional(),
-  pre: nonEmpty.optional(),
-  "pre-if": nonEmpty.optional(),
-  post: nonEmpty.optional(),
-  "post-if": nonEmpty.optional(),
-  image: nonEmpty.optional(),
-  entrypoint: nonEmpty.optional(),
-  args: z.array(stringish, { error: "must be a list of strings" }).optional(),
-  env: strMap.optional(),
-  "pre-entrypoint": nonEmpty.optional(),
-  "post-entrypoint": nonEmpty.optional(),
-  steps: z.array(z.unknown(), { error: "must be a list of steps" }).optional(),
+  main: z.optional(nonEmpty),
+  pre: z.optional(nonEmpty),
+  "pre-if": z.optional(nonEmpty),
+  post: z.optional(nonEmpty),
+  "post-if": z.optional(nonEmpty),
+  image: z.optional(nonEmpty),
+  entrypoint: z.optional(nonEmpty),
+  args: z.optional(z.array(stringish, { error: "must be a list of strings" })),
+  env: z.optional(strMap),
+  "pre-entrypoint": z.optional(nonEmpty),
+  "post-entrypoint": z.optional(nonEmpty),
+  steps: z.optional(z.array(z.unknown(), { error: "must be a list of steps" })),
 });
 
 // The root is loose on the runner too: `author`, `branding` and friends are allowed.
 const manifestSchema = z.looseObject({
-  name: stringish.optional(),
-  description: stringish.optional(),
-  inputs: z.union([z.record(z.string(), inputSchema), z.null()], { error: "must be a mapping of input names" }).optional(),
-  outputs: z.union([z.record(z.string(), outputSchema), z.null()], { error: "must be a mapping of output names" }).optional(),
+  name: z.optional(stringish),
+  description: z.optional(stringish),
+  inputs: z.optional(z.union([z.record(z.string(), inputSchema), z.null()], { error: "must be a mapping of input names" })),
+  outputs: z.optional(z.union([z.record(z.string(), outputSchema), z.null()], { error: "must be a mapping of output names" })),
   runs: z.unknown(),
 });
 

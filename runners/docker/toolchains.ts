@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "yaml";
-import { z } from "zod";
+import * as z from "../../common/zod.js";
 import { ReplayError } from "../../common/index.js";
 
 // images/toolchains.yml is the one place toolchain versions and their checksums live.
@@ -10,22 +10,24 @@ import { ReplayError } from "../../common/index.js";
 // (apt checks those against the archive's signed index), passed to the Dockerfiles that
 // declare them.
 
-const hex = (digits: number): z.ZodString =>
-  z.string().regex(new RegExp(`^[0-9a-f]{${digits}}$`), `${digits} lower-case hex digits`);
+const hex = (digits: number): z.ZodMiniString<string> => z.string().check(z.regex(new RegExp(`^[0-9a-f]{${digits}}$`), `${digits} lower-case hex digits`));
+const nonEmpty = (): z.ZodMiniString<string> => z.string().check(z.minLength(1));
 
 const toolchainSchema = z
   .object({
-    arg: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case build-arg prefix"),
-    name: z.string().min(1),
-    version: z.string().min(1),
+    arg: z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case build-arg prefix")),
+    name: nonEmpty(),
+    version: nonEmpty(),
     url: z.url(),
-    sha256: hex(64).optional(),
-    sha512: hex(128).optional(),
-    apt: z.object({ suite: z.string().min(1), packages: z.array(z.string().min(1)).min(1) }).optional(),
+    sha256: z.optional(hex(64)),
+    sha512: z.optional(hex(128)),
+    apt: z.optional(z.object({ suite: nonEmpty(), packages: z.array(nonEmpty()).check(z.minLength(1)) })),
   })
-  .refine((t) => [t.sha256, t.sha512, t.apt].filter((x) => x !== undefined).length === 1, {
-    message: "needs exactly one of sha256, sha512 (a download) or apt (Debian packages)",
-  });
+  .check(
+    z.refine((t) => [t.sha256, t.sha512, t.apt].filter((x) => x !== undefined).length === 1, {
+      message: "needs exactly one of sha256, sha512 (a download) or apt (Debian packages)",
+    }),
+  );
 
 const manifestSchema = z.object({ toolchains: z.array(toolchainSchema) });
 
