@@ -153,13 +153,21 @@ export async function replayCommand(options: ReplayCommandOptions & Pick<Execute
   let plan: Plan;
   if (o.job !== undefined) {
     if (o.workflow !== undefined && loaded.problems.length) throw brokenWorkflow(loaded.problems);
-    plan = planJob(loaded.workflows, o.job, o.event, selectors);
+    try {
+      plan = planJob(loaded.workflows, o.job, o.event, selectors);
+    } catch (e) {
+      // The job may be in a workflow that did not load: say why that one did not.
+      if (e instanceof ReplayError && e.code === "unknown-job" && loaded.problems.length) throw brokenWorkflow(loaded.problems, `${e.message}, and`);
+      throw e;
+    }
   } else {
     if (selectors.length) throw new UsageError("--matrix selects cells of one job: use it with `replay job <id>`");
     const files = o.base === undefined ? undefined : await changedFiles(repo.dir, o.base, repo.sha);
     plan = planEvent(loaded.workflows, o.event, { ref: repo.ref, ...(files ? { changedFiles: files } : {}) });
     if (o.workflow !== undefined && loaded.problems.length) throw brokenWorkflow(loaded.problems);
     if (plan.workflows.length === 0) {
+      // The workflows that did not load may be the ones the user meant: say why they did not.
+      if (loaded.problems.length) throw brokenWorkflow(loaded.problems, `no workflow is triggered by ${o.event} on ${repo.ref}, and`);
       throw new ReplayError("usage", `no workflow is triggered by ${o.event} on ${repo.ref}`, {
         hint: plan.notTriggered.map((n) => `${n.workflow}: ${n.reason}`).join("; ") || "no workflow files were found under .github/workflows",
       });
@@ -447,10 +455,11 @@ async function startServices(host: string | undefined, stores: RunStores, emit: 
   }
 }
 
-function brokenWorkflow(problems: readonly { file: string; line: number; col: number; message: string }[]): ReplayError {
+function brokenWorkflow(problems: readonly { file: string; line: number; col: number; message: string }[], lead = ""): ReplayError {
+  const files = new Set(problems.map((p) => p.file)).size;
   return new ReplayError(
     "workflow-invalid",
-    `the workflow does not load:\n${problems.map((p) => `  ${p.file}:${p.line}:${p.col}: ${p.message}`).join("\n")}`,
+    `${lead ? `${lead} ` : ""}${files > 1 ? `${files} workflow files do` : "the workflow does"} not load:\n${problems.map((p) => `  ${p.file}:${p.line}:${p.col}: ${p.message}`).join("\n")}`,
     { hint: "fix the lines named above; `replay validate` lists every problem" },
   );
 }
