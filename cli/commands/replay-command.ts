@@ -157,7 +157,9 @@ export async function replayCommand(options: ReplayCommandOptions & Pick<Execute
       plan = planJob(loaded.workflows, o.job, o.event, selectors);
     } catch (e) {
       // The job may be in a workflow that did not load: say why that one did not.
-      if (e instanceof ReplayError && e.code === "unknown-job" && loaded.problems.length) throw brokenWorkflow(loaded.problems, `${e.message}, and`);
+      if (e instanceof ReplayError && e.code === "unknown-job" && loaded.problems.length) {
+        throw brokenWorkflow(loaded.problems, `${e.message}, and`, loaded.workflows.length ? e.hint : undefined);
+      }
       throw e;
     }
   } else {
@@ -167,7 +169,10 @@ export async function replayCommand(options: ReplayCommandOptions & Pick<Execute
     if (o.workflow !== undefined && loaded.problems.length) throw brokenWorkflow(loaded.problems);
     if (plan.workflows.length === 0) {
       // The workflows that did not load may be the ones the user meant: say why they did not.
-      if (loaded.problems.length) throw brokenWorkflow(loaded.problems, `no workflow is triggered by ${o.event} on ${repo.ref}, and`);
+      if (loaded.problems.length) {
+        const notTriggered = plan.notTriggered.map((n) => `${n.workflow}: ${n.reason}`).join("; ");
+        throw brokenWorkflow(loaded.problems, `no workflow is triggered by ${o.event} on ${repo.ref}, and`, notTriggered || undefined);
+      }
       throw new ReplayError("usage", `no workflow is triggered by ${o.event} on ${repo.ref}`, {
         hint: plan.notTriggered.map((n) => `${n.workflow}: ${n.reason}`).join("; ") || "no workflow files were found under .github/workflows",
       });
@@ -455,11 +460,12 @@ async function startServices(host: string | undefined, stores: RunStores, emit: 
   }
 }
 
-function brokenWorkflow(problems: readonly { file: string; line: number; col: number; message: string }[], lead = ""): ReplayError {
+/** `lead` goes before the problems, and `also` (what the caller would have hinted) after its hint. */
+function brokenWorkflow(problems: readonly { file: string; line: number; col: number; message: string }[], lead = "", also?: string): ReplayError {
   const files = new Set(problems.map((p) => p.file)).size;
   return new ReplayError(
     "workflow-invalid",
     `${lead ? `${lead} ` : ""}${files > 1 ? `${files} workflow files do` : "the workflow does"} not load:\n${problems.map((p) => `  ${p.file}:${p.line}:${p.col}: ${p.message}`).join("\n")}`,
-    { hint: "fix the lines named above; `replay validate` lists every problem" },
+    { hint: `fix the lines named above; \`replay validate\` lists every problem${also ? `; ${also}` : ""}` },
   );
 }
