@@ -20,7 +20,7 @@ jobs:
         if: vars.AGENT == '1'
         run: for i in $(seq 100); do pgrep -x replay-agent >/dev/null && break; sleep 0.05; done; sleep 0.3
       - name: Parent
-        run: echo "parent=$(cat /proc/$PPID/comm)"
+        run: echo "parent=$(cat /proc/$PPID/comm) native=$(tr '\\0' ' ' < /proc/$PPID/cmdline 2>/dev/null | grep -q step-agent.sock && echo yes || echo no)"
       - name: Identity
         run: |
           echo "home=$HOME user=$(id -un) uid=$(id -u) groups=$(id -G) pwd=$PWD umask=$(umask)"
@@ -94,23 +94,30 @@ describe("the step agent", () => {
   it("starts each step as docker exec would: same user, groups, capabilities, env, cwd, streams, exit codes and errors", async () => {
     const repo = workflowRepo("agent", PROBE);
     disposals.push(repo.dispose);
-    const [withAgent, withExec] = await Promise.all([
+    // The native agent (replay's build makes it), the script under the image's node, exec.
+    const [withAgent, withNodeAgent, withExec] = await Promise.all([
       runCli(["job", "probe", "--json", "--var", "AGENT=1"], repo.dir),
+      runCli(["job", "probe", "--json", "--var", "AGENT=1"], repo.dir, { REPLAY_STEP_AGENT: "node" }),
       runCli(["job", "probe", "--json", "--var", "AGENT=0"], repo.dir, { REPLAY_STEP_AGENT: "0" }),
     ]);
     expect(withAgent.stderr).toBe("");
+    expect(withNodeAgent.stderr).toBe("");
     const agent = stepsOf(withAgent);
+    const nodeAgent = stepsOf(withNodeAgent);
     const exec = stepsOf(withExec);
-    // Proof of which path ran: the agent is the parent of an agent-started step.
-    expect(agent["Parent"]?.lines).toEqual(["parent=replay-agent"]);
-    expect(exec["Parent"]?.lines).not.toEqual(["parent=replay-agent"]);
-    delete agent["Parent"];
-    delete exec["Parent"];
-    delete agent["Wait for the agent"];
-    delete exec["Wait for the agent"];
-    // stdout and stderr are two pipes either way: their relative order is a race.
-    for (const s of [agent["Streams"], exec["Streams"]]) s?.lines.sort();
+    // Proof of which path ran: the agent is the parent of an agent-started step; the native
+    // one has its arguments, the script under node took the name.
+    expect(agent["Parent"]?.lines).toEqual(["parent=replay-agent native=yes"]);
+    expect(nodeAgent["Parent"]?.lines).toEqual(["parent=replay-agent native=no"]);
+    expect(exec["Parent"]?.lines[0]).not.toMatch(/^parent=replay-agent/);
+    for (const steps of [agent, nodeAgent, exec]) {
+      delete steps["Parent"];
+      delete steps["Wait for the agent"];
+      // stdout and stderr are two pipes either way: their relative order is a race.
+      steps["Streams"]?.lines.sort();
+    }
     expect(agent).toEqual(exec);
+    expect(nodeAgent).toEqual(exec);
     // And the probes saw what a step on GitHub sees.
     expect(agent["Identity"]?.lines[0]).toBe("home=/home/runner user=runner uid=1001 groups=1001 pwd=/home/runner/work/agent/agent umask=0022");
     expect(agent["Streams"]?.lines).toEqual(expect.arrayContaining(["to-out", "to-err", "late"]));

@@ -256,7 +256,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   images.whenPresent(plan.workflows.flatMap((pw) => pw.jobs), inspectImage);
   // So does a remote action that cannot be resolved (or, --offline, is not in the cache).
   const remoteActions = await prepareRemoteActions(plan, repo.dir, o, (message) => process.stderr.write(`${message}\n`));
-  const runtime = new DockerContainerRuntime(docker, { stepAgent: process.env["REPLAY_STEP_AGENT"] !== "0" });
+  const runtime = new DockerContainerRuntime(docker, { stepAgent: process.env["REPLAY_STEP_AGENT"] !== "0", ...(process.env["REPLAY_STEP_AGENT"] === "node" ? { nativeAgent: false } : {}) });
   // What crashed replays left goes while this one starts (their labels name a dead process;
   // this run's never match).
   const reaping = reap(docker, { all: false }).catch(() => undefined);

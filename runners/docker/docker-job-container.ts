@@ -1,9 +1,11 @@
 import type Docker from "dockerode";
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
+import path from "node:path";
 import { PassThrough } from "node:stream";
 import type { Readable } from "node:stream";
 import { ReplayError } from "../../common/index.js";
 import { StepAgentHost } from "../step-agent/index.js";
+import { findPackageRoot } from "./image-builder.js";
 import { seedLines, seedResult, stageSeed } from "./workspace-seed.js";
 import type { ContainerOptions } from "../container-options.js";
 import type {
@@ -18,6 +20,15 @@ import type {
 } from "../job-container.js";
 
 const envList = (env: Record<string, string>): string[] => Object.entries(env).map(([k, v]) => `${k}=${v}`);
+
+/** Where replay's build puts the native step agent (scripts/build-agent.mjs). */
+export const NATIVE_AGENT_BUILT = "dist/step-agent/replay-agent";
+
+/** The native step agent, when replay's build made one (it needs a C compiler). */
+export function nativeStepAgent(): string | undefined {
+  const file = path.join(findPackageRoot(), NATIVE_AGENT_BUILT);
+  return existsSync(file) ? file : undefined;
+}
 
 /** How long a stopped container may take to be gone before it is removed by force. */
 const GONE_WITHIN_MS = 10_000;
@@ -227,11 +238,22 @@ export class DockerContainerRuntime implements ContainerRuntime {
   /** Job containers told to stop that the engine is removing. */
   readonly removals = new Removals();
 
-  /** `stepAgent: false` starts every step through docker exec (REPLAY_STEP_AGENT=0). */
+  private native: string | undefined | null = null;
+
+  /**
+   * `stepAgent: false` starts every step through docker exec (REPLAY_STEP_AGENT=0);
+   * `nativeAgent: false` leaves the native agent out, for the script under the image's node
+   * (REPLAY_STEP_AGENT=node). By default the native agent is the one nativeStepAgent finds.
+   */
   constructor(
     private readonly docker: Docker,
-    private readonly o: { stepAgent: boolean } = { stepAgent: true },
+    private readonly o: { stepAgent?: boolean; nativeAgent?: string | false } = {},
   ) {}
+
+  private nativeAgent(): string | undefined {
+    if (this.native === null) this.native = this.o.nativeAgent === false ? undefined : (this.o.nativeAgent ?? nativeStepAgent());
+    return this.native;
+  }
 
   async hasImage(image: string): Promise<boolean> {
     try {
@@ -292,7 +314,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
 
   async createJobContainer(spec: JobContainerSpec): Promise<JobContainer> {
     const { config, host } = fromOptions(spec.options);
-    const agent = spec.agentDir && this.o.stepAgent ? await StepAgentHost.listen(spec.agentDir.host) : undefined;
+    const agent = spec.agentDir && this.o.stepAgent !== false ? await StepAgentHost.listen(spec.agentDir.host, this.nativeAgent()) : undefined;
     const container = await this.docker.createContainer({
       ...config,
       name: spec.name,
@@ -305,7 +327,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
         [
           "trap 'exit 0' TERM INT",
           // The agent's node starts (~50 ms) while the workspace unpacks.
-          ...(agent ? [StepAgentHost.startLine()] : []),
+          ...(agent ? [agent.startLine()] : []),
           ...(spec.workspace && spec.agentDir ? seedLines() : []),
           "while :; do sleep 3600 & wait $!; done",
         ].join("\n"),

@@ -5,9 +5,12 @@ import type * as NetModule from "node:net";
 import type * as OsModule from "node:os";
 
 /**
- * The step agent: a small program that runs inside the job container, under the image's
- * own `node`, and starts each step's process itself instead of the engine asking Docker
- * for an exec (about 70 ms of daemon and runc work per step on a 2-core machine).
+ * The step agent: a small program that runs inside the job container and starts each
+ * step's process itself instead of the engine asking Docker for an exec (about 70 ms of
+ * daemon and runc work per step on a 2-core machine). This is its script, run by the
+ * image's own `node`; agent.c is the same program, native, which replay's build makes when
+ * it has a C compiler and which the container tries first (it is up ~65 ms sooner and
+ * starts processes a little faster). The two speak the same frames (see agent.c).
  *
  * It must reproduce what `docker exec` gives a process, or hand the request back:
  * - environment: the container's (its own, less what the shell that started it added),
@@ -193,9 +196,23 @@ export function stepAgentMain(nodeRequire: (id: string) => unknown, socketPath: 
       const id = pending.readUInt32BE(1);
       const body = pending.subarray(9, 9 + length);
       pending = pending.subarray(9 + length);
-      if (type === START) start(id, JSON.parse(body.toString("utf8")) as StartRequest);
+      // NUL-terminated fields, as agent.c reads them (see there).
+      const fields = body.toString("utf8").split("\0").slice(0, -1);
+      if (type === START) {
+        const argc = Number(fields[3]);
+        const env: Record<string, string> = {};
+        for (const kv of fields.slice(4 + argc)) {
+          const eq = kv.indexOf("=");
+          if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+        }
+        const req: StartRequest = { defaultHome: fields[0] === "1", cmd: fields.slice(4, 4 + argc), env };
+        if (fields[1]) req.user = fields[1];
+        if (fields[2]) req.workdir = fields[2];
+        start(id, req);
+      }
       if (type === SIGNAL) {
-        const { pid, signal } = JSON.parse(body.toString("utf8")) as { pid: number; signal: NodeJS.Signals };
+        const pid = Number(fields[0]);
+        const signal = (fields[1] ?? "") as NodeJS.Signals;
         let ok = true;
         try {
           process.kill(pid, 0);

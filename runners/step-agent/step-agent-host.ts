@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { rm, writeFile } from "node:fs/promises";
+import { copyFile, link, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import type { ExecRequest } from "../job-container.js";
@@ -7,6 +7,8 @@ import { stepAgentMain } from "./agent-main.js";
 
 /** Files of the agent in the job's runner folder (bind-mounted into the container). */
 export const AGENT_SCRIPT = "step-agent.cjs";
+/** The native agent (agent.c), when replay's build made one: tried before the script. */
+export const NATIVE_AGENT = "replay-agent";
 export const AGENT_SOCKET = "step-agent.sock";
 /** Written by the start script when the image has no node: no agent will come. */
 export const NO_AGENT = "step-agent.none";
@@ -59,6 +61,8 @@ export class StepAgentHost {
   private constructor(
     private readonly hostDir: string,
     private readonly server: net.Server,
+    /** Whether the native agent is in the folder, to be tried first. */
+    private readonly native: boolean,
   ) {
     server.on("connection", (socket) => {
       // One agent per job; nobody else (a step's process can see this folder) gets in.
@@ -71,25 +75,45 @@ export class StepAgentHost {
     });
   }
 
-  /** Writes the agent into `hostDir` and listens for it there. */
-  static async listen(hostDir: string): Promise<StepAgentHost> {
-    await writeFile(path.join(hostDir, AGENT_SCRIPT), `"use strict";\n(${stepAgentMain.toString()})(require, process.argv[2], process.argv[3], process.argv[4]);\n`);
+  /**
+   * Writes the agent into `hostDir` and listens for it there: the script for the
+   * container's node, and the native agent built at `native` when there is one (linked,
+   * or copied when the folders are on two file systems).
+   */
+  static async listen(hostDir: string, native?: string): Promise<StepAgentHost> {
+    const script = writeFile(path.join(hostDir, AGENT_SCRIPT), `"use strict";\n(${stepAgentMain.toString()})(require, process.argv[2], process.argv[3], process.argv[4]);\n`);
+    const staged =
+      native === undefined
+        ? Promise.resolve(false)
+        : link(native, path.join(hostDir, NATIVE_AGENT))
+            .catch(() => copyFile(native, path.join(hostDir, NATIVE_AGENT)))
+            .then(
+              () => true,
+              () => false,
+            );
+    const [, withNative] = await Promise.all([script, staged]);
     const server = net.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(path.join(hostDir, AGENT_SOCKET), () => resolve());
     });
-    return new StepAgentHost(hostDir, server);
+    return new StepAgentHost(hostDir, server, withNative);
   }
 
   /**
    * The start script's line that starts the agent in the background (`$0`: the agent's
-   * folder), with NODE_EXTRA_CA_CERTS emptied and its value passed on (agent-main.ts).
+   * folder): the native one when it is there, else (or when it cannot be run here: another
+   * architecture, a folder mounted noexec) the script, by the container's node, with
+   * NODE_EXTRA_CA_CERTS emptied and its value passed on (agent-main.ts).
    */
-  static startLine(): string {
+  startLine(): string {
     // An agent that cannot start or connect (a node too old for it, a user who cannot use
     // the socket) exits non-zero and says so the same way as an image without node.
-    return `if command -v node >/dev/null 2>&1; then { NODE_EXTRA_CA_CERTS= node "$0/${AGENT_SCRIPT}" "$0/${AGENT_SOCKET}" "\${NODE_EXTRA_CA_CERTS+set}" "\${NODE_EXTRA_CA_CERTS-}" </dev/null >/dev/null 2>&1 || : > "$0/${NO_AGENT}"; } & else : > "$0/${NO_AGENT}"; fi`;
+    const script = `if command -v node >/dev/null 2>&1; then NODE_EXTRA_CA_CERTS= node "$0/${AGENT_SCRIPT}" "$0/${AGENT_SOCKET}" "\${NODE_EXTRA_CA_CERTS+set}" "\${NODE_EXTRA_CA_CERTS-}" </dev/null >/dev/null 2>&1 || : > "$0/${NO_AGENT}"; else : > "$0/${NO_AGENT}"; fi`;
+    if (!this.native) return `{ ${script}; } &`;
+    // The shell answers 126 or 127 for a program it cannot run; the agent itself exits 0
+    // (its job ended) or 1 (it could not connect), or is killed (by a step, say).
+    return `{ "$0/${NATIVE_AGENT}" "$0/${AGENT_SOCKET}" </dev/null >/dev/null 2>&1; case $? in 0) ;; 126|127) ${script} ;; *) : > "$0/${NO_AGENT}" ;; esac; } &`;
   }
 
   /** Runs a process through the agent: its exit code, or undefined to use docker exec. */
@@ -100,16 +124,19 @@ export class StepAgentHost {
     if (!this.socket) await this.arrived();
     const socket = this.socket;
     if (!socket || socket.destroyed) return undefined;
+    // NUL-terminated fields (agent.c): no argument or variable can hold a NUL; one that
+    // does goes to docker exec, which refuses it.
+    const fields = [
+      this.defaultHome ? "1" : "0",
+      request.user ?? "",
+      request.workdir ?? "",
+      String(request.cmd.length),
+      ...request.cmd,
+      ...Object.entries(request.env).map(([name, value]) => `${name}=${value}`),
+    ];
+    if (fields.some((f) => f.includes("\0"))) return undefined;
+    const body = Buffer.from(fields.map((f) => `${f}\0`).join(""));
     const id = this.nextId++;
-    const body = Buffer.from(
-      JSON.stringify({
-        cmd: request.cmd,
-        env: request.env,
-        defaultHome: this.defaultHome,
-        ...(request.user === undefined ? {} : { user: request.user }),
-        ...(request.workdir === undefined ? {} : { workdir: request.workdir }),
-      }),
-    );
     return new Promise((resolve) => {
       this.running.set(id, { request, resolve });
       socket.write(frame(START, id, body));
@@ -134,7 +161,7 @@ export class StepAgentHost {
         resolve(ok);
       };
       this.signalling.set(id, answer);
-      socket.write(frame(SIGNAL, id, Buffer.from(JSON.stringify({ pid, signal }))));
+      socket.write(frame(SIGNAL, id, Buffer.from(`${pid}\0${signal}\0`)));
     });
   }
 
