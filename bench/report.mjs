@@ -72,9 +72,11 @@ ${table(rows)}
   the first step's start to the last one's end (from the \`step.completed\` events) divided
   by 20; against a raw \`docker exec <container> bash -e -c "echo step N"\` in one running
   container of the same image, timed on the host, averaged over the same 20 commands.
-  Replay starts each step through its step agent inside the job container (README, "What
-  a job sees"); without it (\`REPLAY_STEP_AGENT=0\`) a step is one \`docker exec\` through the
-  API and the figure is about 1.0×.
+  Replay starts each step through its step agent inside the job container, the native
+  one replay's build makes (README, "What a job sees"); its Node script
+  (\`REPLAY_STEP_AGENT=node\`) costs a few ms more a step, and without an agent
+  (\`REPLAY_STEP_AGENT=0\`) a step is one \`docker exec\` through the API and the figure is
+  about 1.0×.
 - **job start**: from spawning \`replay job one\` (the \`replay\` command, bin/replay, as every
   replay figure here) to its first step's \`step.started\` event; against a raw \`docker run
   --rm <image> true\` of the job's image. The figure also says how much of it passed before
