@@ -292,14 +292,18 @@ static void start(uint32_t id, char *body, size_t len) {
     if (field[i][0] != '=' && strchr(field[i], '=')) set_var(env, &nenv, field[i]);
   env[nenv] = NULL;
 
-  int out[2], err[2], report[2];
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, report[2] = {-1, -1};
   if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(report, O_CLOEXEC)) {
+    int e = errno;
+    for (int *fd = &out[0]; fd <= &out[1]; fd++) if (*fd >= 0) close(*fd);
+    for (int *fd = &err[0]; fd <= &err[1]; fd++) if (*fd >= 0) close(*fd);
     free(env);
     free(argv);
     free(field);
-    return hand_back(id, strerror(errno));
+    return hand_back(id, strerror(e));
   }
   pid_t pid = fork();
+  int fork_error = pid < 0 ? errno : 0;
   if (pid == 0) {
     sigset_t all;
     sigemptyset(&all);
@@ -331,7 +335,7 @@ static void start(uint32_t id, char *body, size_t len) {
   close(out[1]);
   close(err[1]);
   close(report[1]);
-  int e = pid < 0 ? errno : 0;
+  int e = fork_error;
   if (pid > 0) {
     ssize_t n;
     while ((n = read(report[0], &e, sizeof e)) < 0 && errno == EINTR) {
