@@ -102,9 +102,10 @@ export class StepAgentHost {
 
   /**
    * The start script's line that starts the agent in the background (`$0`: the agent's
-   * folder): the native one when it is there, else (or when it cannot be run here: another
-   * architecture, a folder mounted noexec) the script, by the container's node, with
-   * NODE_EXTRA_CA_CERTS emptied and its value passed on (agent-main.ts).
+   * folder): the native one when it is there, else (or when it cannot run here: an engine
+   * on another architecture than replay's build, a folder mounted noexec) the script, by
+   * the container's node, with NODE_EXTRA_CA_CERTS emptied and its value passed on
+   * (agent-main.ts).
    */
   startLine(): string {
     // An agent that cannot start or connect (a node too old for it, a user who cannot use
