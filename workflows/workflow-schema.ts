@@ -25,10 +25,12 @@ const envMap = z.union([z.record(z.string(), scalar), z.string()], {
 const stringList = z.union([z.string(), z.array(stringish)], { error: "must be a string or a list of strings" });
 
 const runDefaults = z.strictObject({
-  run: z.optional(z.strictObject({
+  run: z.optional(
+    z.strictObject({
       shell: z.optional(z.string({ error: "must be a string" })),
       "working-directory": z.optional(z.string({ error: "must be a string" })),
-    })),
+    }),
+  ),
 });
 
 const permissionLevel = z.enum(["read", "write", "none"], { error: "must be read, write or none" });
@@ -73,14 +75,16 @@ const onMap = z.catchall(
     pull_request: z.optional(eventConfig),
     pull_request_target: z.optional(eventConfig),
     workflow_dispatch: z.optional(z.union([z.null(), z.strictObject({ inputs: z.optional(z.nullable(z.record(z.string(), inputDef))) })])),
-    workflow_call: z.optional(z.union([
+    workflow_call: z.optional(
+      z.union([
         z.null(),
         z.strictObject({
           inputs: z.optional(z.nullable(z.record(z.string(), inputDef))),
           secrets: z.optional(z.nullable(z.record(z.string(), z.union([z.null(), z.strictObject({ description: z.optional(z.string()), required: z.optional(z.boolean()) })])))),
           outputs: z.optional(z.nullable(z.record(z.string(), z.strictObject({ description: z.optional(z.string()), value: z.string() })))),
         }),
-      ])),
+      ]),
+    ),
     workflow_run: z.optional(z.union([z.null(), z.strictObject({ workflows: z.optional(stringList), ...branchFilters })])),
     schedule: z.optional(z.array(z.strictObject({ cron: z.string() }), { error: "must be a list of `- cron: '…'` entries" })),
   }),

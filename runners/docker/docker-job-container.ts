@@ -26,8 +26,12 @@ export const NATIVE_AGENT_BUILT = "dist/step-agent/replay-agent";
 
 /** The native step agent, when replay's build made one (it needs a C compiler). */
 export function nativeStepAgent(): string | undefined {
-  const file = path.join(findPackageRoot(), NATIVE_AGENT_BUILT);
-  return existsSync(file) ? file : undefined;
+  try {
+    const file = path.join(findPackageRoot(), NATIVE_AGENT_BUILT);
+    return existsSync(file) ? file : undefined;
+  } catch {
+    return undefined; // not in replay's package folder: the Node script will do
+  }
 }
 
 /** How long a stopped container may take to be gone before it is removed by force. */
@@ -238,7 +242,8 @@ export class DockerContainerRuntime implements ContainerRuntime {
   /** Job containers told to stop that the engine is removing. */
   readonly removals = new Removals();
 
-  private native: string | undefined | null = null;
+  /** The native step agent to stage in each job's runner folder, if any. */
+  private readonly native: string | undefined;
 
   /**
    * `stepAgent: false` starts every step through docker exec (REPLAY_STEP_AGENT=0);
@@ -248,11 +253,8 @@ export class DockerContainerRuntime implements ContainerRuntime {
   constructor(
     private readonly docker: Docker,
     private readonly o: { stepAgent?: boolean; nativeAgent?: string | false } = {},
-  ) {}
-
-  private nativeAgent(): string | undefined {
-    if (this.native === null) this.native = this.o.nativeAgent === false ? undefined : (this.o.nativeAgent ?? nativeStepAgent());
-    return this.native;
+  ) {
+    this.native = o.stepAgent === false || o.nativeAgent === false ? undefined : (o.nativeAgent ?? nativeStepAgent());
   }
 
   async hasImage(image: string): Promise<boolean> {
@@ -314,7 +316,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
 
   async createJobContainer(spec: JobContainerSpec): Promise<JobContainer> {
     const { config, host } = fromOptions(spec.options);
-    const agent = spec.agentDir && this.o.stepAgent !== false ? await StepAgentHost.listen(spec.agentDir.host, this.nativeAgent()) : undefined;
+    const agent = spec.agentDir && this.o.stepAgent !== false ? await StepAgentHost.listen(spec.agentDir.host, this.native) : undefined;
     const container = await this.docker.createContainer({
       ...config,
       name: spec.name,
@@ -326,7 +328,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
         "-c",
         [
           "trap 'exit 0' TERM INT",
-          // The agent's node starts (~50 ms) while the workspace unpacks.
+          // The step agent starts while the workspace unpacks.
           ...(agent ? [agent.startLine()] : []),
           ...(spec.workspace && spec.agentDir ? seedLines() : []),
           "while :; do sleep 3600 & wait $!; done",
