@@ -168,13 +168,11 @@ export async function replayCommand(options: ReplayCommandOptions & Pick<Execute
     plan = planEvent(loaded.workflows, o.event, { ref: repo.ref, ...(files ? { changedFiles: files } : {}) });
     if (o.workflow !== undefined && loaded.problems.length) throw brokenWorkflow(loaded.problems);
     if (plan.workflows.length === 0) {
+      const notTriggered = plan.notTriggered.map((n) => `${n.workflow}: ${n.reason}`).join("; ");
       // The workflows that did not load may be the ones the user meant: say why they did not.
-      if (loaded.problems.length) {
-        const notTriggered = plan.notTriggered.map((n) => `${n.workflow}: ${n.reason}`).join("; ");
-        throw brokenWorkflow(loaded.problems, `no workflow is triggered by ${o.event} on ${repo.ref}, and`, notTriggered || undefined);
-      }
+      if (loaded.problems.length) throw brokenWorkflow(loaded.problems, `no workflow is triggered by ${o.event} on ${repo.ref}, and`, notTriggered || undefined);
       throw new ReplayError("usage", `no workflow is triggered by ${o.event} on ${repo.ref}`, {
-        hint: plan.notTriggered.map((n) => `${n.workflow}: ${n.reason}`).join("; ") || "no workflow files were found under .github/workflows",
+        hint: notTriggered || "no workflow files were found under .github/workflows",
       });
     }
   }
@@ -309,6 +307,9 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     };
     const paths = runnerPaths(repo.name);
     const workspaceTar = path.join(tmp, "workspace.tar");
+    // The snapshot's history is at depth 1, as checkout's default clone leaves it: the
+    // built-in checkout then has nothing to do for the defaults (it is told so below).
+    const depthOne = true;
     // The snapshot is written once the first job's container is created, while it starts
     // (the container waits for it): writing it sooner (~40 ms of this thread for a small
     // repository, git's start included) only delayed that container's creation. One that
@@ -322,7 +323,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         prefix: path.posix.relative(paths.work, paths.workspace),
         uid: 1001,
         gid: 1001,
-        depthOne: true,
+        depthOne,
         extraFiles: [
           { path: path.posix.relative(paths.work, paths.eventPath), content: `${JSON.stringify(payload, null, 2)}\n` },
         ],
@@ -353,7 +354,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         hostRunDir: tmp,
         workspaceTar,
         workspaceReady,
-        workspaceDepthOne: true,
+        workspaceDepthOne: depthOne,
         labels: runLabels(runId),
         keepFailed: o.keep,
         run: {
