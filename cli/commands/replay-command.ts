@@ -19,6 +19,7 @@ import {
   ActionCache,
   defaultActionCacheDir,
   Masker,
+  maskEvent,
   runPlan,
   runnerPaths,
   synthesizePayload,
@@ -273,7 +274,8 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   o.onPlan?.(plan);
   const reporters = [...o.reporters, recorder];
   const emit = (e: EventInput): void => {
-    const event = { ...e, at: new Date().toISOString() } as ReplayEvent;
+    // Whatever made the event, its texts pass the masker before any reporter sees them.
+    const event = { ...maskEvent(e, masker), at: new Date().toISOString() } as ReplayEvent;
     for (const r of reporters) r.onEvent(event);
   };
 
