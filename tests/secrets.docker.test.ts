@@ -103,7 +103,7 @@ describe("secrets", () => {
   it("mask an annotation's title, file and message", () => {
     const a = json.events.find((e) => e["type"] === "step.annotation" && e["level"] === "error" && String(e["message"]).startsWith("message"));
     expect(a).toMatchObject({ message: "message ***", title: "Title ***", file: "src/***.ts", line: 3 });
-    const state = JSON.parse(readFileSync(path.join(repo.dir, ".replay/runs", String(json.events[0]?.["runId"]), "state.json"), "utf8")) as {
+    const state = JSON.parse(readFileSync(path.join(repo.dir, ".replay/runs", String(json.events.find((e) => e["type"] === "run.started")?.["runId"]), "state.json"), "utf8")) as {
       jobs: { annotations: Record<string, unknown>[] }[];
     };
     expect(state.jobs.flatMap((j) => j.annotations)).toContainEqual(expect.objectContaining({ title: "Title ***", file: "src/***.ts" }));
