@@ -6,6 +6,7 @@ export * from "./job-container.js";
 export * from "./repo-info.js";
 export * from "./event-payload.js";
 export * from "./masker.js";
+export * from "./mask-event.js";
 export * from "./builtin-actions.js";
 export * from "./workspace-snapshot.js";
 export * from "./contexts.js";

@@ -18,6 +18,7 @@ import type { EventInput, JobResult, StepResult } from "./events.js";
 import type { ContainerRuntime, JobContainer } from "./job-container.js";
 import { LineSplitter } from "./line-splitter.js";
 import type { Masker } from "./masker.js";
+import { withoutSecrets } from "./secret-outputs.js";
 import type { RepoInfo } from "./repo-info.js";
 import { shellCommand } from "./shells.js";
 import type { JobEnvState, StepRecord } from "./step-types.js";
@@ -1120,7 +1121,8 @@ class JobCellRun implements WarmJob {
         out[k] = "";
       }
     }
-    return out;
+    const warn = (message: string): void => this.emit({ type: "notice", level: "warning", message: `${this.cell.name}: ${message}`, jobKey: this.cell.jobKey });
+    return withoutSecrets(out, this.deps.masker, warn);
   }
 }
 

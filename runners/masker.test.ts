@@ -34,3 +34,31 @@ describe("Masker", () => {
     expect(masker.mask("late-secret")).toBe("***");
   });
 });
+
+describe("Masker, the forms GitHub's runner masks with a secret", () => {
+  const secret = 'p@ss "word"&<x>';
+  it.each<[string, string]>([
+    ["base64 of the value", `echo ${Buffer.from(secret).toString("base64")}`],
+    ["base64 after a prefix (user:password), from byte 1", Buffer.from(`u:${secret}`).toString("base64")],
+    ["base64 after a prefix, from byte 2", Buffer.from(`us:${secret}`).toString("base64")],
+    ["base64 after a prefix, from byte 0", Buffer.from(`usr:${secret}`).toString("base64")],
+    ["JSON-escaped", JSON.stringify({ token: secret })],
+    ["URI-escaped", `https://x/?t=${encodeURIComponent(secret)}`],
+    ["XML-escaped", `<t>p@ss &quot;word&quot;&amp;&lt;x&gt;</t>`],
+    ["on the docker command line", 'ENV="p@ss \\"word\\"&<x>"'],
+  ])("%s", (_name, text) => {
+    const masker = new Masker();
+    masker.add(secret);
+    expect(masker.reveals(text)).toBe(true);
+    // Nothing that identifies the secret is left: neither its text nor a base64 run of it.
+    const left = masker.mask(text);
+    expect(left).toContain("***");
+    expect(left).not.toContain("word");
+  });
+
+  it("masks a base64 secret's form in a line of a multi-line value", () => {
+    const masker = new Masker();
+    masker.add("first-line\nsecond-line");
+    expect(masker.mask(Buffer.from("second-line").toString("base64"))).toBe("***");
+  });
+});

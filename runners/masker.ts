@@ -1,13 +1,20 @@
-/** Replaces every secret and `::add-mask::` value with `***` in every line shown. */
+import { secretForms } from "./secret-encodings.js";
+
+/**
+ * Replaces every secret and `::add-mask::` value with `***` in every line shown, and the
+ * forms GitHub's runner masks with it (base64, JSON, URL and XML escapes: secret-encodings).
+ */
 export class Masker {
   private values: string[] = [];
+  private readonly added = new Set<string>();
 
   add(value: string): void {
     // Each line of a multi-line secret is masked on its own, as GitHub does.
     for (const part of [value, ...value.split(/\r?\n/)]) {
-      const v = part.trim() === part ? part : part.trim();
-      if (v.length === 0 || this.values.includes(v)) continue;
-      this.values.push(v);
+      const v = part.trim();
+      if (v.length === 0 || this.added.has(v)) continue;
+      this.added.add(v);
+      for (const form of secretForms(v)) if (!this.values.includes(form)) this.values.push(form);
     }
     // Longest first, so a value containing another is masked whole.
     this.values.sort((a, b) => b.length - a.length);
@@ -38,7 +45,13 @@ export class Masker {
     return `${out}${text.slice(done, start)}***${text.slice(end)}`;
   }
 
+  /** Whether the text holds a masked value (the runner drops a job output that does). */
+  reveals(text: string): boolean {
+    return this.mask(text) !== text;
+  }
+
+  /** The values added (each line apart), not their encoded forms. */
   get size(): number {
-    return this.values.length;
+    return this.added.size;
   }
 }

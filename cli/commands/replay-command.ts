@@ -19,6 +19,7 @@ import {
   ActionCache,
   defaultActionCacheDir,
   Masker,
+  maskEvent,
   runPlan,
   runnerPaths,
   synthesizePayload,
@@ -38,6 +39,9 @@ import { ImageResolver } from "../image-resolver.js";
 import { readReplayConfig } from "../replay-config.js";
 import { DEFAULT_GITHUB_URL } from "../option-args.js";
 import { prepareRemoteActions } from "./actions-command.js";
+import { readSecrets, shortSecretWarnings } from "./secret-sources.js";
+
+export { readDotenv } from "./secret-sources.js";
 
 export interface ReplayCommandOptions {
   dir: string;
@@ -80,36 +84,6 @@ export interface ReplayCommandOptions {
   onPlan?: (plan: Plan) => void;
   /** The repository's git questions, when the caller asked them already (as `dir`'s). */
   repoInfo?: Promise<RepoInfo>;
-}
-
-/** `NAME=VALUE` or `NAME` (from the environment). */
-function parseSecrets(args: string[], env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const a of args) {
-    const eq = a.indexOf("=");
-    if (eq === 0) throw new UsageError(`--secret ${a}: the name is missing`, "use --secret NAME=VALUE or --secret NAME (value from the environment)");
-    if (eq > 0) out[a.slice(0, eq)] = a.slice(eq + 1);
-    else {
-      const v = env[a];
-      if (v === undefined) throw new UsageError(`--secret ${a}: no environment variable ${a} to take the value from`, `export ${a}=… first, or pass --secret ${a}=VALUE`);
-      out[a] = v;
-    }
-  }
-  return out;
-}
-
-/** A dotenv file: NAME=VALUE lines, `#` comments, optional quotes. */
-export async function readDotenv(file: string): Promise<Record<string, string>> {
-  const text = await readFile(file, "utf8");
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
-    if (!m) continue;
-    let v = m[2] ?? "";
-    if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1).replace(/\\n/g, "\n");
-    out[m[1] ?? ""] = v;
-  }
-  return out;
 }
 
 async function readEventPayload(file: string): Promise<ValueMap> {
@@ -190,13 +164,7 @@ export async function replayCommand(options: ReplayCommandOptions & Pick<Execute
   // Inputs: typed and checked before anything starts.
   const inputs = planInputs(plan, givenInputs, o.event);
 
-  const secrets: Record<string, string> = {};
-  const dotSecrets = path.join(repo.dir, ".secrets");
-  Object.assign(secrets, await readDotenv(dotSecrets).catch(() => ({})));
-  if (o.secretFile) Object.assign(secrets, await readDotenv(o.secretFile).catch((e: unknown) => {
-    throw new UsageError(`--secret-file ${o.secretFile}: ${e instanceof Error ? e.message : String(e)}`);
-  }));
-  Object.assign(secrets, parseSecrets(o.secret, process.env));
+  const secrets = await readSecrets(repo.dir, o);
   // A required secret of a called workflow that would be empty refuses the replay now.
   checkCallSecrets(plan, { secrets, githubToken: o.githubToken, vars, inputs });
   return executePlan(plan, { repo, secrets, vars, inputs }, o);
@@ -273,9 +241,16 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   o.onPlan?.(plan);
   const reporters = [...o.reporters, recorder];
   const emit = (e: EventInput): void => {
-    const event = { ...e, at: new Date().toISOString() } as ReplayEvent;
+    // Whatever made the event, its texts pass the masker before any reporter sees them.
+    const event = { ...maskEvent(e, masker), at: new Date().toISOString() } as ReplayEvent;
     for (const r of reporters) r.onEvent(event);
   };
+
+  // Past the masker: these name a secret, never hold one, and a one-letter secret would
+  // mask its own warning.
+  for (const message of shortSecretWarnings(secrets)) {
+    for (const r of reporters) r.onEvent({ type: "notice", level: "warning", message, at: new Date().toISOString() });
+  }
 
   const serverUrl = "https://github.com";
   const payload = o.eventPath

@@ -90,7 +90,11 @@ export async function hookRun(o: HookRunOptions): Promise<number> {
     return 0;
   }
 
-  const secrets = await o.readSecrets(path.join(repo.dir, ".secrets")).catch(() => ({}));
+  // No .secrets is none; one that does not parse refuses the push's replay, as it refuses a replay.
+  const secrets = await o.readSecrets(path.join(repo.dir, ".secrets")).catch((e: unknown) => {
+    if (e instanceof ReplayError) throw e;
+    return {};
+  });
   const tmp = await mkdtemp(path.join(os.tmpdir(), "replay-hook-"));
   try {
     const targets = await pushTargets(repo.dir, remote, refs);

@@ -5,6 +5,7 @@ import { BuiltinRegistry } from "../builtin-actions.js";
 import type { EventInput } from "../events.js";
 import type { JobRunDeps } from "../job-runner.js";
 import { Masker } from "../masker.js";
+import { maskEvent } from "../mask-event.js";
 import type { RepoInfo } from "../repo-info.js";
 import { LocalRuntime } from "./local-runtime.js";
 
@@ -64,7 +65,8 @@ export async function inProcessDeps(o: InProcessOptions): Promise<InProcessSetup
   const events: EventInput[] = [];
   const deps: JobRunDeps = {
     runtime,
-    emit: (e) => events.push(e),
+    // As the CLI's run session: every event passes the masker.
+    emit: (e) => events.push(maskEvent(e, masker)),
     masker,
     builtins: new BuiltinRegistry([]),
     hostRunDir,

@@ -2,7 +2,7 @@ import { data } from "@actions/expressions";
 import { looseEquals } from "./compare.js";
 import { ExpressionEvaluationError } from "./errors.js";
 import type { ResolvedStatus } from "./eval-options.js";
-import { dataToString, fromData, isPrimitive, toData, type ExpressionData } from "./expression-data.js";
+import { SecretString, dataToString, fromData, isPrimitive, toData, type ExpressionData } from "./expression-data.js";
 import { formatString } from "./format-string.js";
 import { fromJsonText } from "./from-json-text.js";
 import { toGitHubJson } from "./to-github-json.js";
@@ -21,8 +21,31 @@ export type ArgAt = (index: number) => ExpressionData;
 const bool = (b: boolean): ExpressionData => new data.BooleanData(b);
 const str = (s: string): ExpressionData => new data.StringData(s);
 
-/** Call a function by its (case-insensitive) name; the parser has checked the name and arity. */
+/**
+ * Call a function by its (case-insensitive) name; the parser has checked the name and arity.
+ * A function that fails on a secret's value (fromJSON(secrets.X)) says which secret, never
+ * what its value holds: the reader's message would quote the character it stopped at.
+ */
 export function callFunction(name: string, argCount: number, arg: ArgAt, host: FunctionHost): ExpressionData {
+  const sources = new Set<string>();
+  const tracked: ArgAt = (i) => {
+    const d = arg(i);
+    if (d instanceof SecretString) sources.add(d.source);
+    return d;
+  };
+  const from = (): string => [...sources].join(", ");
+  let result: ExpressionData;
+  try {
+    result = callOn(name, argCount, tracked, host);
+  } catch (e) {
+    if (!(e instanceof ExpressionEvaluationError) || sources.size === 0) throw e;
+    throw new ExpressionEvaluationError(`${name}() failed on the value of ${from()} (not shown: it is a secret)`);
+  }
+  // A string made from a secret is one too, for the functions it is given to next.
+  return sources.size > 0 && result instanceof data.StringData && !(result instanceof SecretString) ? new SecretString(result.value, from()) : result;
+}
+
+function callOn(name: string, argCount: number, arg: ArgAt, host: FunctionHost): ExpressionData {
   switch (name.toLowerCase()) {
     case "contains":
       return bool(contains(arg));

@@ -45,6 +45,27 @@ export function toData(v: Value, caseSensitive = false): ExpressionData {
   return dict;
 }
 
+/**
+ * A string of the `secrets` context, or made from one (format(), join()…), which knows
+ * where it came from (`secrets.X`): errors about it name that, never quote the value.
+ */
+export class SecretString extends data.StringData {
+  constructor(
+    value: string,
+    readonly source: string,
+  ) {
+    super(value);
+  }
+}
+
+/** The `secrets` context: its strings are SecretStrings. */
+export function secretsToData(v: Value): ExpressionData {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return toData(v);
+  const dict = new GitHubDictionary();
+  for (const [key, value] of Object.entries(v)) dict.add(key, typeof value === "string" ? new SecretString(value, `secrets.${key}`) : toData(value));
+  return dict;
+}
+
 export function fromData(d: ExpressionData): Value {
   if (d instanceof data.Null) return null;
   if (d instanceof data.BooleanData || d instanceof data.NumberData || d instanceof data.StringData) return d.value;

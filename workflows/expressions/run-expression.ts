@@ -3,7 +3,7 @@ import type { Expr } from "@actions/expressions/ast";
 import { ReplayError } from "../../common/index.js";
 import { ExpressionEvaluationError } from "./errors.js";
 import { resolveStatus, type EvalOptions } from "./eval-options.js";
-import { GitHubDictionary, toData, type ExpressionData } from "./expression-data.js";
+import { GitHubDictionary, secretsToData, toData, type ExpressionData } from "./expression-data.js";
 import { GitHubEvaluator } from "./github-evaluator.js";
 import { ALL_CONTEXTS } from "./allowed-names.js";
 
@@ -49,7 +49,7 @@ function contextsToData(contexts: EvalOptions["contexts"]): GitHubDictionary {
     const v = contexts[name];
     // On Linux runners `env` is a CaseSensitiveDictionaryContextData: env.foo does not find FOO.
     const caseSensitive = name === "env";
-    if (v !== undefined) dict.add(name, toData(v, caseSensitive));
+    if (v !== undefined) dict.add(name, name === "secrets" ? secretsToData(v) : toData(v, caseSensitive));
     else if (name === "matrix") dict.add(name, new data.Null());
     else dict.add(name, new GitHubDictionary(caseSensitive));
   }
