@@ -93,7 +93,7 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
   // replay's code loads (~100 ms of compiling on one thread), not after. Their answer,
   // or error, is taken where the replay reads the repository. (repo-info.js itself, not
   // the runners index, which would compile all of runners before the first question.)
-  const repoInfo = import("../runners/repo-info.js").then((m) => m.readRepoInfo(global.dir));
+  const repoInfo = import("../runners/repo-info.js").then((m) => m.readRepoInfo(global.dir, { githubUrl: flags.githubUrl }));
   repoInfo.catch(() => undefined);
   const [{ prepareInteractive }, { replayCommand }] = await Promise.all([import("./tui/index.js"), import("./commands/replay-command.js")]);
   // The interactive screen and stepping when a person is at a terminal; plain output otherwise.
