@@ -20,6 +20,7 @@ import { LineSplitter } from "./line-splitter.js";
 import type { Masker } from "./masker.js";
 import type { RepoInfo } from "./repo-info.js";
 import { shellCommand } from "./shells.js";
+import { StepClock } from "./step-clock.js";
 import type { JobEnvState, StepRecord } from "./step-types.js";
 import { containerDefinition, healthTimeoutMs, startForwarders, startServices, waitHealthy } from "./job-services.js";
 import type { ContainerDefinition, StartedService } from "./job-services.js";
@@ -275,6 +276,8 @@ class JobCellRun implements WarmJob {
   private failed = false;
   private cancelled = false;
   private started = now();
+  /** Time the job's steps spent paused for the user: not part of its duration. */
+  private pausedMs = 0;
   /** The container's start, when it began before the job (warm()). */
   private starting: Promise<void> | undefined;
   private baseEnv: Record<string, string> = {};
@@ -400,7 +403,8 @@ class JobCellRun implements WarmJob {
       matrix: cell.matrix,
       result,
       outputs,
-      durationMs: now() - this.started,
+      durationMs: Math.max(0, now() - this.started - this.pausedMs),
+      ...(this.pausedMs > 0 ? { pausedMs: this.pausedMs } : {}),
       ...(reason === undefined ? {} : { reason }),
     };
     this.emit(done);
@@ -623,7 +627,7 @@ class JobCellRun implements WarmJob {
     await this.resolveJobLevelEnv();
     const { step } = planned;
     const { cell } = this;
-    const started = now();
+    const clock = new StepClock();
     const index = planned.index;
 
     // Name first: a skipped step is still shown by its name.
@@ -639,7 +643,8 @@ class JobCellRun implements WarmJob {
         this.state.steps[step.id] = record;
       }
       if (conclusion === "failure") this.failed = true;
-      this.emit({ type: "step.completed", jobKey: cell.jobKey, step: index, name, result: conclusion, outcome, durationMs: now() - started });
+      this.pausedMs += clock.pausedMs;
+      this.emit({ type: "step.completed", jobKey: cell.jobKey, step: index, name, result: conclusion, outcome, durationMs: clock.ranMs, ...clock.eventFields() });
     };
 
     let shouldRun: boolean;
@@ -658,22 +663,24 @@ class JobCellRun implements WarmJob {
 
     const control = this.deps.control;
     const point = control ? await this.stepPoint(planned, name) : undefined;
-    if (control && point && (await control.beforeStep(point)) === "skip") {
+    if (control && point && (await clock.pause(control.beforeStep(point))) === "skip") {
       complete("skipped", "skipped");
       return;
     }
     let outcome: StepResult;
     for (;;) {
+      clock.beginAttempt();
       try {
         outcome = await this.execute(planned, index);
       } catch (e) {
         this.log(index, `##[error]${this.deps.masker.mask(e instanceof Error ? e.message : String(e))}`);
         outcome = "failure";
       }
+      clock.endAttempt(outcome);
       // A retry runs the step again in the same container, with what it left behind.
       if (outcome !== "failure" || this.cancelled || !control || !point) break;
-      if ((await control.afterFailure(point)) !== "retry") break;
-      this.log(index, "##[group]Retrying the step");
+      if ((await clock.pause(control.afterFailure(point))) !== "retry") break;
+      this.log(index, `##[notice]Retrying the step (attempt ${clock.attempts.length + 1})`);
     }
     if (this.cancelled && outcome === "failure") outcome = "cancelled";
     let conclusion = outcome;
