@@ -21,6 +21,8 @@ import type { Masker } from "./masker.js";
 import type { RepoInfo } from "./repo-info.js";
 import { shellCommand } from "./shells.js";
 import { StepClock } from "./step-clock.js";
+import { syncSummary } from "./working-tree-sync.js";
+import type { WorkingTreeSync } from "./working-tree-sync.js";
 import type { JobEnvState, StepRecord } from "./step-types.js";
 import { containerDefinition, healthTimeoutMs, startForwarders, startServices, waitHealthy } from "./job-services.js";
 import type { ContainerDefinition, StartedService } from "./job-services.js";
@@ -109,6 +111,8 @@ export interface JobRunDeps {
   oidcEnv?: Record<string, string>;
   /** Stepping and breakpoints (the TUI): asked before each step and after a failure. */
   control?: StepControl;
+  /** Host edits made while a step waited for the user go into the workspace before it runs (not with --no-sync or --from HEAD). */
+  workingTreeSync?: WorkingTreeSync;
   /**
    * In a called (reusable) workflow: the top-level workflow, whose `github.workflow` and
    * `github.workflow_ref` its jobs see. Its secrets and inputs are this object's too.
@@ -215,6 +219,8 @@ export interface ActionContextOverrides {
 }
 
 const now = (): number => Date.now();
+/** An answer given without asking the user comes in well under this. */
+const PAUSE_THRESHOLD_MS = 25;
 
 /** Whether `permissions:` lets the job ask for an OIDC token. */
 export function grantsIdToken(permissions: Value | undefined): boolean {
@@ -663,10 +669,13 @@ class JobCellRun implements WarmJob {
 
     const control = this.deps.control;
     const point = control ? await this.stepPoint(planned, name) : undefined;
+    const pausedBefore = clock.pausedMs;
     if (control && point && (await clock.pause(control.beforeStep(point))) === "skip") {
       complete("skipped", "skipped");
       return;
     }
+    // Asked the user (a pause lasts longer than any answer given without one): their edits go in.
+    if (clock.pausedMs - pausedBefore > PAUSE_THRESHOLD_MS) await this.syncFromHost(index);
     let outcome: StepResult;
     for (;;) {
       clock.beginAttempt();
@@ -680,6 +689,7 @@ class JobCellRun implements WarmJob {
       // A retry runs the step again in the same container, with what it left behind.
       if (outcome !== "failure" || this.cancelled || !control || !point) break;
       if ((await clock.pause(control.afterFailure(point))) !== "retry") break;
+      await this.syncFromHost(index);
       this.log(index, `##[notice]Retrying the step (attempt ${clock.attempts.length + 1})`);
     }
     if (this.cancelled && outcome === "failure") outcome = "cancelled";
@@ -722,6 +732,23 @@ class JobCellRun implements WarmJob {
       return false;
     }
   }
+
+  /** Copies the host's edits into the workspace (see working-tree-sync.ts) and says what it copied. */
+  private async syncFromHost(index: number): Promise<void> {
+    this.treeSync ??= this.deps.workingTreeSync?.forJob();
+    if (!this.treeSync) return;
+    try {
+      const synced = await this.treeSync.syncInto(this.requireContainer(), this.paths.workspace, { uid: 1001, gid: 1001 });
+      if (!synced) return;
+      const text = syncSummary(synced);
+      this.log(index, `##[notice]${text}`);
+      this.emit({ type: "notice", level: "info", jobKey: this.cell.jobKey, message: this.deps.masker.mask(text) });
+    } catch (e) {
+      this.log(index, `##[warning]the working tree could not be synced into the job: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private treeSync: WorkingTreeSync | undefined;
 
   private log(index: number, line: string): void {
     this.emit({ type: "step.output", jobKey: this.cell.jobKey, step: index, line: this.deps.masker.mask(line) });
