@@ -41,6 +41,8 @@ interface ReplayFlags {
   json: boolean;
   /** false with --no-tui. */
   tui: boolean;
+  /** false with --no-sync. */
+  sync: boolean;
   step: boolean;
   breakOnFailure: boolean;
   breakAt: string[];
@@ -63,6 +65,7 @@ function addReplayOptions(cmd: Command): Command {
     .addOption(new Option("--from <source>", "what the jobs see: the working tree (tracked files, with uncommitted changes) or exactly HEAD").choices(["worktree", "HEAD"]).default("worktree"))
     .option("-p, --parallel <n>", "how many job containers run at once", positiveInt, defaultParallel())
     .option("--keep", "keep a failed job's container for inspection", false)
+    .option("--no-sync", "do not copy your working tree's edits into a paused job before its step runs or is retried")
     .option("--allow-privileged", "let steps start --privileged containers (and other options that reach the host) through their Docker API", false)
     .option("--keep-images", "keep the images the jobs' steps built (removed at the end of the run by default)", false)
     .option("--event-path <file>", "a JSON event payload of your own, instead of one synthesized from git")
@@ -93,7 +96,7 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
   // replay's code loads (~100 ms of compiling on one thread), not after. Their answer,
   // or error, is taken where the replay reads the repository. (repo-info.js itself, not
   // the runners index, which would compile all of runners before the first question.)
-  const repoInfo = import("../runners/repo-info.js").then((m) => m.readRepoInfo(global.dir));
+  const repoInfo = import("../runners/repo-info.js").then((m) => m.readRepoInfo(global.dir, { githubUrl: flags.githubUrl }));
   repoInfo.catch(() => undefined);
   const [{ prepareInteractive }, { replayCommand }] = await Promise.all([import("./tui/index.js"), import("./commands/replay-command.js")]);
   // The interactive screen and stepping when a person is at a terminal; plain output otherwise.
@@ -114,6 +117,7 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
     keep: flags.keep,
     allowPrivileged: flags.allowPrivileged,
     keepImages: flags.keepImages,
+    sync: flags.sync,
     ...(flags.base === undefined ? {} : { base: flags.base }),
     ...(flags.eventPath === undefined ? {} : { eventPath: flags.eventPath }),
     ...(flags.githubToken === undefined ? {} : { githubToken: flags.githubToken }),

@@ -3,7 +3,7 @@
 // CLI prints the reports; the TUI's diff pane can call this too.
 import path from "node:path";
 import { ReplayError, UsageError } from "../common/index.js";
-import { parseRemote, readRepoInfo } from "../runners/index.js";
+import { hostOf, parseRemote, readRepoInfo } from "../runners/index.js";
 import { loadWorkflows } from "../workflows/index.js";
 import type { Workflow } from "../workflows/index.js";
 import { readCiExport } from "./ci-export.js";
@@ -89,11 +89,15 @@ class CiSource {
 
   private repo(): RepoRef {
     if (this.o.repo !== undefined) return parseRepo(this.o.repo);
-    const fromRemote = this.remoteUrl ? parseRemote(this.remoteUrl) : undefined;
+    // A GHES API (https://ghe.example.com/api/v3) names its server's host; api.github.com is github.com's.
+    const apiHost = hostOf(this.o.apiUrl);
+    const fromRemote = this.remoteUrl ? parseRemote(this.remoteUrl, apiHost && apiHost !== "api.github.com" ? [apiHost] : []) : undefined;
     if (!fromRemote) {
       throw new UsageError(
-        this.remoteUrl ? `cannot tell the GitHub repository from the origin remote ${this.remoteUrl}` : "cannot tell which GitHub repository to compare with: this repository has no origin remote",
-        "pass --repo owner/name",
+        this.remoteUrl
+          ? `the origin remote ${this.remoteUrl} is not a repository on GitHub${apiHost && apiHost !== "api.github.com" ? ` or on ${apiHost}` : ""}, so replay does not guess which repository's CI to compare with`
+          : "cannot tell which GitHub repository to compare with: this repository has no origin remote",
+        "pass --repo owner/name (the GitHub repository whose Actions runs to compare with)",
       );
     }
     return fromRemote;

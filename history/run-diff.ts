@@ -45,6 +45,8 @@ export interface JobDiff {
   local?: { jobKey: string; name: string; result?: string; durationMs?: number; image?: string; reason?: string };
   matchedBy?: MatchedBy;
   toolchains: ToolchainDiff[];
+  /** The runner image each side ran on: stated, never compared (replay's image stands in for GitHub's). */
+  images: { ci: string[]; local: string[] };
   cacheHits: { ci: string[]; local: string[] };
   steps: StepDiff[];
   /** CI's runner bookkeeping with no counterpart in the replay (never "missing"). */
@@ -78,8 +80,11 @@ export interface DiffInput {
 
 
 
+/** Not a toolchain: the images always differ (GitHub's VM image against replay's container image). */
+const RUNNER_IMAGE = "runner-image";
+
 function compareToolchains(ci: Toolchains, local: Toolchains): ToolchainDiff[] {
-  const tools = [...new Set([...Object.keys(ci), ...Object.keys(local)])];
+  const tools = [...new Set([...Object.keys(ci), ...Object.keys(local)])].filter((t) => t !== RUNNER_IMAGE);
   return tools.map((tool) => {
     const c = ci[tool] ?? [];
     const l = local[tool] ?? [];
@@ -189,6 +194,7 @@ function diffJob(o: JobInput): JobDiff {
   const job: JobDiff = {
     name,
     toolchains: compareToolchains(o.ownCiToolchains, localJob?.toolchains ?? {}),
+    images: { ci: o.ownCiToolchains[RUNNER_IMAGE] ?? [], local: localJob?.toolchains[RUNNER_IMAGE] ?? [] },
     cacheHits: { ci: o.ciCacheHits, local: localJob?.cacheHits ?? [] },
     steps: [],
     setAside: [],

@@ -69,6 +69,18 @@ export interface StepCompletedEvent {
   result: StepResult;
   /** The result before continue-on-error. */
   outcome: StepResult;
+  /** The time the step ran, every attempt's together; time paused (stepping, a shell) left out. */
+  durationMs: number;
+  /** Time spent paused before the step or after a failed attempt; only when there was some. */
+  pausedMs?: number;
+  /** Attempts made with `r` (retry), oldest first; only when the step was retried. */
+  attempts?: StepAttempt[];
+}
+
+export interface StepAttempt {
+  /** 1 is the first run of the step. */
+  attempt: number;
+  outcome: StepResult;
   durationMs: number;
 }
 
@@ -82,7 +94,10 @@ export interface JobCompletedEvent {
   matrix: Record<string, Value> | null;
   result: JobResult;
   outputs: Record<string, string>;
+  /** The time the job ran; time its steps spent paused is left out. */
   durationMs: number;
+  /** Time its steps spent paused (stepping, breakpoints, a shell), when there was some. */
+  pausedMs?: number;
   /** Why a job did not run or was cut short, when it did not simply run. */
   reason?: string;
 }

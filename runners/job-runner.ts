@@ -21,6 +21,9 @@ import type { Masker } from "./masker.js";
 import { withoutSecrets } from "./secret-outputs.js";
 import type { RepoInfo } from "./repo-info.js";
 import { shellCommand } from "./shells.js";
+import { StepClock } from "./step-clock.js";
+import { syncSummary } from "./working-tree-sync.js";
+import type { WorkingTreeSync } from "./working-tree-sync.js";
 import type { JobEnvState, StepRecord } from "./step-types.js";
 import { containerDefinition, healthTimeoutMs, startForwarders, startServices, waitHealthy } from "./job-services.js";
 import type { ContainerDefinition, StartedService } from "./job-services.js";
@@ -109,6 +112,8 @@ export interface JobRunDeps {
   oidcEnv?: Record<string, string>;
   /** Stepping and breakpoints (the TUI): asked before each step and after a failure. */
   control?: StepControl;
+  /** Host edits made while a step waited for the user go into the workspace before it runs (not with --no-sync or --from HEAD). */
+  workingTreeSync?: WorkingTreeSync;
   /**
    * In a called (reusable) workflow: the top-level workflow, whose `github.workflow` and
    * `github.workflow_ref` its jobs see. Its secrets and inputs are this object's too.
@@ -215,6 +220,8 @@ export interface ActionContextOverrides {
 }
 
 const now = (): number => Date.now();
+/** An answer given without asking the user comes in well under this. */
+const PAUSE_THRESHOLD_MS = 25;
 
 /** Whether `permissions:` lets the job ask for an OIDC token. */
 export function grantsIdToken(permissions: Value | undefined): boolean {
@@ -276,6 +283,8 @@ class JobCellRun implements WarmJob {
   private failed = false;
   private cancelled = false;
   private started = now();
+  /** Time the job's steps spent paused for the user: not part of its duration. */
+  private pausedMs = 0;
   /** The container's start, when it began before the job (warm()). */
   private starting: Promise<void> | undefined;
   private baseEnv: Record<string, string> = {};
@@ -401,7 +410,8 @@ class JobCellRun implements WarmJob {
       matrix: cell.matrix,
       result,
       outputs,
-      durationMs: now() - this.started,
+      durationMs: Math.max(0, now() - this.started - this.pausedMs),
+      ...(this.pausedMs > 0 ? { pausedMs: this.pausedMs } : {}),
       ...(reason === undefined ? {} : { reason }),
     };
     this.emit(done);
@@ -624,7 +634,7 @@ class JobCellRun implements WarmJob {
     await this.resolveJobLevelEnv();
     const { step } = planned;
     const { cell } = this;
-    const started = now();
+    const clock = new StepClock();
     const index = planned.index;
 
     // Name first: a skipped step is still shown by its name.
@@ -640,7 +650,8 @@ class JobCellRun implements WarmJob {
         this.state.steps[step.id] = record;
       }
       if (conclusion === "failure") this.failed = true;
-      this.emit({ type: "step.completed", jobKey: cell.jobKey, step: index, name, result: conclusion, outcome, durationMs: now() - started });
+      this.pausedMs += clock.pausedMs;
+      this.emit({ type: "step.completed", jobKey: cell.jobKey, step: index, name, result: conclusion, outcome, durationMs: clock.ranMs, ...clock.eventFields() });
     };
 
     let shouldRun: boolean;
@@ -659,22 +670,28 @@ class JobCellRun implements WarmJob {
 
     const control = this.deps.control;
     const point = control ? await this.stepPoint(planned, name) : undefined;
-    if (control && point && (await control.beforeStep(point)) === "skip") {
+    const pausedBefore = clock.pausedMs;
+    if (control && point && (await clock.pause(control.beforeStep(point))) === "skip") {
       complete("skipped", "skipped");
       return;
     }
+    // Asked the user (a pause lasts longer than any answer given without one): their edits go in.
+    if (clock.pausedMs - pausedBefore > PAUSE_THRESHOLD_MS) await this.syncFromHost(index);
     let outcome: StepResult;
     for (;;) {
+      clock.beginAttempt();
       try {
         outcome = await this.execute(planned, index);
       } catch (e) {
         this.log(index, `##[error]${this.deps.masker.mask(e instanceof Error ? e.message : String(e))}`);
         outcome = "failure";
       }
+      clock.endAttempt(outcome);
       // A retry runs the step again in the same container, with what it left behind.
       if (outcome !== "failure" || this.cancelled || !control || !point) break;
-      if ((await control.afterFailure(point)) !== "retry") break;
-      this.log(index, "##[group]Retrying the step");
+      if ((await clock.pause(control.afterFailure(point))) !== "retry") break;
+      await this.syncFromHost(index);
+      this.log(index, `##[notice]Retrying the step (attempt ${clock.attempts.length + 1})`);
     }
     if (this.cancelled && outcome === "failure") outcome = "cancelled";
     let conclusion = outcome;
@@ -716,6 +733,23 @@ class JobCellRun implements WarmJob {
       return false;
     }
   }
+
+  /** Copies the host's edits into the workspace (see working-tree-sync.ts) and says what it copied. */
+  private async syncFromHost(index: number): Promise<void> {
+    this.treeSync ??= this.deps.workingTreeSync?.forJob();
+    if (!this.treeSync) return;
+    try {
+      const synced = await this.treeSync.syncInto(this.requireContainer(), this.paths.workspace, { uid: 1001, gid: 1001 });
+      if (!synced) return;
+      const text = syncSummary(synced);
+      this.log(index, `##[notice]${text}`);
+      this.emit({ type: "notice", level: "info", jobKey: this.cell.jobKey, message: this.deps.masker.mask(text) });
+    } catch (e) {
+      this.log(index, `##[warning]the working tree could not be synced into the job: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private treeSync: WorkingTreeSync | undefined;
 
   private log(index: number, line: string): void {
     this.emit({ type: "step.output", jobKey: this.cell.jobKey, step: index, line: this.deps.masker.mask(line) });

@@ -18,7 +18,17 @@ describe("parseRemote", () => {
     ["ssh://git@github.com/octo/widgets.git", { owner: "octo", name: "widgets" }],
     ["ssh://git@github.com:22/octo/widgets.git", { owner: "octo", name: "widgets" }],
     ["git://github.com/octo/widgets.git", { owner: "octo", name: "widgets" }],
-    ["https://ghe.example.com/octo/widgets.git", { owner: "octo", name: "widgets" }],
+    ["https://GitHub.com/octo/widgets.git", { owner: "octo", name: "widgets" }],
+    ["ssh://git@ssh.github.com:443/octo/widgets.git", { owner: "octo", name: "widgets" }],
+    // Not GitHub: no repository name is guessed from another host's path.
+    ["https://ghe.example.com/octo/widgets.git", undefined],
+    ["https://gitlab.com/octo/widgets.git", undefined],
+    ["git@gitlab.com:octo/widgets.git", undefined],
+    ["https://github.com.evil.example/octo/widgets.git", undefined],
+    ["/srv/git/widgets.git", undefined],
+    ["file:///srv/git/octo/widgets.git", undefined],
+    ["../widgets", undefined],
+    ["https://github.com/octo/group/widgets.git", undefined],
     ["https://github.com/octo/my.repo.git", { owner: "octo", name: "my.repo" }],
     ["https://github.com/octo/octo.github.io", { owner: "octo", name: "octo.github.io" }],
     ["git@github.com:Octo-Org/Widgets_2.git", { owner: "Octo-Org", name: "Widgets_2" }],
@@ -27,6 +37,11 @@ describe("parseRemote", () => {
     ["", undefined],
   ])("%j", (url, parsed) => {
     expect(parseRemote(url)).toEqual(parsed);
+  });
+
+  it("knows a GitHub Enterprise Server by the host it is given", () => {
+    expect(parseRemote("https://ghe.example.com/octo/widgets.git", ["ghe.example.com"])).toEqual({ owner: "octo", name: "widgets" });
+    expect(parseRemote("git@ghe.example.com:octo/widgets.git", ["GHE.example.com"])).toEqual({ owner: "octo", name: "widgets" });
   });
 });
 
@@ -66,6 +81,13 @@ describe("readRepoInfo", () => {
     const info = await readRepoInfo(repo.dir);
     expect(info).toMatchObject({ owner: "local", name: "widgets", fullName: "local/widgets", ref: "refs/heads/main", defaultBranch: "main", before: "0".repeat(40), headCommit: { message: "fixture" } });
     expect(info.remoteUrl).toBeUndefined();
+  });
+
+  it("takes the folder's name for an origin that is not on GitHub, and a GHES origin by --github-url's host", async () => {
+    git("remote", "add", "origin", "https://gitlab.example.com/team/other-name.git");
+    expect(await readRepoInfo(repo.dir, { env: {} })).toMatchObject({ owner: "local", name: "widgets", fullName: "local/widgets" });
+    expect(await readRepoInfo(repo.dir, { githubUrl: "https://gitlab.example.com", env: {} })).toMatchObject({ owner: "team", name: "other-name" });
+    expect(await readRepoInfo(repo.dir, { env: { GITHUB_SERVER_URL: "https://gitlab.example.com" } })).toMatchObject({ fullName: "team/other-name" });
   });
 
   it("describes a detached HEAD at a tag as the tag, and elsewhere as the default branch", async () => {

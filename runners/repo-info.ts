@@ -27,13 +27,54 @@ async function git(dir: string, args: string[]): Promise<string | undefined> {
   return r.exitCode === 0 ? r.stdout.trim() : undefined;
 }
 
-/** owner/name from a GitHub-style remote URL (https, ssh, scp-like). */
-export function parseRemote(url: string): { owner: string; name: string } | undefined {
-  const m = /[:/]([^/:]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url.trim());
+const GITHUB_HOSTS = ["github.com", "www.github.com", "ssh.github.com"];
+
+/** The host of a URL such as --github-url or GITHUB_SERVER_URL (a GHES server), if it is one. */
+export function hostOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).hostname.toLowerCase() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * owner/name from the remote URL of a repository on GitHub (https, ssh, scp-like), or on
+ * one of `moreHosts` (a GitHub Enterprise Server). Any other host's path is not a GitHub
+ * repository name, so nothing is guessed from it (a GitLab remote, a local path).
+ */
+export function parseRemote(url: string, moreHosts: readonly string[] = []): { owner: string; name: string } | undefined {
+  const trimmed = url.trim();
+  // scp-like `git@host:owner/name`, or a URL with a scheme.
+  const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.*)$/.exec(trimmed);
+  let host: string | undefined;
+  let rest: string;
+  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    host = scp[1];
+    rest = scp[2] ?? "";
+  } else {
+    try {
+      const u = new URL(trimmed);
+      host = u.hostname;
+      rest = u.pathname;
+    } catch {
+      return undefined;
+    }
+  }
+  const hosts = new Set([...GITHUB_HOSTS, ...moreHosts.map((h) => h.toLowerCase())]);
+  if (!host || !hosts.has(host.toLowerCase())) return undefined;
+  const m = /^\/?([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(rest);
   return m ? { owner: m[1] ?? "", name: m[2] ?? "" } : undefined;
 }
 
-export async function readRepoInfo(startDir: string): Promise<RepoInfo> {
+export interface RepoInfoOptions {
+  /** Where remote actions come from (--github-url): a GHES host names repositories too. */
+  githubUrl?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export async function readRepoInfo(startDir: string, options: RepoInfoOptions = {}): Promise<RepoInfo> {
   // Independent questions, asked at once through one shell (common/run-process.ts): in
   // series they were 8 git processes one after another on every replay. Each works from
   // any folder of the repository.
@@ -61,7 +102,10 @@ export async function readRepoInfo(startDir: string): Promise<RepoInfo> {
   const [sha, parents = "", an = "", ae = "", date = "", ...msg] = (log ?? "").split("\0");
   if (!sha) throw new ReplayError("not-a-repository", `the repository at ${dir} has no commits yet`, { hint: "commit something first" });
   const parent = parents.split(" ")[0] || undefined;
-  const fromRemote = remoteUrl ? parseRemote(remoteUrl) : undefined;
+  const env = options.env ?? process.env;
+  const moreHosts = [hostOf(options.githubUrl), hostOf(env["GITHUB_SERVER_URL"])].filter((h): h is string => h !== undefined);
+  // An origin that is not on GitHub names no GitHub repository: the folder's name stands in.
+  const fromRemote = remoteUrl ? parseRemote(remoteUrl, moreHosts) : undefined;
   const owner = fromRemote?.owner ?? "local";
   const name = fromRemote?.name ?? path.basename(dir);
   const defaultBranch = originHead?.replace(/^origin\//, "") ?? branch ?? "main";

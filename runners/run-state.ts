@@ -2,7 +2,7 @@
 // reporter, TUI, run record, diff) reads this rather than re-deriving it.
 import { assertNever } from "../common/index.js";
 import type { Value } from "../workflows/index.js";
-import type { AnnotationEvent, JobResult, ReplayEvent, StepResult } from "./events.js";
+import type { AnnotationEvent, JobResult, ReplayEvent, StepAttempt, StepResult } from "./events.js";
 
 export type Status = "pending" | "running" | StepResult;
 
@@ -12,6 +12,9 @@ export interface StepState {
   status: Status;
   outcome?: StepResult;
   durationMs?: number;
+  pausedMs?: number;
+  /** Each attempt, when the step was retried (`r`). */
+  attempts?: StepAttempt[];
   startedAt?: string;
   /** Number of output lines; the lines themselves live in the run record and log stores. */
   lineCount: number;
@@ -30,6 +33,8 @@ export interface JobState {
   annotations: Omit<AnnotationEvent, "type" | "jobKey">[];
   startedAt?: string;
   durationMs?: number;
+  /** Time the job's steps spent paused (not in durationMs). */
+  pausedMs?: number;
   reason?: string;
   /** What the job's steps wrote to GITHUB_STEP_SUMMARY (Markdown), once the job ended. */
   summary?: string;
@@ -103,11 +108,14 @@ export function reduceRunState(state: RunState, event: ReplayEvent): RunState {
           status: event.result,
           outcome: event.outcome,
           durationMs: event.durationMs,
+          ...(event.pausedMs === undefined ? {} : { pausedMs: event.pausedMs }),
+          ...(event.attempts === undefined ? {} : { attempts: event.attempts }),
         })),
       );
     case "job.completed": {
       const done = (j: JobState): JobState => {
         const next: JobState = { ...j, status: event.result, outputs: event.outputs, durationMs: event.durationMs, name: event.name };
+        if (event.pausedMs !== undefined) next.pausedMs = event.pausedMs;
         if (event.reason !== undefined) next.reason = event.reason;
         return next;
       };

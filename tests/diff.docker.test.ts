@@ -74,7 +74,7 @@ describe("replay run --diff on corpus rust-gates against CI's recorded run", () 
   it("replay diff afterwards prints the same in plain text, from the run kept in .replay/ci", async () => {
     const before = server.requests.length;
     const r = await runCliAsync(["diff", "--offline"], repo.dir, { ...process.env, CI: "true" });
-    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(1);
     expect(r.stdout).toContain(`ran head_sha ${CI_HEAD_SHA}`);
     expect(r.stdout).toMatch(/^ {2}Clippy: failed on CI \(clippy 1\.95\.0\), passed locally/m);
     expect(r.stdout).toMatch(/^ {4}rustc +1\.95\.0 +\S+/m);

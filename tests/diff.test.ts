@@ -115,7 +115,7 @@ describe("replay diff against the recorded GitHub API of rust-gates", { timeout:
         runLauncher(["diff", "--repo", "acme/ggen-lite", "--api-url", tlsServer.url, "--json"], own.dir, { ...rest, PATH: `${bin}:${process.env["PATH"] ?? ""}`, CI: "true", ...env });
 
       const r = await launch({ NODE_EXTRA_CA_CERTS: path.join(pki, "ca.pem") });
-      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.exitCode, r.stderr).toBe(1);
       expect((JSON.parse(r.stdout) as JsonReport).reports[0]?.ci.id).toBe(10482213377);
       expect(readFileSync(seen, "utf8")).toBe(path.join(pki, "ca.pem"));
       // Without the bundle the certificate is not trusted: the connection above was verified.
@@ -128,15 +128,18 @@ describe("replay diff against the recorded GitHub API of rust-gates", { timeout:
     }
   });
 
-  it("plain: the Clippy and skipped test steps, rustc 1.95.0 on CI, the head_sha warning and the first differing lines", async () => {
+  it("plain: the Clippy and skipped test steps, rustc 1.95.0 on CI, the head_sha warning and the first differing lines; exit 1 as diff's", async () => {
     const r = await runCliAsync(args(), repo.dir, env());
-    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(1);
     const out = r.stdout;
     expect(out).toContain(`warning: the replay ran commit ${localSha}, but CI's run 10482213377 ran head_sha ${CI_HEAD_SHA}`);
     expect(out).toContain(`  ${CLIPPY_VERDICT}\n`);
     expect(out).toContain("Unit tests: skipped on CI, passed locally: CI skipped it after Clippy failed");
     expect(out).toContain("Integration tests: skipped on CI, passed locally: CI skipped it after Clippy failed");
     expect(out).toMatch(/^ {4}rustc +1\.95\.0 +1\.85\.1 +differs$/m);
+    // The images are stated once a job, not listed as a differing toolchain on every run.
+    expect(out).toContain("  runner image: CI ubuntu-24.04 20251112.124.1, replay replay-rust:9c41d2e07a5b\n");
+    expect(out).not.toMatch(/runner-image/);
     expect(out).toContain("first differing lines (CI step line 2, replay step line 2):");
     expect(out).toContain("      CI:     error: variables can be used directly in the `format!` string\n");
     expect(out).toContain("      replay:     Finished `dev` profile [unoptimized + debuginfo] target(s) in 3.71s\n");
@@ -150,7 +153,7 @@ describe("replay diff against the recorded GitHub API of rust-gates", { timeout:
 
   it("--json: the same report as data", async () => {
     const r = await runCliAsync(args("--json"), repo.dir, env());
-    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(1);
     const json = JSON.parse(r.stdout) as JsonReport;
     expect(json.localRun).toBe(RUN_ID);
     const [report] = json.reports;
@@ -173,7 +176,7 @@ describe("replay diff against the recorded GitHub API of rust-gates", { timeout:
   it("the fetched run is kept in .replay/ci/ and the diff is redone offline without a request", async () => {
     const before = server.requests.length;
     const r = await runCliAsync(["diff", "--offline", "--json"], repo.dir, { ...process.env, CI: "true" });
-    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(1);
     const report = (JSON.parse(r.stdout) as JsonReport).reports[0];
     expect(report?.ci.source).toBe("stored");
     expect(report?.verdicts[0]).toBe(CLIPPY_VERDICT);
@@ -210,7 +213,7 @@ describe("replay diff against the recorded GitHub API of rust-gates", { timeout:
     writeFileSync(path.join(dir, "29347710101.txt"), readFileSync(path.join(GITHUB_FIXTURES, "rust-gates/job-29347710101.txt")));
     const before = server.requests.length;
     const r = await runCliAsync(["diff", "--ci-export", dir, "--json"], repo.dir, { ...process.env, CI: "true" });
-    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(1);
     const report = (JSON.parse(r.stdout) as JsonReport).reports[0];
     expect(report?.ci.source).toBe("export");
     expect(report?.warnings[0]).toContain(CI_HEAD_SHA);
@@ -220,6 +223,28 @@ describe("replay diff against the recorded GitHub API of rust-gates", { timeout:
       "Integration tests: skipped on CI, passed locally: CI skipped it after Clippy failed",
     ]);
     expect(server.requests.length).toBe(before);
+  });
+
+  it("exit 0 when every step ended the same on both sides", async () => {
+    const dir = path.join(scratch, "export-same");
+    mkdirSync(dir, { recursive: true });
+    const api = JSON.parse(readFileSync(path.join(GITHUB_FIXTURES, "rust-gates/jobs.json"), "utf8")) as {
+      jobs: { id: number; name: string; status: string; conclusion: string; started_at: string; completed_at: string; steps: { name: string; status: string; conclusion: string; number: number }[] }[];
+    };
+    // CI as the replay saw it: fast-feedback's Clippy and tests passed there too.
+    const same = (j: (typeof api.jobs)[number]): (typeof api.jobs)[number] =>
+      j.name === "fast-feedback" ? { ...j, conclusion: "success", steps: j.steps.map((st) => ({ ...st, conclusion: "success" })) } : j;
+    const gh = {
+      databaseId: 10482213377,
+      headSha: localSha,
+      headBranch: "main",
+      workflowName: "Fast Feedback",
+      jobs: api.jobs.map(same).map((j) => ({ databaseId: j.id, name: j.name, status: j.status, conclusion: j.conclusion, startedAt: j.started_at, completedAt: j.completed_at, steps: j.steps })),
+    };
+    writeFileSync(path.join(dir, "run.json"), JSON.stringify(gh));
+    const r = await runCliAsync(["diff", "--ci-export", dir], repo.dir, { ...process.env, CI: "true" });
+    expect(r.stdout).toContain("no difference in results between CI and the replay");
+    expect(r.exitCode, r.stderr).toBe(0);
   });
 
   it("without a token, GitHub's 401 becomes a message that says what to do (exit 2)", async () => {
@@ -242,6 +267,22 @@ describe("replay diff against the recorded GitHub API of rust-gates", { timeout:
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("error: cannot tell which GitHub repository to compare with: this repository has no origin remote");
     expect(r.stderr).toContain("hint: pass --repo owner/name");
+  });
+
+  it("an origin that is not on GitHub: no repository name is guessed, --repo is asked for (exit 2)", async () => {
+    const own = checkoutCase(rustGates);
+    try {
+      execFileSync("git", ["remote", "add", "origin", "https://gitlab.example.com/acme/ggen-lite.git"], { cwd: own.dir });
+      await recordFixtureReplay(own.dir);
+      const before = server.requests.length;
+      const r = await runCliAsync(["diff", "--api-url", server.url], own.dir, env());
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain("error: the origin remote https://gitlab.example.com/acme/ggen-lite.git is not a repository on GitHub");
+      expect(r.stderr).toContain("hint: pass --repo owner/name");
+      expect(server.requests.length).toBe(before);
+    } finally {
+      own.dispose();
+    }
   });
 
   it("a run id that is not recorded lists the recorded ones", async () => {

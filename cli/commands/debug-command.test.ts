@@ -98,8 +98,9 @@ describe("debugFlags", () => {
   it("takes the recorded event, cell and workflow unless given on the command line", () => {
     const t = debugTargetOf("11", runMetaOf(replayEvents({ runId: "11", failing: { jobKey: "test (node=20)", job: "test", matrix: { node: 20 } } })));
     if (!t) throw new Error("no target");
-    const flags = { event: "push", matrix: [] as string[], json: false };
-    expect(debugFlags(flags, t, () => false)).toEqual({ event: "pull_request", matrix: ["node=20"], workflow: ".github/workflows/ci.yml", json: false });
+    const flags = { event: "push", matrix: [] as string[], json: false, breakOnFailure: false };
+    // A step that fails again pauses there as well.
+    expect(debugFlags(flags, t, () => false)).toEqual({ event: "pull_request", matrix: ["node=20"], workflow: ".github/workflows/ci.yml", json: false, breakOnFailure: true });
     expect(debugFlags({ ...flags, event: "push" }, t, (o) => o === "event")).toMatchObject({ event: "push", matrix: ["node=20"] });
   });
 });

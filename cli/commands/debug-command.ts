@@ -93,8 +93,10 @@ export async function findDebugTarget(repoDir: string, sel: DebugSelection): Pro
 }
 
 /** The replay's flags with the recorded event, cell and workflow, unless given on the command line. */
-export function debugFlags<F extends { event: string; matrix: string[]; workflow?: string }>(flags: F, target: DebugTarget, given: (option: string) => boolean): F {
-  const out: F = { ...flags };
+export function debugFlags<F extends { event: string; matrix: string[]; workflow?: string; breakOnFailure: boolean }>(flags: F, target: DebugTarget, given: (option: string) => boolean): F {
+  // A debug session is for the failure: when the step fails again it pauses there too
+  // (r retry, ! shell, c continue), not only before it.
+  const out: F = { ...flags, breakOnFailure: true };
   if (!given("event")) out.event = target.event;
   if (!given("matrix")) out.matrix = target.matrix;
   if (!given("workflow")) out.workflow = target.workflow;

@@ -62,6 +62,7 @@ function renderJob(j: JobDiff): string[] {
   const ci = j.ci ? `CI ${j.ci.result ?? "?"}${j.ci.durationMs !== undefined ? ` in ${dur(j.ci.durationMs)}` : ""}` : "not on CI";
   const local = j.local ? `replay ${j.local.result ?? "?"}${j.local.durationMs !== undefined ? ` in ${dur(j.local.durationMs)}` : ""}` : "not replayed";
   out.push(`job ${j.name}: ${ci}, ${local}${j.matchedBy && j.matchedBy !== "name" ? ` (matched by ${j.matchedBy})` : ""}`);
+  if (j.images.ci.length || j.images.local.length) out.push(`  runner image: CI ${j.images.ci.join(", ") || "?"}, replay ${j.images.local.join(", ") || "?"}`);
   if (j.toolchains.length) {
     out.push("  toolchains:");
     out.push(...table([["", "CI", "replay", ""], ...j.toolchains.map((t) => [t.tool, t.ci.join(", ") || "—", t.local.join(", ") || "—", t.same ? "" : "differs"])], "    "));
@@ -111,11 +112,15 @@ export function renderDiff(result: DiffReplayResult): string {
   return result.reports.map(renderDiffReport).join("\n");
 }
 
-/** `replay diff [RUN_ID]`: prints the reports; answers the exit status (0: the diff was made). */
+/**
+ * `replay diff [RUN_ID]`: prints the reports; answers the exit status as `diff` and
+ * `git diff --exit-code` do: 0 when no difference was found, 1 when one was (2, a diff
+ * that could not be made, comes from the error it throws).
+ */
 export async function diffCommand(o: DiffReplayOptions, deps: DiffReplayDeps, json: boolean, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const result = await diffReplay(o, deps);
   out.write(json ? `${JSON.stringify({ localRun: result.localRun, reports: result.reports }, null, 2)}\n` : renderDiff(result));
-  return 0;
+  return result.reports.some((r) => r.verdicts.length > 0) ? 1 : 0;
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   synthesizePayload,
   writeWorkspaceTar,
   changedFiles,
+  WorkingTreeSync,
 } from "../../runners/index.js";
 import type { EventInput, RepoInfo, ReplayEvent, Reporter, SnapshotSource, StepControl } from "../../runners/index.js";
 import type { DockerConnection } from "../../runners/docker/index.js";
@@ -61,6 +62,8 @@ export interface ReplayCommandOptions {
   allowPrivileged?: boolean;
   /** `--keep-images`: the images the steps built outlive the run. */
   keepImages?: boolean;
+  /** false with `--no-sync`: a paused job never takes the working tree's edits. */
+  sync?: boolean;
   base?: string;
   /** `--event-path`: the user's own event payload instead of one synthesized from git. */
   eventPath?: string;
@@ -281,6 +284,8 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
       scopes: cacheScopes({ eventName: o.event, ref: repo.ref, refName: repo.refName, defaultBranch: repo.defaultBranch, ...(o.base ? { baseBranch: o.base } : {}) }),
     };
     const paths = runnerPaths(repo.name);
+    // Taken before the snapshot reads the tree: an edit in between is synced once more, never missed.
+    const treeSync = o.control && o.from === "worktree" && o.sync !== false ? await WorkingTreeSync.baseline(repo.dir) : undefined;
     const workspaceTar = path.join(tmp, "workspace.tar");
     // The snapshot's history is at depth 1, as checkout's default clone leaves it: the
     // built-in checkout then has nothing to do for the defaults (it is told so below).
@@ -360,6 +365,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         artifactsDir: path.join(recorder.dir, "artifacts"),
         pull: o.pull,
         ...(o.control ? { control: o.control } : {}),
+        ...(treeSync ? { workingTreeSync: treeSync } : {}),
         ...(dockerApi ? { dockerApi } : {}),
       },
       {

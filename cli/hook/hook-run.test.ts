@@ -151,6 +151,20 @@ describe("hookRun", () => {
     expect(r.code).toBe(0);
     expect(calls[0]?.plan.workflows.flatMap((pw) => pw.jobs.map((j) => j.id))).toEqual(["lint"]);
     expect(r.out).toContain("--jobs names 'nope', which no workflow of the pushed commit has");
+    // What the choice leaves out is named with the setting that does it.
+    expect(r.out).toMatch(/^ {2}- \S+ \(\.github\/workflows\/\S+\) left out: not in --jobs \(lint, nope\)$/m);
+  });
+
+  it(".replay.yml's hook.jobs names the jobs it leaves out, and itself", async () => {
+    write(".replay.yml", "hook:\n  jobs: [lint]\n");
+    try {
+      write("src/a.ts", "a4\n");
+      git("commit", "-qm", "change a once more", "--", "src/a.ts");
+      const r = await hook(line(git("rev-parse", "HEAD")), { execute: fakeExecute([]) });
+      expect(r.out).toContain("  - deploy (.github/workflows/ci.yml) left out: not in .replay.yml's hook.jobs (lint)\n");
+    } finally {
+      rmSync(path.join(dir, ".replay.yml"));
+    }
   });
 
   it("the timeout cancels the replay and blocks", async () => {

@@ -81,6 +81,7 @@ export async function hookRun(o: HookRunOptions): Promise<number> {
   const repo = await readRepoInfo(o.dir);
   const config = await readReplayConfig(repo.dir);
   const chosen = o.jobs ?? config.hook?.jobs;
+  const chosenBy = chosen === undefined ? undefined : chosen === o.jobs ? "--jobs" : ".replay.yml's hook.jobs";
   const timeoutText = o.timeout ?? config.hook?.timeout;
   const timeoutMs = timeoutText === undefined ? undefined : parseDuration(timeoutText, o.timeout !== undefined ? "--timeout" : ".replay.yml hook.timeout");
   const remote = await remoteName(repo.dir, o.remote, o.url);
@@ -102,10 +103,10 @@ export async function hookRun(o: HookRunOptions): Promise<number> {
     const ignored: string[] = [];
     for (const [i, t] of targets.entries()) {
       if (t.kind === "ignored") ignored.push(`${t.ref}: ${t.why}`);
-      else planned.push(await planTarget(t, repo.dir, path.join(tmp, String(i)), { chosen, secrets: Object.keys(secrets), imageOverrides: config.images ?? {} }, say));
+      else planned.push(await planTarget(t, repo.dir, path.join(tmp, String(i)), { chosen, chosenBy, secrets: Object.keys(secrets), imageOverrides: config.images ?? {} }, say));
     }
     const unknown = (chosen ?? []).filter((id) => !planned.some((p) => p.knownJobs.has(id)));
-    if (unknown.length && planned.length) say(`warning: ${chosen === o.jobs ? "--jobs" : ".replay.yml hook.jobs"} names ${unknown.map((j) => `'${j}'`).join(", ")}, which no workflow of the pushed commit has`);
+    if (unknown.length && planned.length) say(`warning: ${chosenBy ?? ""} names ${unknown.map((j) => `'${j}'`).join(", ")}, which no workflow of the pushed commit has`);
 
     const toRun = planned.filter((p) => p.plan.workflows.length > 0);
     if (toRun.length === 0) {
@@ -116,7 +117,7 @@ export async function hookRun(o: HookRunOptions): Promise<number> {
     // Images are looked at only now: a push that runs nothing never waits for Docker.
     const problems = await o.imageProblems(toRun.flatMap((p) => p.plan.workflows.flatMap((pw) => pw.jobs)));
     for (const p of toRun) {
-      const again = chooseJobs(p.plan, { chosen, secrets: Object.keys(secrets), imageOverrides: config.images ?? {}, imageProblem: problems });
+      const again = chooseJobs(p.plan, { chosen, chosenBy, secrets: Object.keys(secrets), imageOverrides: config.images ?? {}, imageProblem: problems });
       p.plan = again.plan;
       p.skipped.push(...again.skipped);
     }
@@ -203,6 +204,7 @@ async function pushedRefs(o: HookRunOptions, dir: string, remote: string | undef
 
 interface ChoiceBasics {
   chosen: readonly string[] | undefined;
+  chosenBy: string | undefined;
   secrets: string[];
   imageOverrides: Record<string, string>;
 }

@@ -92,9 +92,21 @@ describe("chooseJobs", () => {
       ["publish", "deploy", "smoke", "windows", "rusty"],
       { rusty: /rust image/ },
     ],
-    ["chosen jobs run with what they need, missing secrets or not", { chosen: ["publish"] }, ["test", "publish"], [], {}],
-    ["a chosen job that deploys is still left out, and what needs it", { chosen: ["smoke"] }, ["lint"], ["deploy", "smoke"], { deploy: /environment/, smoke: /needs 'deploy'/ }],
-    ["a chosen job that is not in the plan chooses nothing", { chosen: ["nope"] }, [], [], {}],
+    [
+      "chosen jobs run with what they need, missing secrets or not; the others are named with the setting",
+      { chosen: ["publish"], chosenBy: ".replay.yml's hook.jobs" },
+      ["test", "publish"],
+      ["lint", "deploy", "smoke", "windows", "rusty"],
+      { lint: /^not in \.replay\.yml's hook\.jobs \(publish\)$/, rusty: /hook\.jobs/ },
+    ],
+    [
+      "a chosen job that deploys is still left out, and what needs it",
+      { chosen: ["smoke"], chosenBy: "--jobs" },
+      ["lint"],
+      ["test", "publish", "deploy", "smoke", "windows", "rusty"],
+      { test: /^not in --jobs \(smoke\)$/, deploy: /environment/, smoke: /needs 'deploy'/ },
+    ],
+    ["a chosen job that is not in the plan chooses nothing", { chosen: ["nope"] }, [], ["lint", "test", "publish", "deploy", "smoke", "windows", "rusty"], { lint: /not in/ }],
   ])("%s", (_what, options, jobs, leftOut, reasons) => {
     const r = chooseJobs(plan(CI), { ...base, ...options });
     expect(chosen(r.plan)).toEqual(jobs);
@@ -107,7 +119,7 @@ describe("chooseJobs", () => {
     const deployOnly = workflow("on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    environment: prod\n    steps:\n      - run: x\n", ".github/workflows/deploy.yml");
     const r = chooseJobs(plan(CI, deployOnly), { ...base, chosen: ["lint", "d"] });
     expect(r.plan.workflows.map((pw) => pw.workflow.file)).toEqual([".github/workflows/ci.yml"]);
-    expect(r.skipped).toEqual([{ workflow: ".github/workflows/deploy.yml", job: "d", reason: expect.stringMatching(/environment 'prod'/) }]);
+    expect(r.skipped.filter((x) => x.job === "d")).toEqual([{ workflow: ".github/workflows/deploy.yml", job: "d", reason: expect.stringMatching(/environment 'prod'/) }]);
   });
 
   it("a called workflow that cannot be replayed leaves its caller out", () => {

@@ -8,6 +8,8 @@ import type { Job, Plan, PlannedWorkflow, Value, Workflow } from "../../workflow
 export interface JobChoiceOptions {
   /** Job ids from --jobs or .replay.yml's hook.jobs; undefined for the default choice. */
   chosen?: readonly string[] | undefined;
+  /** Where `chosen` comes from, for the jobs it leaves out: "--jobs", ".replay.yml's hook.jobs". */
+  chosenBy?: string | undefined;
   /** Names of the secrets the user supplied (`.secrets`, --secret-file). */
   secrets: readonly string[];
   /** runs-on label -> image (.replay.yml's images). */
@@ -39,7 +41,11 @@ export function chooseJobs(plan: Plan, o: JobChoiceOptions): JobChoice {
     const wanted = o.chosen === undefined ? ids : new Set(o.chosen.filter((id) => ids.has(id)).flatMap((id) => withNeeds(workflow, id).map((j) => j.id)));
     const left = new Map<string, string>();
     for (const job of pw.jobs) {
-      if (!wanted.has(job.id)) continue;
+      if (!wanted.has(job.id)) {
+        // Named, never silent: the user may not remember the setting that leaves it out.
+        skipped.push({ workflow: workflow.file, job: job.id, reason: `not in ${o.chosenBy ?? "the jobs chosen"} (${(o.chosen ?? []).join(", ")})` });
+        continue;
+      }
       const reason = cannotRun(pw, job, o) ?? (o.chosen === undefined ? missingSecrets(pw, job, o.secrets) : undefined) ?? leftOutNeed(job, left);
       if (reason !== undefined) {
         left.set(job.id, reason);

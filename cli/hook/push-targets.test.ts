@@ -68,7 +68,7 @@ describe("pushTargets", () => {
 
   it("a new branch to a remote without tracking refs (a URL): every file of the commit", async () => {
     const [t] = await pushTargets(dir, undefined, [line("refs/heads/feature", onRemote, ZERO_SHA)]);
-    expect(t).toMatchObject({ kind: "branch", changedFiles: ["README.md", "src/a.ts", "src/b.ts"] });
+    expect(t).toMatchObject({ kind: "branch", changedFiles: ["README.md", "src/a.ts", "src/b.ts"], comparedWith: "all new: no remote-tracking refs" });
   });
 
   it("a remote commit this clone does not have: falls back to the new-branch comparison", async () => {

@@ -92,7 +92,9 @@ async function branchChanges(
     return { changedFiles: [], comparedWith: `${unknownOld}no commit that ${tracked ?? "the remote"} does not have already` };
   }
   if (oldest.parent === undefined) {
-    return { changedFiles: await treeNames(dir, sha), comparedWith: `${unknownOld}every file: the remote has none of this history${untracked}` };
+    // One short clause: it ends the hook's first line ("push to 'main' at 3f2a1bc (12 files changed, …)").
+    const why = tracked === undefined ? `no remote-tracking refs${remote ? ` for '${remote}'` : ""}` : "the remote has none of this history";
+    return { changedFiles: await treeNames(dir, sha), comparedWith: `${unknownOld}all new: ${why}` };
   }
   return {
     changedFiles: await diffNames(dir, oldest.parent, sha),

@@ -1,7 +1,7 @@
 import { initialRunState, reduceRunState } from "../../runners/index.js";
 import type { ReplayEvent, Reporter, RunState } from "../../runners/index.js";
 import { CacheTally, formatCacheTotal, formatJobCache } from "./cache-tally.js";
-import { formatDuration } from "./format.js";
+import { attemptsText, formatDuration, pausedText } from "./format.js";
 
 const MARK: Record<string, string> = { success: "✓", failure: "✗", skipped: "-", cancelled: "⊘" };
 
@@ -44,11 +44,12 @@ export class PlainReporter implements Reporter {
         break;
       case "step.completed": {
         const coe = event.outcome !== event.result ? ` (outcome ${event.outcome}, continue-on-error)` : "";
-        this.line(`${this.prefix(event.jobKey)} ${MARK[event.result] ?? "?"} ${event.name} — ${event.result}${coe} (${formatDuration(event.durationMs)})`);
+        const attempts = attemptsText(event.attempts);
+        this.line(`${this.prefix(event.jobKey)} ${MARK[event.result] ?? "?"} ${event.name} — ${event.result}${coe}${attempts ? `, ${attempts}` : ""} (${formatDuration(event.durationMs)})${pausedText(event.pausedMs)}`);
         break;
       }
       case "job.completed":
-        this.line(`${this.prefix(event.jobKey)} job ${event.result}${event.reason ? `: ${event.reason}` : ""} (${formatDuration(event.durationMs)})`);
+        this.line(`${this.prefix(event.jobKey)} job ${event.result}${event.reason ? `: ${event.reason}` : ""} (${formatDuration(event.durationMs)})${pausedText(event.pausedMs)}`);
         break;
       case "run.completed":
         this.summary(event.durationMs);

@@ -28,11 +28,11 @@ afterEach(() => {
   }
 });
 
-function start(control = new StepController()): Harness {
+function start(control = new StepController(), onDismiss?: () => void): Harness {
   const store = new TuiStore({ batchMs: 5, now: () => at(5000) });
   const view = new ViewStore();
   const shells: StepPoint[] = [];
-  const tui = renderTui(<App store={store} stepping={control} view={view} staticFrom={0} onShell={(p) => shells.push(p)} onInterrupt={() => undefined} />);
+  const tui = renderTui(<App store={store} stepping={control} view={view} staticFrom={0} onShell={(p) => shells.push(p)} onInterrupt={() => undefined} {...(onDismiss ? { onDismiss } : {})} />);
   const h: Harness = {
     tui,
     store,
@@ -129,7 +129,7 @@ describe("App", () => {
     const where = point("build (node=18)", 1, "Test");
     const answer = h.control.afterFailure(where);
     await h.tui.waitFor((f) => f.includes("✗ “Test” (build (18)) failed — paused"));
-    expect(h.tui.frame()).toContain("r retry step · n go on, pause at next · c continue · ! shell");
+    expect(h.tui.frame()).toContain("r retry step · n next step · c continue · ! shell");
     await h.tui.press("!");
     expect(h.shells).toEqual([where]);
     await h.tui.press("r");
@@ -151,4 +151,72 @@ describe("App", () => {
     expect(h.control.signal.aborted).toBe(true);
     expect(await h.tui.waitFor((f) => f.includes("cancelling"))).toContain("ctrl-c quit now");
   });
+
+  const finished: (EventInput & { atMs?: number })[] = [
+    ...matrixRun.slice(0, 6),
+    { type: "step.completed", jobKey: "build (node=18)", step: 1, name: "Test", result: "success", outcome: "success", durationMs: 1000, atMs: 4000 },
+    { type: "job.completed", jobKey: "build (node=18)", job: "build", workflow: ".github/workflows/ci.yml", name: "build (18)", matrix: { node: 18 }, result: "success", outputs: {}, durationMs: 4000, atMs: 4000 },
+    ...matrixRun.slice(7),
+    { type: "job.started", jobKey: "deploy", job: "deploy", workflow: ".github/workflows/ci.yml", name: "deploy", matrix: null, image: "replay-runner", atMs: 5000 },
+    { type: "job.completed", jobKey: "deploy", job: "deploy", workflow: ".github/workflows/ci.yml", name: "deploy", matrix: null, result: "skipped", reason: "needs 'build', which failed", outputs: {}, durationMs: 0, atMs: 5000 },
+    { type: "run.completed", runId: "42", result: "failure", exitCode: 1, durationMs: 5000, atMs: 5000 },
+  ];
+
+  it("once the replay is over the screen stays: the user browses it, and q or enter closes it", async () => {
+    let dismissed = 0;
+    const h = start(new StepController(), () => dismissed++);
+    await h.feed(finished);
+    let frame = await h.tui.waitFor((f) => f.includes("ended: failure"));
+    expect(frame).toContain("q/enter close · ? help");
+    expect(frame).not.toContain("quit (cancels)");
+    // Browsing: the skipped job says why it did not run.
+    await h.tui.press(KEYS.down, KEYS.down, KEYS.down, KEYS.down, KEYS.down, KEYS.down, KEYS.down, KEYS.down);
+    frame = await h.tui.waitFor((f) => f.includes("deploy — skipped"));
+    expect(frame).toContain("deploy — skipped: needs 'build', which failed");
+    expect(dismissed).toBe(0);
+    await h.tui.press(KEYS.enter);
+    expect(dismissed).toBe(1);
+    await h.tui.press("q");
+    expect(dismissed).toBe(2);
+    // Not a cancellation: the run is over already.
+    expect(h.control.signal.aborted).toBe(false);
+  });
+
+  it("? shows every key, and any key closes it", async () => {
+    const h = start();
+    await h.feed(running18);
+    await h.tui.press("?");
+    let frame = await h.tui.waitFor((f) => f.includes("Keys (any key closes this help)"));
+    for (const text of ["pgup pgdn", "home end", "open or close the log's groups", "retry the step in the same container"]) expect(frame).toContain(text);
+    await h.tui.press("x");
+    frame = await h.tui.waitFor((f) => !f.includes("Keys (any key"));
+    expect(frame).toContain("build (18) › Test");
+    // The key that closed the help did nothing else.
+    expect(h.control.signal.aborted).toBe(false);
+  });
+
+  it("draws workflow commands as GitHub's log viewer does: groups fold (z opens them), markers become colours", async () => {
+    const h = start();
+    const out = (line: string): EventInput => ({ type: "step.output", jobKey: "build (node=18)", step: 1, line });
+    await h.feed([...running18, out("##[group]Run npm test"), out("npm test"), out("##[endgroup]"), out("##[error]Process completed with exit code 1.")]);
+    let frame = await h.tui.waitFor((f) => f.includes("▸ Run npm test  (1 line)"));
+    expect(frame).toContain("Process completed with exit code 1.");
+    expect(frame).not.toContain("##[");
+    await h.tui.press("z");
+    frame = await h.tui.waitFor((f) => f.includes("▾ Run npm test"));
+    expect(frame).toMatch(/▾ Run npm test[^\n]*\n[^\n]*npm test/);
+  });
+
+  it("a planned step's header names the step, not its number", async () => {
+    const h = start(new StepController({ breakOnFailure: true }));
+    h.store.setPlanned(new Map([[plannedKey(".github/workflows/ci.yml", "build"), { workflow: ".github/workflows/ci.yml", job: "build", steps: ["Install", "Test", "Lint the sources"].map((name, index) => ({ index, name })) }]]));
+    await h.feed(running18);
+    const answer = h.control.afterFailure(point("build (node=18)", 1, "Test"));
+    await h.tui.waitFor((f) => f.includes("failed — paused"));
+    await h.tui.press(KEYS.down);
+    expect(await h.tui.waitFor((f) => f.includes("build (18) › Lint the sources"))).not.toContain("step 3");
+    h.control.continue("build (node=18)");
+    await answer;
+  });
+
 });

@@ -6,10 +6,12 @@ import type { StepPoint } from "../../runners/index.js";
 import type { StepController } from "../stepping/index.js";
 import { AnnotationList } from "./AnnotationList.js";
 import { FinishedLog } from "./FinishedLog.js";
+import { HelpOverlay } from "./HelpOverlay.js";
 import { JobTree } from "./JobTree.js";
 import { KeyHelp } from "./KeyHelp.js";
 import { availableKeys } from "./keymap.js";
 import { layout } from "./layout.js";
+import { formatLog, hasGroups, lineText } from "./log-lines.js";
 import { LogPane } from "./LogPane.js";
 import { renderMarkdown } from "./markdown.js";
 import { StatusLine } from "./StatusLine.js";
@@ -31,6 +33,8 @@ export interface AppProps {
   onShell: (point: StepPoint) => void;
   /** Ctrl-C once the replay is already cancelling: stop at once. */
   onInterrupt: () => void;
+  /** q, Enter or Ctrl-C once the replay is over: the screen may close. */
+  onDismiss?: () => void;
 }
 
 const EMPTY: readonly string[] = [];
@@ -39,7 +43,7 @@ const EMPTY: readonly string[] = [];
  * The container: reads the three stores, works out what to show, and turns keys into
  * calls on the stepping controller and the view. The panes below only draw what they get.
  */
-export function App({ store, stepping, view, staticFrom, onShell, onInterrupt }: AppProps): ReactElement {
+export function App({ store, stepping, view, staticFrom, onShell, onInterrupt, onDismiss }: AppProps): ReactElement {
   const snap = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const steps = useSyncExternalStore(stepping.subscribe, stepping.getSnapshot);
   const v = useSyncExternalStore(view.subscribe, view.getSnapshot);
@@ -53,16 +57,18 @@ export function App({ store, stepping, view, staticFrom, onShell, onInterrupt }:
 
   const selection = v.selection ?? autoSelection(snap.run, steps);
   const tree = treeRows({ run: snap.run, planned: snap.planned, stepping: steps, selection, now: snap.now });
-  const shownStep = logStepOf(snap.run, steps, selection);
-  const lines = shownStep ? (snap.logs.get(logKey(shownStep.jobKey, shownStep.step)) ?? EMPTY) : EMPTY;
+  const shownStep = logStepOf(snap.run, steps, selection, snap.planned);
+  const rawLines = shownStep ? (snap.logs.get(logKey(shownStep.jobKey, shownStep.step)) ?? EMPTY) : EMPTY;
+  const groupsOpen = v.groupsOpen ?? false;
+  // `rawLines` grows in place: its length is what changes.
+  const lines = useMemo(() => formatLog(rawLines, groupsOpen), [rawLines, rawLines.length, groupsOpen]);
   const job = selection ? snap.run.jobs.find((j) => j.jobKey === selection.jobKey) : undefined;
   const summaryWidth = Math.max(40, columns) - 1;
   const summary = useMemo(() => (job?.summary ? renderMarkdown(job.summary, summaryWidth) : []), [job?.summary, summaryWidth]);
   const size = layout({ columns, rows, annotations: job?.annotations.length ?? 0, summaryLines: summary.length });
   const start = logWindowStart(v, lines.length, size.logHeight);
   const query = v.search?.query ?? "";
-  // `lines` grows in place: its length is what changes.
-  const matches = useMemo(() => searchMatches(lines, query), [lines, lines.length, query]);
+  const matches = useMemo(() => searchMatches(lines.map(lineText), query), [lines, query]);
 
   const pause = (selection && steps.pauses.find((p) => p.point.jobKey === selection.jobKey)) ?? steps.pauses[0];
   const running = snap.run.status === "running" || snap.run.status === "pending";
@@ -79,9 +85,20 @@ export function App({ store, stepping, view, staticFrom, onShell, onInterrupt }:
     severalActive: active > 1,
     running,
     quitting: steps.quitting,
+    hasGroups: hasGroups(rawLines),
+    groupsOpen,
   });
 
   useInput((input: string, key: Key) => {
+    if (v.help) {
+      view.dispatch({ type: "toggleHelp" });
+      return;
+    }
+    // The replay is over and its screen stays for browsing: q, Enter or Ctrl-C closes it.
+    if (!running && onDismiss && !v.search?.editing && (input === "q" || key.return || (key.ctrl && input === "c"))) {
+      onDismiss();
+      return;
+    }
     if (key.ctrl && input === "c") {
       if (steps.quitting) onInterrupt();
       else stepping.quit();
@@ -103,6 +120,8 @@ export function App({ store, stepping, view, staticFrom, onShell, onInterrupt }:
     else if (key.home || key.end) view.dispatch({ type: "scrollTo", where: key.home ? "top" : "bottom", total: lines.length, height: size.logHeight });
     else if (key.escape) view.dispatch({ type: "searchClear" });
     else if (input === "/") view.dispatch({ type: "searchStart" });
+    else if (input === "?") view.dispatch({ type: "toggleHelp" });
+    else if (input === "z") view.dispatch({ type: "toggleGroups" });
     else if ((input === "N" || input === "P") && v.search) view.dispatch({ type: "searchJump", direction: input === "N" ? 1 : -1, matches, height: size.logHeight });
     else if (input === "q") stepping.quit();
     else if (input === "s" && job && selectedRunning) stepping.toggleStepping(job.jobKey);
@@ -120,13 +139,14 @@ export function App({ store, stepping, view, staticFrom, onShell, onInterrupt }:
   const title = shownStep
     ? `${snap.run.jobs.find((j) => j.jobKey === shownStep.jobKey)?.name ?? shownStep.jobKey} › ${shownStep.name}`
     : job
-      ? `${job.name} — ${job.status === "running" ? "starting" : job.status}`
+      ? `${job.name} — ${job.status === "running" ? "starting" : job.status}${job.reason ? `: ${job.reason}` : ""}`
       : "no step selected";
   return (
     <>
       <FinishedLog items={snap.finished.slice(staticFrom)} />
       <Box flexDirection="column" width={size.width}>
-        <Box>
+        {v.help ? <HelpOverlay width={size.width} height={size.treeHeight + 2} /> : null}
+        <Box display={v.help ? "none" : "flex"}>
           <JobTree rows={tree} width={size.treeWidth} height={size.treeHeight} />
           <LogPane
             title={title}
@@ -148,8 +168,8 @@ export function App({ store, stepping, view, staticFrom, onShell, onInterrupt }:
           quitting={steps.quitting}
           {...(snap.lastNotice === undefined ? {} : { notice: snap.lastNotice })}
         />
-        {/* Once the replay is over the screen closes: its last frame keeps no keys. */}
-        {running ? <KeyHelp keys={keys} /> : null}
+        {/* Without a way to close it (no one waits for q), the last frame keeps no keys. */}
+        {running || onDismiss ? <KeyHelp keys={keys} width={size.width} /> : null}
       </Box>
     </>
   );

@@ -1,5 +1,6 @@
 import type { ReactElement } from "react";
 import { Static, Text } from "ink";
+import { pausedText } from "../reporters/format.js";
 import { durationText, statusStyle } from "./status-style.js";
 import type { FinishedItem } from "./tui-store.js";
 
@@ -9,13 +10,14 @@ function Item({ item }: { item: FinishedItem }): ReactElement {
   const failed = item.failedSteps.length ? ` — failed: ${item.failedSteps.join(", ")}` : "";
   const notes = item.annotations ? ` — ${item.annotations} annotation${item.annotations === 1 ? "" : "s"}` : "";
   const reason = item.reason ? ` (${item.reason})` : "";
+  const retried = item.retried?.length ? ` — ${item.retried.join(", ")}` : "";
   return (
     <Text>
       <Text {...(style.color ? { color: style.color } : {})} dimColor={style.dim ?? false}>
         {style.icon}
       </Text>
       <Text bold>{` ${item.name}`}</Text>
-      <Text>{` ${item.result} in ${durationText(item.durationMs)}${failed}${notes}${reason}`}</Text>
+      <Text>{` ${item.result} in ${durationText(item.durationMs)}${pausedText(item.pausedMs)}${failed}${retried}${notes}${reason}`}</Text>
     </Text>
   );
 }

@@ -1,10 +1,12 @@
 import type { ReactElement } from "react";
 import { Box, Text } from "ink";
+import { lineText } from "./log-lines.js";
+import type { LogLine, LogLineKind } from "./log-lines.js";
 
 export interface LogPaneProps {
   title: string;
-  /** Every line of the step's log (the pane shows `height` of them from `start`). */
-  lines: readonly string[];
+  /** Every line of the step's log as drawn (the pane shows `height` of them from `start`). */
+  lines: readonly LogLine[];
   start: number;
   width: number;
   /** Lines for log text, inside the border and below the title. */
@@ -28,10 +30,31 @@ export function displayLine(line: string): string {
   return out;
 }
 
+/** The colour GitHub's log viewer gives a line of each kind. */
+function styleOf(kind: LogLineKind): { color?: string; bold?: boolean; dimColor?: boolean } {
+  switch (kind) {
+    case "error":
+      return { color: "red" };
+    case "warning":
+      return { color: "yellow" };
+    case "notice":
+      return { color: "blue" };
+    case "debug":
+      return { color: "magenta", dimColor: true };
+    case "command":
+      return { color: "cyan" };
+    case "group":
+      return { bold: true };
+    case "plain":
+      return {};
+  }
+}
+
 /** One log line with every occurrence of the query shown inverted. */
-function Highlighted({ line: raw, query, current }: { line: string; query: string; current: boolean }): ReactElement {
-  const line = displayLine(raw);
-  if (query === "") return <Text wrap="truncate-end">{line === "" ? " " : line}</Text>;
+function Highlighted({ line: logLine, query, current }: { line: LogLine; query: string; current: boolean }): ReactElement {
+  const line = displayLine(lineText(logLine));
+  const style = styleOf(logLine.kind);
+  if (query === "") return <Text wrap="truncate-end" {...style}>{line === "" ? " " : line}</Text>;
   const parts: ReactElement[] = [];
   const lower = line.toLowerCase();
   const q = query.toLowerCase();
@@ -46,7 +69,7 @@ function Highlighted({ line: raw, query, current }: { line: string; query: strin
     at = i + q.length;
   }
   parts.push(<Text key="rest">{line.slice(at)}</Text>);
-  return <Text wrap="truncate-end">{parts}</Text>;
+  return <Text wrap="truncate-end" {...style}>{parts}</Text>;
 }
 
 /** The selected step's log: scrollable, searchable, following the tail while it runs. */

@@ -27,7 +27,8 @@ const clamp = (n: number, lo: number, hi: number): number => Math.min(hi, Math.m
 
 export function layout({ columns, rows, annotations, summaryLines }: LayoutInput): Layout {
   const width = Math.max(40, columns);
-  const treeWidth = width < 80 ? Math.floor(width / 2) : clamp(Math.floor(width * 0.36), 30, 56);
+  // Narrow terminals give the log the room: at 80 columns the tree takes 26.
+  const treeWidth = width < 100 ? clamp(Math.floor(width / 3), 16, 30) : clamp(Math.floor(width * 0.36), 30, 56);
   // One line kept free below the frame, one for the status line and one for the keys.
   let budget = Math.max(8, rows) - 3;
   const minMain = 7;

@@ -6,6 +6,7 @@ import { FinishedLog } from "./FinishedLog.js";
 import { JobTree } from "./JobTree.js";
 import { KeyHelp } from "./KeyHelp.js";
 import { availableKeys } from "./keymap.js";
+import { formatLog } from "./log-lines.js";
 import { displayLine, LogPane } from "./LogPane.js";
 import { renderMarkdown } from "./markdown.js";
 import { plannedKey } from "./planned-steps.js";
@@ -54,13 +55,14 @@ describe("JobTree", () => {
 });
 
 describe("LogPane", () => {
-  const lines = Array.from({ length: 40 }, (_, i) => `line ${i + 1}${i === 29 ? " ERROR here" : ""}`);
+  const raw = Array.from({ length: 40 }, (_, i) => `line ${i + 1}${i === 29 ? " ERROR here" : ""}`);
+  const lines = formatLog(raw, false);
 
   it("shows the window it is given, with the step and where the window is", () => {
     const r = show(<LogPane title="build (18) › Test" lines={lines} start={30} width={60} height={10} following />);
     const out = inside(r.frame());
     expect(out[1]).toBe("build (18) › Test  (31-40 of 40, following)");
-    expect(out.slice(2, 12)).toEqual(lines.slice(30));
+    expect(out.slice(2, 12)).toEqual(raw.slice(30));
   });
 
   it("says so when a step printed nothing yet", () => {
@@ -81,7 +83,7 @@ describe("LogPane", () => {
   });
 
   it("cuts long lines at the pane's edge instead of wrapping them", () => {
-    const r = show(<LogPane title="t" lines={["x".repeat(200)]} start={0} width={30} height={2} following />);
+    const r = show(<LogPane title="t" lines={formatLog(["x".repeat(200)], false)} start={0} width={30} height={2} following />);
     expect(r.frame().split("\n")).toHaveLength(5);
   });
 });
@@ -100,8 +102,8 @@ describe("KeyHelp", () => {
       running: true,
       quitting: false,
     });
-    const r = show(<KeyHelp keys={keys} />);
-    expect(r.frame()).toMatch(/^r retry step · n go on, pause at next · c continue · ! shell · ↑↓ select · \/ search · q quit/);
+    const r = show(<KeyHelp keys={keys} width={100} />);
+    expect(r.frame()).toMatch(/^r retry step · n next step · c continue · ! shell · ↑↓ select · \/ search · q quit \(cancels\) · \? help$/);
     expect(r.frame()).not.toContain("k skip");
     // One line: cut at the terminal's edge (100 columns here), never wrapped.
     expect(r.frame().split("\n")).toHaveLength(1);

@@ -174,7 +174,12 @@ export function autoSelection(run: RunState, stepping: SteppingSnapshot): Select
  * The step whose log shows for a selection: the step itself, or for a job row the
  * job's paused, running, failed or last step.
  */
-export function logStepOf(run: RunState, stepping: SteppingSnapshot, selection: Selection | undefined): { jobKey: string; step: number; name: string } | undefined {
+export function logStepOf(
+  run: RunState,
+  stepping: SteppingSnapshot,
+  selection: Selection | undefined,
+  planned?: PlannedSteps,
+): { jobKey: string; step: number; name: string } | undefined {
   if (!selection) return undefined;
   const job = run.jobs.find((j) => j.jobKey === selection.jobKey);
   if (!job) return undefined;
@@ -182,7 +187,9 @@ export function logStepOf(run: RunState, stepping: SteppingSnapshot, selection: 
   if (step === undefined) return undefined;
   const s = job.steps.find((x) => x.index === step);
   const paused = stepping.pauses.find((p) => p.point.jobKey === job.jobKey && p.point.step === step);
-  return { jobKey: job.jobKey, step, name: s?.name ?? paused?.point.name ?? `step ${step + 1}` };
+  // A step not reached yet is named from the plan, as the tree names it.
+  const future = planned?.get(plannedKey(job.workflow, job.job))?.steps.find((x) => x.index === step);
+  return { jobKey: job.jobKey, step, name: s?.name ?? paused?.point.name ?? future?.name ?? `step ${step + 1}` };
 }
 
 /** Rows to draw in `height` lines: all of them, or a window that keeps the selection in sight. */

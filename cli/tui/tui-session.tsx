@@ -17,6 +17,11 @@ export interface TuiSessionOptions {
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
   stderr?: NodeJS.WriteStream;
+  /**
+   * Keep the finished run on the screen until q, Enter or Ctrl-C (default true): the user
+   * browses every job's log, annotations and summary, and why jobs did not run.
+   */
+  stayOpen?: boolean;
 }
 
 /**
@@ -35,9 +40,15 @@ export class TuiSession implements Reporter {
   private closed = false;
   /** The terminal Ink reads keys from, opened per mount (see input()). */
   private keyboard: tty.ReadStream | undefined;
+  private dismiss: () => void = () => undefined;
+  /** Resolved by q, Enter or Ctrl-C on the finished run (or a signal). */
+  private readonly dismissed = new Promise<void>((resolve) => (this.dismiss = resolve));
   private readonly onSignal = (): void => {
     // After the replay command's own handler, which cancels first and exits on a second signal.
-    setImmediate(() => this.options.stepping.quit());
+    setImmediate(() => {
+      this.options.stepping.quit();
+      this.dismiss();
+    });
   };
 
   constructor(private readonly options: TuiSessionOptions) {
@@ -60,6 +71,10 @@ export class TuiSession implements Reporter {
     this.closed = true;
     await this.shell;
     this.store.close();
+    // The run is over (not cancelled with q): its screen stays until the user closes it.
+    const run = this.store.getSnapshot().run;
+    const over = run.status !== "running" && run.status !== "pending";
+    if (this.instance && over && (this.options.stayOpen ?? true) && !this.options.stepping.getSnapshot().quitting) await this.dismissed;
     process.off("SIGINT", this.onSignal);
     process.off("SIGTERM", this.onSignal);
     const instance = this.instance;
@@ -110,6 +125,7 @@ export class TuiSession implements Reporter {
         staticFrom={this.staticFrom}
         onShell={(point) => this.openShell(point)}
         onInterrupt={() => process.kill(process.pid, "SIGINT")}
+        {...((this.options.stayOpen ?? true) ? { onDismiss: () => this.dismiss() } : {})}
       />,
       {
         ...(this.options.stdout ? { stdout: this.options.stdout } : {}),

@@ -5,11 +5,12 @@
 import { assertNever } from "../../common/index.js";
 import { initialRunState, reduceRunState } from "../../runners/index.js";
 import type { ReplayEvent, RunState, StepResult } from "../../runners/index.js";
+import { attemptsText } from "../reporters/format.js";
 import type { PlannedSteps } from "./planned-steps.js";
 
 /** A line printed once, above the live screen (ink's <Static>). */
 export type FinishedItem =
-  | { id: string; kind: "job"; name: string; result: StepResult | "pending" | "running"; durationMs: number; failedSteps: string[]; annotations: number; reason?: string }
+  | { id: string; kind: "job"; name: string; result: StepResult | "pending" | "running"; durationMs: number; failedSteps: string[]; annotations: number; reason?: string; pausedMs?: number; retried?: string[] }
   | { id: string; kind: "note"; text: string; level?: "info" | "warning" };
 
 export interface TuiSnapshot {
@@ -86,7 +87,14 @@ export class TuiStore {
             failedSteps: (job?.steps ?? []).filter((s) => s.status === "failure").map((s) => s.name),
             annotations: job?.annotations.length ?? 0,
             ...(e.reason === undefined ? {} : { reason: e.reason }),
+            ...(e.pausedMs === undefined ? {} : { pausedMs: e.pausedMs }),
           });
+          const retried = (job?.steps ?? []).flatMap((s) => {
+            const text = attemptsText(s.attempts);
+            return text ? [`${s.name} ${text}`] : [];
+          });
+          const item = added.at(-1);
+          if (retried.length && item?.kind === "job") item.retried = retried;
           break;
         }
         case "notice":

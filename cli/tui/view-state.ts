@@ -21,6 +21,10 @@ export interface ViewState {
   search?: SearchState;
   /** The newest pause the view has jumped to. */
   seenPauseId: number;
+  /** `z`: the log's `##[group]` folds are open. */
+  groupsOpen?: boolean;
+  /** `?`: the help overlay listing every key is shown. */
+  help?: boolean;
 }
 
 export const initialViewState: ViewState = { follow: true, scrollTop: 0, seenPauseId: 0 };
@@ -36,7 +40,9 @@ export type ViewAction =
   | { type: "searchBackspace" }
   | { type: "searchJump"; direction: 1 | -1; matches: readonly number[]; height: number }
   | { type: "searchEnd" }
-  | { type: "searchClear" };
+  | { type: "searchClear" }
+  | { type: "toggleGroups" }
+  | { type: "toggleHelp" };
 
 const clamp = (n: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, n));
 
@@ -87,6 +93,10 @@ export function reduceView(view: ViewState, action: ViewAction): ViewState {
       const { search: _search, ...rest } = view;
       return rest;
     }
+    case "toggleGroups":
+      return { ...view, groupsOpen: !(view.groupsOpen ?? false) };
+    case "toggleHelp":
+      return { ...view, help: !(view.help ?? false) };
     default:
       return assertNever(action, "view action");
   }
