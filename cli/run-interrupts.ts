@@ -22,8 +22,12 @@ export interface RunInterrupts {
 export interface WatchOptions {
   /** A second interrupt while the first one's clean-up runs: quit at once, with this status. */
   quit: (status: number) => void;
-  stdout?: NodeJS.WriteStream;
+  /** Cancelled another way already (the TUI's `q`, its first Ctrl-C): an interrupt then quits. */
+  cancelled?: AbortSignal;
+  stdout?: NodeJS.EventEmitter;
   stderr?: NodeJS.WritableStream;
+  /** Where SIGINT and SIGTERM arrive (the process). */
+  signals?: NodeJS.EventEmitter;
 }
 
 /**
@@ -34,10 +38,11 @@ export interface WatchOptions {
 export function watchInterrupts(o: WatchOptions): RunInterrupts {
   const stdout = o.stdout ?? process.stdout;
   const stderr = o.stderr ?? process.stderr;
+  const signals = o.signals ?? process;
   const controller = new AbortController();
   let reason: InterruptReason | undefined;
   const interrupted = (why: InterruptReason): void => {
-    if (reason !== undefined) {
+    if (reason !== undefined || o.cancelled?.aborted) {
       // The reader that left only makes more EPIPEs, one a write: nothing to quit for.
       if (why !== "stdout-closed") o.quit(INTERRUPT_EXIT[why]);
       return;
@@ -53,8 +58,8 @@ export function watchInterrupts(o: WatchOptions): RunInterrupts {
   const onStdoutError = (e: NodeJS.ErrnoException): void => {
     if (e.code === "EPIPE") interrupted("stdout-closed");
   };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigterm);
+  signals.on("SIGINT", onSigint);
+  signals.on("SIGTERM", onSigterm);
   stdout.on("error", onStdoutError);
   return {
     signal: controller.signal,
@@ -62,8 +67,8 @@ export function watchInterrupts(o: WatchOptions): RunInterrupts {
       return reason;
     },
     dispose() {
-      process.off("SIGINT", onSigint);
-      process.off("SIGTERM", onSigterm);
+      signals.off("SIGINT", onSigint);
+      signals.off("SIGTERM", onSigterm);
       stdout.off("error", onStdoutError);
     },
   };

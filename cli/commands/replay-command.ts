@@ -284,8 +284,9 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     : synthesizePayload({ event: o.event, repo, serverUrl, inputs, ...(o.base ? { baseBranch: o.base } : {}) });
   const tmp = await mkdtemp(path.join(os.tmpdir(), `replay-${runId}-`));
   // Ctrl-C, SIGTERM and a closed stdout cancel the run; a second one quits at once.
-  const interrupts = watchInterrupts({ quit: (status) => quitLeavingRun({ runId, hostRunDir: tmp, keep: o.keep, entry: process.argv[1] }, status) });
   const controller = new AbortController();
+  const quit = (status: number): never => quitLeavingRun({ runId, hostRunDir: tmp, keep: o.keep, entry: process.argv[1] }, status);
+  const interrupts = watchInterrupts({ quit, cancelled: controller.signal });
   const onAbort = (): void => controller.abort();
   interrupts.signal.addEventListener("abort", onAbort, { once: true });
   o.signal?.addEventListener("abort", onAbort, { once: true });
