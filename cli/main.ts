@@ -11,6 +11,15 @@ import { buildProgram, reportError } from "./program.js";
 // The launcher (bin/replay) kept NODE_EXTRA_CA_CERTS aside: what replay starts gets it back.
 takeDeferredCa();
 
+// A reader that closes the pipe early (`replay … | head`) makes every later write fail
+// with EPIPE, as an 'error' event: without a listener, a crash with a stack trace. A
+// replay cancels itself on the first one (cli/run-interrupts.ts); the rest is dropped.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+  });
+}
+
 const json = process.argv.includes("--json");
 let code: number | undefined;
 // This file, wherever the build put the rest: the pre-push hook runs it.

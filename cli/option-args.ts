@@ -25,6 +25,12 @@ export function runIdArg(value: string): number {
   return Number(value);
 }
 
+/** A replay's run id, as `.replay/runs/` and the dev.replay.run label name it. */
+export function replayRunIdArg(value: string): string {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("a replay's run id is a number (a folder of .replay/runs/)");
+  return value;
+}
+
 export function shaArg(value: string): string {
   if (!/^[0-9a-f]{7,40}$/i.test(value)) throw new InvalidArgumentError("a commit id: 7 to 40 hex digits");
   return value.toLowerCase();

@@ -11,7 +11,7 @@ import type { ImagesCommandContext } from "./commands/images-command.js";
 import type { DiffFlags } from "./commands/diff-command.js";
 import { addHookCommands } from "./hook/index.js";
 import type { BreakAt } from "./stepping/index.js";
-import { DEFAULT_GITHUB_URL, collect, defaultParallel, positiveInt, runIdArg, shaArg } from "./option-args.js";
+import { DEFAULT_GITHUB_URL, collect, defaultParallel, positiveInt, replayRunIdArg, runIdArg, shaArg } from "./option-args.js";
 
 interface GlobalOptions {
   dir: string;
@@ -229,10 +229,18 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
   program
     .command("gc")
     .description("remove every container, network and volume replay left behind (crashed or killed runs)")
-    .action(async () => {
-      const { connectDocker, reap } = await import("../runners/docker/index.js");
+    .option("--run <id>", "only this run's (a folder of .replay/runs/), whether its replay still runs or not", replayRunIdArg)
+    .action(async (flags: { run?: string }) => {
+      const { connectDocker, reap, removeRun } = await import("../runners/docker/index.js");
       const { docker } = await connectDocker();
-      const r = await reap(docker, { all: true });
+      let r = flags.run === undefined ? await reap(docker, { all: true }) : await removeRun(docker, flags.run);
+      if (flags.run !== undefined && r.containers > 0) {
+        // A replay that quit at once (its second Ctrl-C hands its run to this) may have
+        // left a create in flight: looked at again once the engine has answered it.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const again = await removeRun(docker, flags.run);
+        r = { containers: r.containers + again.containers, networks: r.networks + again.networks, volumes: r.volumes + again.volumes };
+      }
       process.stdout.write(`removed ${r.containers} container(s), ${r.networks} network(s), ${r.volumes} volume(s)\n`);
       exit(0);
     });

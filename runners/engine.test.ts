@@ -29,6 +29,8 @@ interface RunOptions {
   imagePresent?: boolean;
   /** Sees each event as it is emitted, with the stand-in Docker as it is then. */
   onEvent?: (e: EventInput, runtime: LocalRuntime) => void;
+  /** Cancels the run (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** What one replay of a workflow left behind: the event stream and the stand-in Docker. */
@@ -97,7 +99,7 @@ async function replay(yaml: string, o: RunOptions = {}): Promise<Replay> {
     parallel: o.parallel ?? 4,
     imageFor: o.imageFor ?? (async () => "test-image"),
     presentImageFor: async (labels) => (o.imagePresent === false ? undefined : (o.imageFor ?? (async () => "test-image"))(labels)),
-    signal: new AbortController().signal,
+    signal: o.signal ?? new AbortController().signal,
   });
   // The run ends once its last containers are stopped; their removal may still be going.
   const lifecycleAtEnd = [...runtime.lifecycle];
@@ -106,6 +108,35 @@ async function replay(yaml: string, o: RunOptions = {}): Promise<Replay> {
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("runPlan: a cancelled run", () => {
+  it("concludes cancelled with exit 130, whatever failed before the cancel", async () => {
+    const cancel = new AbortController();
+    const r = await replay(
+      `
+on: push
+jobs:
+  bad:
+    runs-on: ubuntu-latest
+    steps:
+      - run: exit 1
+  slow:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo waiting; sleep 1
+`,
+      {
+        onEvent: (e) => {
+          if (e.type === "job.completed" && e.job === "bad") cancel.abort();
+        },
+        signal: cancel.signal,
+      },
+    );
+    expect(r.job("bad").result).toBe("failure");
+    expect(r.job("slow").result).toBe("cancelled");
+    expect([r.result.result, r.result.exitCode]).toEqual(["cancelled", 130]);
+  });
+});
 
 describe("runPlan: job-level if and needs", () => {
   // a fails, b needs a and is skipped, c needs only b: GitHub evaluates c's status

@@ -64,11 +64,14 @@ export async function runPlan(plan: Plan, deps: JobRunDeps, options: EngineOptio
     await Promise.all(cleanups);
   }
   const results = Object.values(all).map((r) => r.result);
-  const result: JobResult = results.includes("failure")
-    ? "failure"
-    : results.includes("cancelled") || options.signal.aborted
-      ? "cancelled"
-      : "success";
+  // A run cancelled from outside concludes cancelled, as on GitHub, whatever failed before.
+  const result: JobResult = options.signal.aborted
+    ? "cancelled"
+    : results.includes("failure")
+      ? "failure"
+      : results.includes("cancelled")
+        ? "cancelled"
+        : "success";
   return { result, exitCode: options.signal.aborted ? 130 : result === "failure" ? 1 : result === "cancelled" ? 1 : 0, jobs: all };
 }
 

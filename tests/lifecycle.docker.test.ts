@@ -32,8 +32,11 @@ describe("a job's lifecycle", () => {
       child.on("close", (c) => resolve(c));
     });
     expect(code).toBe(130);
-    expect(out).toContain('"type":"run.completed"');
-    expect(await labelled()).toBe("");
+    const completed = out.split("\n").find((l) => l.includes('"type":"run.completed"')) ?? "{}";
+    expect(JSON.parse(completed)).toMatchObject({ result: "cancelled", exitCode: 130 });
+    // This run's own: other replays may be running on the engine.
+    const runId = String((JSON.parse(completed) as { runId?: string }).runId);
+    expect(await leftAfterRemoval([`dev.replay.run=${runId}`])).toBe("");
   });
 
   it("a step over its timeout-minutes fails and the job goes on to always() steps", async () => {

@@ -41,6 +41,7 @@ import { readReplayConfig } from "../replay-config.js";
 import { DEFAULT_GITHUB_URL } from "../option-args.js";
 import { prepareRemoteActions } from "./actions-command.js";
 import { readSecrets, shortSecretWarnings } from "./secret-sources.js";
+import { INTERRUPT_EXIT, quitLeavingRun, watchInterrupts } from "../run-interrupts.js";
 
 export { readDotenv } from "./secret-sources.js";
 
@@ -260,15 +261,12 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     ? await readEventPayload(o.eventPath)
     : synthesizePayload({ event: o.event, repo, serverUrl, inputs, ...(o.base ? { baseBranch: o.base } : {}) });
   const tmp = await mkdtemp(path.join(os.tmpdir(), `replay-${runId}-`));
+  // Ctrl-C, SIGTERM and a closed stdout cancel the run; a second one quits at once.
   const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write("\ncancelling: stopping running steps and removing containers (Ctrl-C again to quit at once)\n");
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
+  const quit = (status: number): never => quitLeavingRun({ runId, hostRunDir: tmp, keep: o.keep, entry: process.argv[1] }, status);
+  const interrupts = watchInterrupts({ quit, cancelled: controller.signal });
   const onAbort = (): void => controller.abort();
+  interrupts.signal.addEventListener("abort", onAbort, { once: true });
   o.signal?.addEventListener("abort", onAbort, { once: true });
   if (o.signal?.aborted) controller.abort();
 
@@ -376,14 +374,12 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         environments: o.environments,
       },
     );
-    exitCode = result.exitCode;
+    exitCode = interrupts.reason ? INTERRUPT_EXIT[interrupts.reason] : result.exitCode;
     // The jobs it failed said why; the run ends with the snapshot's error itself.
     await writingWorkspace;
     emit({ type: "run.completed", runId, result: result.result, exitCode, durationMs: Date.now() - started });
   } finally {
     await services?.close().catch(() => undefined);
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigint);
     o.signal?.removeEventListener("abort", onAbort);
     // Whatever a job left (a crash between create and remove) goes with the run; the job
     // containers stopped last are being removed by the engine, which replay does not wait for.
@@ -394,6 +390,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     await Promise.all([reaping, writingWorkspace?.catch(() => undefined)]);
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     await Promise.all(reporters.map((r) => r.close()));
+    interrupts.dispose();
   }
   return exitCode;
 }

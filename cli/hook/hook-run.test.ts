@@ -179,6 +179,21 @@ describe("hookRun", () => {
     expect(r.out).toContain("did not finish within 300ms (--timeout)");
   });
 
+  it.each([
+    [130, "Ctrl-C"],
+    [143, "SIGTERM"],
+  ])("a replay cancelled from outside (exit %i) blocks the push saying so, with its status", async (status, said) => {
+    const calls: Call[] = [];
+    const cancelled: ExecutePush = async (plan, run) => {
+      await fakeExecute(calls)(plan, run);
+      return status;
+    };
+    const r = await hook(line(git("rev-parse", "HEAD")), { execute: cancelled });
+    expect(r.code).toBe(status);
+    expect(r.out).toContain(`replay: cancelled (${said}), so the push is blocked`);
+    expect(r.out).not.toContain("failed");
+  });
+
   it("refuses malformed input as a user error", async () => {
     await expect(hook("refs/heads/main abc refs/heads/main def\n")).rejects.toThrow(/is not '<local ref> <local sha> <remote ref> <remote sha>'/);
   });

@@ -21,6 +21,15 @@ import type { PushedRef } from "./pre-push-input.js";
 import { pushTargets } from "./push-targets.js";
 import type { PushTarget } from "./push-targets.js";
 import { SKIP_HINT } from "./skip-hint.js";
+import { INTERRUPT_EXIT } from "../run-interrupts.js";
+import type { InterruptReason } from "../run-interrupts.js";
+
+const INTERRUPT_SAID: Record<InterruptReason, string> = { interrupt: "Ctrl-C", terminate: "SIGTERM", "stdout-closed": "its output was closed" };
+
+/** The interrupt a replay's exit status says cancelled it (its jobs are stopped and removed). */
+function interruptOf(code: number): InterruptReason | undefined {
+  return (Object.keys(INTERRUPT_EXIT) as InterruptReason[]).find((r) => INTERRUPT_EXIT[r] === code);
+}
 
 /** One replay of a planned push, on the Docker engine; answers its exit status. */
 export type ExecutePush = (
@@ -135,6 +144,7 @@ export async function hookRun(o: HookRunOptions): Promise<number> {
           }, Math.max(0, timeoutMs - (Date.now() - started)));
     const failed: string[] = [];
     let ran = 0;
+    let interrupted: InterruptReason | undefined;
     try {
       for (const p of planned) {
         const { target } = p;
@@ -157,6 +167,8 @@ export async function hookRun(o: HookRunOptions): Promise<number> {
         });
         const jobs = reporter.run.jobs.filter((j) => j.status !== "skipped" && j.status !== "pending");
         ran += jobs.length;
+        interrupted = timedOut ? undefined : interruptOf(code);
+        if (interrupted) break;
         const failures = reporter.run.jobs.filter((x) => x.status === "failure").map((j) => j.name);
         failed.push(...(code !== 0 && failures.length === 0 ? [`${refLabel(target)} (exit ${code})`] : failures));
       }
@@ -168,6 +180,10 @@ export async function hookRun(o: HookRunOptions): Promise<number> {
       say(`replay: the jobs did not finish within ${timeoutText} (${o.timeout !== undefined ? "--timeout" : "hook.timeout in .replay.yml"}), so the push is blocked; no container is left.`);
       say(`hint: raise the timeout, or ${SKIP_HINT}`);
       return 1;
+    }
+    if (interrupted) {
+      say(`replay: cancelled (${INTERRUPT_SAID[interrupted]}), so the push is blocked; no container is left.`);
+      return INTERRUPT_EXIT[interrupted];
     }
     if (failed.length) {
       say(`replay: ${failed.length} of ${ran} job(s) failed (${failed.join(", ")}) in ${took}: the push is blocked.`);

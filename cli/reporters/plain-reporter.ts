@@ -73,7 +73,9 @@ export class PlainReporter implements Reporter {
     this.line(`${"Job".padEnd(width)}  Result     ${cacheCol("Duration", "Cache")}`);
     for (const [name, result, duration, cache] of rows) this.line(`${(name ?? "").padEnd(width)}  ${(result ?? "").padEnd(9)}  ${cacheCol(duration ?? "", cache ?? "")}`);
     const failed = this.state.jobs.filter((j) => j.status === "failure").length;
-    this.line(`\n${this.state.jobs.length} job(s), ${failed} failed, in ${formatDuration(durationMs)}`);
+    // A cancelled run is not a run with nothing failed: it says so, and what failed before.
+    const verdict = this.state.status === "cancelled" ? `${failed ? `${failed} failed, ` : ""}cancelled after` : `${failed} failed, in`;
+    this.line(`\n${this.state.jobs.length} job(s), ${verdict} ${formatDuration(durationMs)}`);
     if (this.caches.any) this.line(formatCacheTotal(this.caches.total()));
   }
 

@@ -1,17 +1,19 @@
 import type Docker from "dockerode";
 import { RUN_LABEL } from "./labels.js";
+import type { ReapResult } from "./reaper.js";
 
 /**
- * Removes every container, network and volume of one run (its own cleanup, and after
- * Ctrl-C), but the containers in `stopping`: stopped already, the engine is removing them.
+ * Removes every container, network and volume of one run (its own cleanup, after Ctrl-C,
+ * and `replay gc --run`), but the containers in `stopping`: stopped already, the engine
+ * is removing them. Answers how many of each went.
  */
-export async function removeRun(docker: Docker, runId: string, stopping: readonly string[] = []): Promise<number> {
+export async function removeRun(docker: Docker, runId: string, stopping: readonly string[] = []): Promise<ReapResult> {
   const filters = { label: [`${RUN_LABEL}=${runId}`] };
-  let n = 0;
-  const quietly = async (f: () => Promise<unknown>): Promise<void> => {
+  const removed: ReapResult = { containers: 0, networks: 0, volumes: 0 };
+  const quietly = async (kind: keyof ReapResult, f: () => Promise<unknown>): Promise<void> => {
     try {
       await f();
-      n++;
+      removed[kind]++;
     } catch {
       // already gone
     }
@@ -20,8 +22,8 @@ export async function removeRun(docker: Docker, runId: string, stopping: readonl
   // volume goes only once no container of the run uses it.
   const [containers, networks, volumes] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters }), docker.listVolumes({ filters })]);
   const left = containers.filter((c) => !stopping.includes(c.Id));
-  await Promise.all(left.map((c) => quietly(() => docker.getContainer(c.Id).remove({ force: true, v: true }))));
-  for (const net of networks) await quietly(() => docker.getNetwork(net.Id).remove());
-  for (const v of volumes.Volumes ?? []) await quietly(() => docker.getVolume(v.Name).remove({ force: true }));
-  return n;
+  await Promise.all(left.map((c) => quietly("containers", () => docker.getContainer(c.Id).remove({ force: true, v: true }))));
+  for (const net of networks) await quietly("networks", () => docker.getNetwork(net.Id).remove());
+  for (const v of volumes.Volumes ?? []) await quietly("volumes", () => docker.getVolume(v.Name).remove({ force: true }));
+  return removed;
 }
