@@ -11,6 +11,7 @@ export type ContainerOp =
   | "attach"
   | "exec"
   | "archive-put"
+  | "update"
   | "change";
 
 export type Route =
@@ -52,7 +53,7 @@ const CONTAINER_OPS: Record<string, ContainerOp> = {
   "POST kill": "stop",
   "POST wait": "read",
   "POST resize": "change",
-  "POST update": "change",
+  "POST update": "update",
   "POST rename": "change",
   "POST pause": "change",
   "POST unpause": "change",
