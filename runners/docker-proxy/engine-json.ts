@@ -48,6 +48,7 @@ export function parseEngineJson(text: string): Node | undefined {
     i += word.length;
   };
   const string = (): string => {
+    // eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings, as Go's decoder does
     const end = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/.exec(text.slice(i));
     if (!end) throw notJson(`a bad string at ${i}`);
     i += end[0].length;
