@@ -19,6 +19,7 @@ import {
 } from "./engine-schema.js";
 import { forward, pipeRaw, readBody, readJson, refuseRaw, send } from "./http-forwarding.js";
 import { PortForwarders } from "./port-forwarder.js";
+import { forwardPorts, showPortsInInspect, showPortsInList } from "./published-ports.js";
 import type { JobDockerApiHandle, JobDockerApiRequest, RunDockerApi } from "./run-docker-api.js";
 import {
   BUILT_BY_JOB_LABEL,
@@ -30,12 +31,11 @@ import {
   planContainerCreate,
   planNetworkCreate,
   planVolumeCreate,
-  portsFromLabels,
   privilegeProblems,
   refusePrivileged,
   withLabelFilter,
 } from "./scope-policy.js";
-import type { Json, Lookups, Ownership, PortMapping, ScopeSettings } from "./scope-policy.js";
+import type { Json, Lookups, Ownership, ScopeSettings } from "./scope-policy.js";
 
 // One job's Docker API: an HTTP server on a Unix socket in the job's runner-files folder
 // (so the job container sees it through the bind replay already makes), forwarding to the
@@ -332,7 +332,7 @@ export class JobDockerApi implements JobDockerApiHandle {
         return forward(this.engine, req, res, {
           body: Buffer.alloc(0),
           answer: async (status, answer) => {
-            if (status < 300) await this.forwardPorts(id);
+            if (status < 300) await forwardPorts(this.engine, this.forwarders, { jobContainerId: this.request.jobContainerId, ownsNetwork: (n) => this.owned.networks.has(n), ...(this.request.log ? { log: this.request.log } : {}) }, id);
             return answer;
           },
         });
@@ -355,48 +355,6 @@ export class JobDockerApi implements JobDockerApiHandle {
       case "change":
         return forward(this.engine, req, res);
     }
-  }
-
-  /** Starts the forwarders of a started container's `-p` mappings in the job's namespace. */
-  private async forwardPorts(id: string): Promise<void> {
-    type Net = { NetworkID?: string; IPAddress?: string };
-    type Info = { Config?: { Labels?: Record<string, string> | null }; HostConfig?: { NetworkMode?: string }; NetworkSettings?: { Networks?: Record<string, Net> | null } };
-    const info = await this.engine.json<Info>("GET", `/containers/${id}/json`);
-    const mappings = portsFromLabels(info?.Config?.Labels);
-    if (!info || !mappings.length) return;
-    const jobId = this.request.jobContainerId;
-    let target: string | undefined;
-    let reach: PortMapping[] = mappings;
-    const mode = info.HostConfig?.NetworkMode ?? "";
-    if (mode.startsWith("container:")) {
-      // In the job's own namespace the port is already on localhost; only a different
-      // host port needs a forwarder.
-      if (mode !== `container:${jobId}`) {
-        this.request.log?.(`ports of container ${id.slice(0, 12)} are not forwarded: it shares another container's network`);
-        return;
-      }
-      target = "127.0.0.1";
-      reach = mappings.filter((m) => m.hostPort !== m.port.split("/")[0]);
-    } else {
-      const job = await this.engine.json<Info>("GET", `/containers/${jobId}/json`);
-      const jobNets = new Set(Object.values(job?.NetworkSettings?.Networks ?? {}).map((n) => n.NetworkID));
-      const nets = Object.entries(info.NetworkSettings?.Networks ?? {});
-      const shared = nets.find(([, n]) => jobNets.has(n.NetworkID));
-      if (shared) target = shared[1].IPAddress;
-      else {
-        const joinable = nets.find(([name, n]) => name === "bridge" || this.owned.networks.has(n.NetworkID ?? ""));
-        if (joinable) {
-          await this.engine.call("POST", `/networks/${joinable[1].NetworkID ?? joinable[0]}/connect`, { Container: jobId });
-          target = joinable[1].IPAddress;
-        }
-      }
-    }
-    if (!target) {
-      this.request.log?.(`ports of container ${id.slice(0, 12)} are not forwarded: the job container shares no network with it`);
-      return;
-    }
-    if (!reach.length) return;
-    for (const note of await this.forwarders.start(id, target, reach)) this.request.log?.(note);
   }
 
   private async build(req: http.IncomingMessage, res: http.ServerResponse, query: URLSearchParams): Promise<void> {
@@ -503,24 +461,4 @@ export class JobDockerApi implements JobDockerApiHandle {
     }
   }
 
-}
-
-/** Inspect shows the `-p` mappings as published, as the job asked (replay forwards them). */
-function showPortsInInspect(info: unknown): unknown {
-  if (!isObject(info) || !isObject(info["Config"])) return info;
-  const mappings = portsFromLabels(info["Config"]["Labels"]);
-  if (!mappings.length) return info;
-  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const m of mappings) (bindings[m.port] ??= []).push({ HostIp: m.hostIp || "0.0.0.0", HostPort: m.hostPort });
-  if (isObject(info["HostConfig"])) info["HostConfig"]["PortBindings"] = bindings;
-  if (isObject(info["NetworkSettings"])) info["NetworkSettings"]["Ports"] = { ...(isObject(info["NetworkSettings"]["Ports"]) ? info["NetworkSettings"]["Ports"] : {}), ...bindings };
-  return info;
-}
-
-function showPortsInList(c: unknown): unknown {
-  if (!isObject(c)) return c;
-  const mappings = portsFromLabels(c["Labels"]);
-  if (!mappings.length) return c;
-  c["Ports"] = mappings.map((m) => ({ IP: m.hostIp || "0.0.0.0", PrivatePort: Number(m.port.split("/")[0]), PublicPort: Number(m.hostPort), Type: m.port.split("/")[1] ?? "tcp" }));
-  return c;
 }

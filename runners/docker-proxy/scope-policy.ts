@@ -91,7 +91,6 @@ export function privilegeProblems(host: Json): string[] {
   const problems: string[] = [];
   const logDriver = obj(host["LogConfig"])["Type"];
   if (typeof logDriver === "string" && !LOCAL_LOG_DRIVERS.has(logDriver)) problems.push(`--log-driver ${logDriver}`);
-  if (typeof host["VolumeDriver"] === "string" && host["VolumeDriver"] !== "" && host["VolumeDriver"] !== "local") problems.push(`--volume-driver ${host["VolumeDriver"]}`);
   if (host["Privileged"] === true) problems.push("--privileged");
   for (const [field, flag] of [["IpcMode", "--ipc"], ["UTSMode", "--uts"], ["UsernsMode", "--userns"], ["CgroupnsMode", "--cgroupns"]] as const) {
     if (host[field] === "host") problems.push(`${flag} host`);
@@ -184,6 +183,8 @@ export async function planContainerCreate(input: Json, settings: ScopeSettings, 
   for (const ref of strings(host["VolumesFrom"])) await checkContainer(ref.replace(/:(ro|rw)$/, ""), lookups, "a container may not take its volumes");
   for (const link of strings(host["Links"])) await checkContainer(link.split(":")[0] ?? link, lookups, "a container may not link to it");
 
+  const volumeDriver = typeof host["VolumeDriver"] === "string" ? host["VolumeDriver"] : "";
+  if (volumeDriver !== "" && volumeDriver !== "local") throw new Refusal(403, "no host paths", `volume driver ${volumeDriver} is not available to a replayed job`);
   const volumeLabels = settings.labels;
   const createVolumes: string[] = [];
   const binds: string[] = [];

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { BUILD_QUERY, COMMIT_QUERY, canonicalQuery, checkBuildQuery } from "./engine-query.js";
+import { Refusal } from "./scope-policy.js";
+import type { ScopeSettings } from "./scope-policy.js";
+
+const settings: ScopeSettings = { allowPrivileged: false, labels: {}, jobContainerId: "job123", socketPath: "/tmp/s" };
+const build = (q: string): URLSearchParams => canonicalQuery(new URLSearchParams(q), BUILD_QUERY, "build");
+const refusal = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof Refusal) return e.message;
+    throw e;
+  }
+  return "not refused";
+};
+
+describe("a query, as the engine reads it", () => {
+  it("keeps the first of a repeated single option (Go's FormValue) and every value of a list option", () => {
+    expect(build("networkmode=host&networkmode=bridge&t=a&t=b").toString()).toBe("networkmode=host&t=a&t=b");
+    expect(canonicalQuery(new URLSearchParams("container=mine&container=theirs&changes=A&changes=B"), COMMIT_QUERY, "commit").toString()).toBe("container=mine&changes=A&changes=B");
+  });
+
+  it("refuses an option it does not know, names matched exactly as Go does", () => {
+    expect(refusal(() => build("NetworkMode=host"))).toContain('(known fields only): build option "NetworkMode"');
+  });
+});
+
+describe("a build's options", () => {
+  it.each([
+    ["networkmode=host", "(privileged): docker build --network host"],
+    ["networkmode=host&networkmode=bridge", "--network host"],
+    ["cgroupparent=/", "--cgroup-parent"],
+    ["securityopt=seccomp%3Dunconfined", "--security-opt seccomp=unconfined"],
+    ["remote=http%3A%2F%2F127.0.0.1%3A8080%2Fctx.tar", "a build context the engine fetches from http://127.0.0.1:8080/ctx.tar"],
+    ["version=2", "BuildKit builds are not served"],
+  ])("refuses %s", (q, words) => {
+    expect(refusal(() => checkBuildQuery(build(q), settings))).toContain(words);
+  });
+
+  it("answers the network or container a build joins, for the caller to check it is the job's", () => {
+    expect(checkBuildQuery(build("networkmode=bridge&networkmode=host"), settings)).toEqual({ kind: "none" });
+    expect(checkBuildQuery(build("networkmode=ours"), settings)).toEqual({ kind: "network", name: "ours" });
+    expect(checkBuildQuery(build("networkmode=container:x"), settings)).toEqual({ kind: "container", ref: "x" });
+    expect(checkBuildQuery(build("networkmode=host"), { ...settings, allowPrivileged: true })).toEqual({ kind: "none" });
+  });
+});
