@@ -1,29 +1,18 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/corpus.js";
 import type { CliRun } from "./support/corpus.js";
+import { workflowRepo } from "./support/git-repo.js";
+import type { GitRepo } from "./support/git-repo.js";
 
 // Raw Engine API requests from a step to the job's scoped socket, spelled as the docker CLI
 // never would: the engine reads JSON keys case-insensitively, so must the API's checks.
 
-const GIT_ENV = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" };
-const dirs: string[] = [];
+const repos: GitRepo[] = [];
 afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const r of repos) r.dispose();
 });
-
-function repoWith(workflow: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "replay-docker-spellings-"));
-  dirs.push(dir);
-  mkdirSync(path.join(dir, ".github/workflows"), { recursive: true });
-  writeFileSync(path.join(dir, ".github/workflows/w.yml"), workflow);
-  for (const args of [["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "init"]]) execFileSync("git", args, { cwd: dir, env: { ...process.env, ...GIT_ENV } });
-  return dir;
-}
 const lines = (r: CliRun): string[] => r.events.filter((e) => e["type"] === "step.output").map((e) => String(e["line"]));
 
 const IMAGE = "replay-base:bookworm";
@@ -50,7 +39,7 @@ describe("the job's Docker API, spoken to in raw HTTP", () => {
       ["unknown-field", `{"Image":"${IMAGE}","HostConfig":{"Privileged2":true}}`, "(known fields only): HostConfig.Privileged2"],
     ];
     const calls = refused.map(([label, body]) => `echo "${label}: $(api /containers/create '${body}')"`);
-    const dir = repoWith(`on: push
+    const repo = workflowRepo("docker-spellings", `on: push
 jobs:
   raw:
     runs-on: ubuntu-latest
@@ -69,8 +58,9 @@ jobs:
           echo "build-unknown: $(api '/build?networkmode2=host' '')"
           docker rm -f "$id" > /dev/null
 `);
+    repos.push(repo);
     try {
-      const r = await runCli(["job", "raw", "--json"], dir);
+      const r = await runCli(["job", "raw", "--json"], repo.dir);
       const out = lines(r);
       expect(r.exitCode, out.join("\n")).toBe(0);
       for (const [label, , words] of refused) {
@@ -93,5 +83,41 @@ jobs:
     } finally {
       execFileSync("docker", ["rm", "-f", outsider], { stdio: "ignore" });
     }
+  });
+
+  it("understands every field the docker CLI sends for the flags steps use", async () => {
+    const id = randomUUID().slice(0, 8);
+    const repo = workflowRepo("docker-cli-fields", `on: push
+jobs:
+  flags:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          set -e
+          docker network create --subnet 10.231.0.0/24 --gateway 10.231.0.1 --ip-range 10.231.0.128/25 --aux-address a=10.231.0.5 --opt com.docker.network.driver.mtu=1400 --label l=1 --internal --attachable net-${id}
+          docker volume create --driver local --opt type=tmpfs --opt device=tmpfs --opt o=size=1m --label l=1 vol-${id}
+          docker run -d --name c-${id} --network net-${id} --network-alias web --ip 10.231.0.10 \\
+            -e A=1 -u 0:0 -w /tmp --entrypoint sleep --label l=1 --health-cmd true --health-interval 1s --health-retries 2 --health-start-period 1s --health-timeout 1s \\
+            --init --restart on-failure:2 --tmpfs /scratch:size=1m --ulimit nofile=1024:2048 --memory 64m --memory-reservation 32m --cpus 0.5 --cpu-shares 512 \\
+            --pids-limit 100 --add-host h:10.0.0.1 --dns 10.0.0.2 --dns-search example.com --dns-option ndots:2 --mount type=volume,source=vol-${id},target=/v \\
+            --read-only --shm-size 8m --stop-signal SIGTERM --stop-timeout 5 --sysctl net.ipv4.ip_forward=1 --group-add 10 --cap-drop NET_RAW --cap-add NET_ADMIN \\
+            --oom-score-adj 100 --hostname hh --domainname dd --security-opt no-new-privileges --expose 81 -p 8081:80 --log-driver json-file --log-opt max-size=1m \\
+            replay-base:bookworm 60
+          docker exec -e B=2 -u 0 -w / -t c-${id} true
+          docker exec -d c-${id} true
+          docker update --memory 96m --memory-swap 128m --cpus 0.6 --restart no --pids-limit 120 c-${id}
+          docker run -d --name d-${id} -v /tmp/anon --volumes-from c-${id} --pid container:c-${id} --ipc private replay-base:bookworm sleep 60
+          docker network connect --alias extra --ip 10.231.0.20 --link c-${id}:cc net-${id} d-${id}
+          docker network disconnect --force net-${id} d-${id}
+          docker commit -c 'ENV X=1' -m msg -a me c-${id} img-${id}:1
+          printf 'ARG BASE\\nFROM \${BASE}\\nRUN true\\n' > Dockerfile
+          docker build --network none --add-host h:10.0.0.1 --label l=1 --build-arg BASE=replay-base:bookworm --shm-size 8m --ulimit nofile=1024:2048 --cpuset-cpus 0 --memory 256m -f Dockerfile --no-cache --pull=false --iidfile /tmp/iid -t img-${id}:2 .
+          docker rm -f c-${id} d-${id} > /dev/null
+          echo all-understood
+`);
+    repos.push(repo);
+    const r = await runCli(["job", "flags", "--json"], repo.dir);
+    expect(r.exitCode, lines(r).join("\n")).toBe(0);
+    expect(lines(r)).toContain("all-understood");
   });
 });

@@ -1,20 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { BUILD_QUERY, COMMIT_QUERY, canonicalQuery, checkBuildQuery } from "./engine-query.js";
-import { Refusal } from "./scope-policy.js";
 import type { ScopeSettings } from "./scope-policy.js";
 
 const settings: ScopeSettings = { allowPrivileged: false, labels: {}, jobContainerId: "job123", socketPath: "/tmp/s" };
 const build = (q: string): URLSearchParams => canonicalQuery(new URLSearchParams(q), BUILD_QUERY, "build");
-const refusal = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof Refusal) return e.message;
-    throw e;
-  }
-  return "not refused";
-};
-
 describe("a query, as the engine reads it", () => {
   it("keeps the first of a repeated single option (Go's FormValue) and every value of a list option", () => {
     expect(build("networkmode=host&networkmode=bridge&t=a&t=b").toString()).toBe("networkmode=host&t=a&t=b");
@@ -22,7 +11,7 @@ describe("a query, as the engine reads it", () => {
   });
 
   it("refuses an option it does not know, names matched exactly as Go does", () => {
-    expect(refusal(() => build("NetworkMode=host"))).toContain('(known fields only): build option "NetworkMode"');
+    expect(() => build("NetworkMode=host")).toThrow('(known fields only): build option "NetworkMode"');
   });
 });
 
@@ -35,7 +24,7 @@ describe("a build's options", () => {
     ["remote=http%3A%2F%2F127.0.0.1%3A8080%2Fctx.tar", "a build context the engine fetches from http://127.0.0.1:8080/ctx.tar"],
     ["version=2", "BuildKit builds are not served"],
   ])("refuses %s", (q, words) => {
-    expect(refusal(() => checkBuildQuery(build(q), settings))).toContain(words);
+    expect(() => checkBuildQuery(build(q), settings)).toThrow(words);
   });
 
   it("answers the network or container a build joins, for the caller to check it is the job's", () => {
