@@ -20,6 +20,7 @@ import {
 import { forward, pipeRaw, readBody, readJson, refuseRaw, send } from "./http-forwarding.js";
 import { PortForwarders } from "./port-forwarder.js";
 import { forwardPorts, showPortsInInspect, showPortsInList } from "./published-ports.js";
+import type { JobSide } from "./published-ports.js";
 import type { JobDockerApiHandle, JobDockerApiRequest, RunDockerApi } from "./run-docker-api.js";
 import {
   BUILT_BY_JOB_LABEL,
@@ -64,6 +65,7 @@ export class JobDockerApi implements JobDockerApiHandle {
   private readonly scope = randomUUID();
   private readonly settings: ScopeSettings;
   private readonly forwarders: PortForwarders;
+  private readonly portsSide: JobSide;
   private closed = false;
   /** Whether a step called this API: a job whose steps never did created nothing to remove. */
   private used = false;
@@ -80,6 +82,7 @@ export class JobDockerApi implements JobDockerApiHandle {
       ...(request.socketPathInJob === undefined ? {} : { socketPathInJob: request.socketPathInJob }),
     };
     this.forwarders = new PortForwarders(run.engine, request.jobContainerId);
+    this.portsSide = { jobContainerId: request.jobContainerId, ownsNetwork: (id) => this.owned.networks.has(id), log: (line) => request.log?.(line) };
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
     this.server.on("connection", (s: net.Socket) => this.track(s));
@@ -332,7 +335,7 @@ export class JobDockerApi implements JobDockerApiHandle {
         return forward(this.engine, req, res, {
           body: Buffer.alloc(0),
           answer: async (status, answer) => {
-            if (status < 300) await forwardPorts(this.engine, this.forwarders, { jobContainerId: this.request.jobContainerId, ownsNetwork: (n) => this.owned.networks.has(n), ...(this.request.log ? { log: this.request.log } : {}) }, id);
+            if (status < 300) await forwardPorts(this.engine, this.forwarders, this.portsSide, id);
             return answer;
           },
         });
