@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUILD_QUERY, COMMIT_QUERY, canonicalQuery, checkBuildQuery } from "./engine-query.js";
+import { BUILD_QUERY, COMMIT_QUERY, canonicalQuery, checkBuildQuery, checkImageCreateQuery } from "./engine-query.js";
 import type { ScopeSettings } from "./scope-policy.js";
 
 const settings: ScopeSettings = { allowPrivileged: false, labels: {}, jobContainerId: "job123", socketPath: "/tmp/s" };
@@ -32,5 +32,13 @@ describe("a build's options", () => {
     expect(checkBuildQuery(build("networkmode=ours"), settings)).toEqual({ kind: "network", name: "ours" });
     expect(checkBuildQuery(build("networkmode=container:x"), settings)).toEqual({ kind: "container", ref: "x" });
     expect(checkBuildQuery(build("networkmode=host"), { ...settings, allowPrivileged: true })).toEqual({ kind: "none" });
+  });
+});
+
+describe("an image import", () => {
+  it("refuses a URL the engine would fetch itself (the first fromSrc, as Go reads it), and takes stdin", () => {
+    expect(() => checkImageCreateQuery(new URLSearchParams("fromSrc=http://127.0.0.1:8080/x.tar&fromSrc=-"), settings)).toThrow("(privileged): docker import from http://127.0.0.1:8080/x.tar");
+    expect(() => checkImageCreateQuery(new URLSearchParams("fromSrc=-&fromSrc=http://127.0.0.1:8080/x.tar"), settings)).not.toThrow();
+    expect(() => checkImageCreateQuery(new URLSearchParams("fromImage=alpine&tag=3"), settings)).not.toThrow();
   });
 });

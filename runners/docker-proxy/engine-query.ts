@@ -59,3 +59,10 @@ export function checkBuildQuery(query: URLSearchParams, settings: ScopeSettings)
   if (["", "default", "bridge", "none", "host"].includes(network)) return { kind: "none" };
   return { kind: "network", name: network };
 }
+
+/** `POST /images/create` (pull, import): an import from a URL is fetched by the engine, over this machine's network. */
+export function checkImageCreateQuery(query: URLSearchParams, settings: ScopeSettings): void {
+  // Go's r.Form.Get: the first fromSrc is the one the engine reads.
+  const source = query.get("fromSrc") ?? "";
+  if (source !== "" && source !== "-") refusePrivileged([`docker import from ${source}, which the engine would fetch over this machine's network`], settings.allowPrivileged);
+}

@@ -7,7 +7,7 @@ import { route, splitPath } from "./api-route.js";
 import type { ContainerOp, Route } from "./api-route.js";
 import { engineMessage } from "./engine-client.js";
 import { decodeEngineBody } from "./engine-json.js";
-import { BUILD_QUERY, COMMIT_QUERY, canonicalQuery, checkBuildQuery } from "./engine-query.js";
+import { BUILD_QUERY, COMMIT_QUERY, canonicalQuery, checkBuildQuery, checkImageCreateQuery } from "./engine-query.js";
 import {
   CONTAINER_CREATE_FIELDS,
   CONTAINER_UPDATE_FIELDS,
@@ -207,6 +207,9 @@ export class JobDockerApi implements JobDockerApiHandle {
       case "networks-prune":
       case "volumes-prune":
         return forward(this.engine, req, res, { url: this.scopedList(req) });
+      case "images-create":
+        checkImageCreateQuery(query, this.settings);
+        return forward(this.engine, req, res);
       case "images-prune":
         return forward(this.engine, req, res, { url: this.scopedList(req, `${BUILT_BY_RUN_LABEL}=${this.run.runId}`) });
       case "containers-list":
