@@ -56,6 +56,7 @@ jobs:
           echo "build-network-first: $(api '/build?networkmode=host&networkmode=bridge' '')"
           echo "build-form: $(curl -s --unix-socket "\${DOCKER_HOST#unix://}" -X POST -H 'Content-Type: application/x-www-form-urlencoded' -d 'networkmode=host' -w ' status=%{http_code}' http://d/build)"
           echo "build-unknown: $(api '/build?networkmode2=host' '')"
+          echo "import-url: $(api '/images/create?fromSrc=http%3A%2F%2F127.0.0.1%3A9%2Fx.tar&repo=replay-import' '')"
           docker rm -f "$id" > /dev/null
 `);
     repos.push(repo);
@@ -77,6 +78,7 @@ jobs:
           expect.stringMatching(/^build-network-first: .*refused by replay \(privileged\): docker build --network host.* status=403$/),
           expect.stringMatching(/^build-form: .*refused by replay \(not served\): form-encoded bodies.* status=400$/),
           expect.stringMatching(/^build-unknown: .*refused by replay \(known fields only\): build option \\"networkmode2\\".* status=403$/),
+          expect.stringMatching(/^import-url: .*refused by replay \(privileged\): docker import from http:\/\/127.0.0.1:9\/x.tar.* status=403$/),
         ]),
       );
       expect(execFileSync("docker", ["inspect", "-f", "{{.State.Running}}", outsider], { encoding: "utf8" }).trim()).toBe("true");
