@@ -22,7 +22,7 @@ describe("route", () => {
     ["POST", "/build", { kind: "build" }],
     ["POST", "/commit", { kind: "commit" }],
     ["GET", "/images/json", { kind: "pass" }],
-    ["POST", "/images/create", { kind: "pass" }],
+    ["POST", "/images/create", { kind: "images-create" }],
     ["GET", "/images/ghcr.io/o/app:1/json", { kind: "image", ref: "ghcr.io/o/app:1", op: "read" }],
     ["POST", "/images/app:1/tag", { kind: "image", ref: "app:1", op: "tag" }],
     ["DELETE", "/images/ghcr.io/o/app:1", { kind: "image", ref: "ghcr.io/o/app:1", op: "remove" }],

@@ -11,6 +11,7 @@ export type ContainerOp =
   | "attach"
   | "exec"
   | "archive-put"
+  | "update"
   | "change";
 
 export type Route =
@@ -24,6 +25,7 @@ export type Route =
   | { kind: "exec"; id: string; op: "start" | "resize" | "inspect" }
   | { kind: "build" }
   | { kind: "commit" }
+  | { kind: "images-create" }
   | { kind: "images-prune" }
   | { kind: "image"; ref: string; op: "read" | "tag" | "remove" }
   | { kind: "networks-list" }
@@ -52,7 +54,7 @@ const CONTAINER_OPS: Record<string, ContainerOp> = {
   "POST kill": "stop",
   "POST wait": "read",
   "POST resize": "change",
-  "POST update": "change",
+  "POST update": "update",
   "POST rename": "change",
   "POST pause": "change",
   "POST unpause": "change",
@@ -109,7 +111,8 @@ export function route(method: string, path: string): Route {
     case "images": {
       // Image names have slashes of their own: /images/ghcr.io/o/app:1/json.
       const tail = seg.slice(1).join("/");
-      if (["json", "search", "create", "load", "get"].includes(tail)) return { kind: "pass" };
+      if (tail === "create") return { kind: "images-create" };
+      if (["json", "search", "load", "get"].includes(tail)) return { kind: "pass" };
       if (tail === "prune") return { kind: "images-prune" };
       if (m === "DELETE" && tail) return { kind: "image", ref: tail, op: "remove" };
       const action = /^(.+)\/(json|history|get|push|tag)$/.exec(tail);

@@ -1,7 +1,9 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import type { EngineClient } from "./engine-client.js";
-import { Refusal, isObject } from "./scope-policy.js";
+import { decodeEngineBody } from "./engine-json.js";
+import type { Kind } from "./engine-json.js";
+import { Refusal } from "./scope-policy.js";
 import type { Json } from "./scope-policy.js";
 
 // The HTTP plumbing of a job's Docker API: requests go on to the engine and answers come
@@ -30,7 +32,7 @@ export function send(res: http.ServerResponse, status: number, message: string):
   res.end(body);
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
+export function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -44,15 +46,9 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-export async function readJson(req: http.IncomingMessage): Promise<Json> {
-  const raw = await readBody(req);
-  if (!raw.length) return {};
-  try {
-    const parsed: unknown = JSON.parse(raw.toString("utf8"));
-    return isObject(parsed) ? parsed : {};
-  } catch {
-    throw new Refusal(400, "not served", "the request body is not JSON");
-  }
+/** The request's JSON body, decoded as the engine will decode it into the struct of `fields`. */
+export async function readJson(req: http.IncomingMessage, fields: Record<string, Kind>): Promise<Json> {
+  return decodeEngineBody(await readBody(req), fields);
 }
 
 function forwardHeaders(headers: http.IncomingHttpHeaders, bodyLength?: number): http.OutgoingHttpHeaders {

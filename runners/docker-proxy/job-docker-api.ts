@@ -6,23 +6,37 @@ import type { Duplex } from "node:stream";
 import { route, splitPath } from "./api-route.js";
 import type { ContainerOp, Route } from "./api-route.js";
 import { engineMessage } from "./engine-client.js";
-import { forward, pipeRaw, readJson, refuseRaw, send } from "./http-forwarding.js";
+import { decodeEngineBody } from "./engine-json.js";
+import { BUILD_QUERY, COMMIT_QUERY, canonicalQuery, checkBuildQuery, checkImageCreateQuery } from "./engine-query.js";
+import {
+  CONTAINER_CREATE_FIELDS,
+  CONTAINER_UPDATE_FIELDS,
+  EXEC_CREATE_FIELDS,
+  NETWORK_CONNECT_FIELDS,
+  NETWORK_CREATE_FIELDS,
+  NETWORK_DISCONNECT_FIELDS,
+  VOLUME_CREATE_FIELDS,
+} from "./engine-schema.js";
+import { forward, pipeRaw, readBody, readJson, refuseRaw, send } from "./http-forwarding.js";
 import { PortForwarders } from "./port-forwarder.js";
+import { forwardPorts, showPortsInInspect, showPortsInList } from "./published-ports.js";
+import type { JobSide } from "./published-ports.js";
 import type { JobDockerApiHandle, JobDockerApiRequest, RunDockerApi } from "./run-docker-api.js";
 import {
   BUILT_BY_JOB_LABEL,
   BUILT_BY_RUN_LABEL,
   Refusal,
   SCOPE_LABEL,
+  checkEndpointLinks,
   isObject,
   planContainerCreate,
   planNetworkCreate,
   planVolumeCreate,
-  portsFromLabels,
+  privilegeProblems,
   refusePrivileged,
   withLabelFilter,
 } from "./scope-policy.js";
-import type { Json, Lookups, Ownership, PortMapping, ScopeSettings } from "./scope-policy.js";
+import type { Json, Lookups, Ownership, ScopeSettings } from "./scope-policy.js";
 
 // One job's Docker API: an HTTP server on a Unix socket in the job's runner-files folder
 // (so the job container sees it through the bind replay already makes), forwarding to the
@@ -40,6 +54,7 @@ const VERB: Record<ContainerOp, string> = {
   attach: "attach to it",
   exec: "exec into it",
   "archive-put": "copy files into it",
+  update: "change it",
   change: "change it",
 };
 
@@ -50,6 +65,7 @@ export class JobDockerApi implements JobDockerApiHandle {
   private readonly scope = randomUUID();
   private readonly settings: ScopeSettings;
   private readonly forwarders: PortForwarders;
+  private readonly portsSide: JobSide;
   private closed = false;
   /** Whether a step called this API: a job whose steps never did created nothing to remove. */
   private used = false;
@@ -66,6 +82,7 @@ export class JobDockerApi implements JobDockerApiHandle {
       ...(request.socketPathInJob === undefined ? {} : { socketPathInJob: request.socketPathInJob }),
     };
     this.forwarders = new PortForwarders(run.engine, request.jobContainerId);
+    this.portsSide = { jobContainerId: request.jobContainerId, ownsNetwork: (id) => this.owned.networks.has(id), log: (line) => request.log?.(line) };
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
     this.server.on("connection", (s: net.Socket) => this.track(s));
@@ -157,6 +174,10 @@ export class JobDockerApi implements JobDockerApiHandle {
     this.run.used = true;
     try {
       const { path, query } = splitPath(req.url ?? "/");
+      // The engine reads a form body as query options (Go's ParseForm): what would bypass the query's checks.
+      if (/^application\/x-www-form-urlencoded\b/i.test(String(req.headers["content-type"] ?? "").trim())) {
+        throw new Refusal(400, "not served", "form-encoded bodies are not served by replay's scoped Docker API: send options in the query");
+      }
       await this.dispatch(route(req.method ?? "GET", path), req, res, query);
     } catch (e) {
       if (e instanceof Refusal) send(res, e.status, e.message);
@@ -186,6 +207,9 @@ export class JobDockerApi implements JobDockerApiHandle {
       case "networks-prune":
       case "volumes-prune":
         return forward(this.engine, req, res, { url: this.scopedList(req) });
+      case "images-create":
+        checkImageCreateQuery(query, this.settings);
+        return forward(this.engine, req, res);
       case "images-prune":
         return forward(this.engine, req, res, { url: this.scopedList(req, `${BUILT_BY_RUN_LABEL}=${this.run.runId}`) });
       case "containers-list":
@@ -205,19 +229,22 @@ export class JobDockerApi implements JobDockerApiHandle {
       case "build":
         return this.build(req, res, query);
       case "commit": {
-        const ref = query.get("container") ?? "";
+        const q = canonicalQuery(query, COMMIT_QUERY, "commit");
+        const ref = q.get("container") ?? "";
         if ((await this.containerOwner(ref)).owner !== "owned") throw new Refusal(403, "own resources only", `container ${ref} was not created by this job, so it may not commit it`);
-        const repo = query.get("repo");
-        if (repo) await this.run.takeTag(`${repo}:${query.get("tag") || "latest"}`);
-        const url = this.withQuery(req, (q) => {
-          q.append("changes", `LABEL ${BUILT_BY_RUN_LABEL}=${this.run.runId} ${BUILT_BY_JOB_LABEL}=${this.request.jobKey}`);
-        });
-        return forward(this.engine, req, res, { url });
+        const repo = q.get("repo");
+        if (repo) await this.run.takeTag(`${repo}:${q.get("tag") || "latest"}`);
+        q.append("changes", `LABEL ${BUILT_BY_RUN_LABEL}=${this.run.runId} ${BUILT_BY_JOB_LABEL}=${this.request.jobKey}`);
+        // No body (the CLI's usual) keeps the container's own config: the engine reads none then.
+        const raw = await readBody(req);
+        const empty = ["", "null"].includes(raw.toString("utf8").trim());
+        const body = empty ? Buffer.alloc(0) : Buffer.from(JSON.stringify(decodeEngineBody(raw, CONTAINER_CREATE_FIELDS)));
+        return forward(this.engine, req, res, { url: `${new URL(req.url ?? "/", "http://docker").pathname}?${q.toString()}`, body });
       }
       case "image":
         return this.image(r.ref, r.op, req, res, query);
       case "networks-create": {
-        const body = planNetworkCreate(await readJson(req), this.settings);
+        const body = planNetworkCreate(await readJson(req, NETWORK_CREATE_FIELDS), this.settings);
         return forward(this.engine, req, res, {
           body: Buffer.from(JSON.stringify(body)),
           answer: async (status, created) => {
@@ -235,7 +262,7 @@ export class JobDockerApi implements JobDockerApiHandle {
       case "network":
         return this.network(r.ref, r.op, req, res);
       case "volumes-create": {
-        const body = planVolumeCreate(await readJson(req), this.settings);
+        const body = planVolumeCreate(await readJson(req, VOLUME_CREATE_FIELDS), this.settings);
         return forward(this.engine, req, res, {
           body: Buffer.from(JSON.stringify(body)),
           answer: (status, created) => {
@@ -261,7 +288,7 @@ export class JobDockerApi implements JobDockerApiHandle {
   }
 
   private async createContainer(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const plan = await planContainerCreate(await readJson(req), this.settings, this.lookups);
+    const plan = await planContainerCreate(await readJson(req, CONTAINER_CREATE_FIELDS), this.settings, this.lookups);
     for (const name of plan.createVolumes) {
       const answer = await this.engine.call("POST", "/volumes/create", planVolumeCreate({ Name: name }, this.settings));
       if (answer.status >= 300) throw new Refusal(answer.status, "not served", engineMessage(answer));
@@ -288,7 +315,7 @@ export class JobDockerApi implements JobDockerApiHandle {
       case "inspect":
         return forward(this.engine, req, res, { answer: (_s, info) => showPortsInInspect(info) });
       case "exec": {
-        const body = await readJson(req);
+        const body = await readJson(req, EXEC_CREATE_FIELDS);
         if (body["Privileged"] === true) refusePrivileged(["docker exec --privileged"], this.settings.allowPrivileged);
         return forward(this.engine, req, res, {
           body: Buffer.from(JSON.stringify(body)),
@@ -298,14 +325,24 @@ export class JobDockerApi implements JobDockerApiHandle {
           },
         });
       }
+      case "update": {
+        const body = await readJson(req, CONTAINER_UPDATE_FIELDS);
+        refusePrivileged(privilegeProblems(body), this.settings.allowPrivileged);
+        return forward(this.engine, req, res, { body: Buffer.from(JSON.stringify(body)) });
+      }
       case "start":
-      case "restart":
+      case "restart": {
+        // Before API 1.24 the engine applied a HostConfig sent to start, past create's checks.
+        const raw = (await readBody(req)).toString("utf8").trim();
+        if (raw !== "" && raw !== "{}" && raw !== "null") throw new Refusal(403, "not served", "a HostConfig sent to start (API before 1.24) is not served: give it to create");
         return forward(this.engine, req, res, {
+          body: Buffer.alloc(0),
           answer: async (status, answer) => {
-            if (status < 300) await this.forwardPorts(id);
+            if (status < 300) await forwardPorts(this.engine, this.forwarders, this.portsSide, id);
             return answer;
           },
         });
+      }
       case "stop":
       case "remove":
         await this.forwarders.stop(id);
@@ -326,63 +363,25 @@ export class JobDockerApi implements JobDockerApiHandle {
     }
   }
 
-  /** Starts the forwarders of a started container's `-p` mappings in the job's namespace. */
-  private async forwardPorts(id: string): Promise<void> {
-    type Net = { NetworkID?: string; IPAddress?: string };
-    type Info = { Config?: { Labels?: Record<string, string> | null }; HostConfig?: { NetworkMode?: string }; NetworkSettings?: { Networks?: Record<string, Net> | null } };
-    const info = await this.engine.json<Info>("GET", `/containers/${id}/json`);
-    const mappings = portsFromLabels(info?.Config?.Labels);
-    if (!info || !mappings.length) return;
-    const jobId = this.request.jobContainerId;
-    let target: string | undefined;
-    let reach: PortMapping[] = mappings;
-    const mode = info.HostConfig?.NetworkMode ?? "";
-    if (mode.startsWith("container:")) {
-      // In the job's own namespace the port is already on localhost; only a different
-      // host port needs a forwarder.
-      if (mode !== `container:${jobId}`) {
-        this.request.log?.(`ports of container ${id.slice(0, 12)} are not forwarded: it shares another container's network`);
-        return;
-      }
-      target = "127.0.0.1";
-      reach = mappings.filter((m) => m.hostPort !== m.port.split("/")[0]);
-    } else {
-      const job = await this.engine.json<Info>("GET", `/containers/${jobId}/json`);
-      const jobNets = new Set(Object.values(job?.NetworkSettings?.Networks ?? {}).map((n) => n.NetworkID));
-      const nets = Object.entries(info.NetworkSettings?.Networks ?? {});
-      const shared = nets.find(([, n]) => jobNets.has(n.NetworkID));
-      if (shared) target = shared[1].IPAddress;
-      else {
-        const joinable = nets.find(([name, n]) => name === "bridge" || this.owned.networks.has(n.NetworkID ?? ""));
-        if (joinable) {
-          await this.engine.call("POST", `/networks/${joinable[1].NetworkID ?? joinable[0]}/connect`, { Container: jobId });
-          target = joinable[1].IPAddress;
-        }
-      }
-    }
-    if (!target) {
-      this.request.log?.(`ports of container ${id.slice(0, 12)} are not forwarded: the job container shares no network with it`);
-      return;
-    }
-    if (!reach.length) return;
-    for (const note of await this.forwarders.start(id, target, reach)) this.request.log?.(note);
-  }
-
   private async build(req: http.IncomingMessage, res: http.ServerResponse, query: URLSearchParams): Promise<void> {
-    const network = query.get("networkmode") ?? "";
-    if (network === "host") refusePrivileged(["docker build --network host"], this.settings.allowPrivileged);
-    for (const tag of query.getAll("t")) await this.run.takeTag(tag);
+    const q = canonicalQuery(query, BUILD_QUERY, "build");
+    const joins = checkBuildQuery(q, this.settings);
+    if (joins.kind === "network") await this.refuseUnlessOwned(this.lookups.network(joins.name), `network ${joins.name} was not created by this job, so a build may not join it`);
+    if (joins.kind === "container") await this.refuseUnlessOwned(this.lookups.container(joins.ref), `container ${joins.ref} was not created by this job, so a build may not join its network`);
+    for (const tag of q.getAll("t")) await this.run.takeTag(tag);
     let labels: Json = {};
     try {
-      const parsed: unknown = JSON.parse(query.get("labels") ?? "{}");
+      const parsed: unknown = JSON.parse(q.get("labels") ?? "{}");
       if (isObject(parsed)) labels = parsed;
     } catch {
       labels = {};
     }
-    const url = this.withQuery(req, (q) =>
-      q.set("labels", JSON.stringify({ ...labels, [BUILT_BY_RUN_LABEL]: this.run.runId, [BUILT_BY_JOB_LABEL]: this.request.jobKey })),
-    );
-    return forward(this.engine, req, res, { url });
+    q.set("labels", JSON.stringify({ ...labels, [BUILT_BY_RUN_LABEL]: this.run.runId, [BUILT_BY_JOB_LABEL]: this.request.jobKey }));
+    return forward(this.engine, req, res, { url: `${new URL(req.url ?? "/", "http://docker").pathname}?${q.toString()}` });
+  }
+
+  private async refuseUnlessOwned(owner: Promise<Ownership>, detail: string): Promise<void> {
+    if ((await owner) !== "owned") throw new Refusal(403, "own resources only", detail);
   }
 
   private async image(ref: string, op: "read" | "tag" | "remove", req: http.IncomingMessage, res: http.ServerResponse, query: URLSearchParams): Promise<void> {
@@ -404,11 +403,12 @@ export class JobDockerApi implements JobDockerApiHandle {
     if (owner === "missing" || !id) return forward(this.engine, req, res);
     if (op === "connect" || op === "disconnect") {
       if (owner !== "owned" && !predefined) throw new Refusal(403, "own resources only", `network ${ref} was not created by this job, so it may not ${op} containers`);
-      const body = await readJson(req);
+      const body = await readJson(req, op === "connect" ? NETWORK_CONNECT_FIELDS : NETWORK_DISCONNECT_FIELDS);
       const container = typeof body["Container"] === "string" ? body["Container"] : "";
       if ((await this.containerOwner(container)).owner !== "owned") {
         throw new Refusal(403, "own resources only", `container ${container} was not created by this job, so it may not ${op} it`);
       }
+      await checkEndpointLinks(body["EndpointConfig"], this.lookups);
       return forward(this.engine, req, res, { body: Buffer.from(JSON.stringify(body)) });
     }
     if (owner !== "owned") {
@@ -467,24 +467,4 @@ export class JobDockerApi implements JobDockerApiHandle {
     }
   }
 
-}
-
-/** Inspect shows the `-p` mappings as published, as the job asked (replay forwards them). */
-function showPortsInInspect(info: unknown): unknown {
-  if (!isObject(info) || !isObject(info["Config"])) return info;
-  const mappings = portsFromLabels(info["Config"]["Labels"]);
-  if (!mappings.length) return info;
-  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const m of mappings) (bindings[m.port] ??= []).push({ HostIp: m.hostIp || "0.0.0.0", HostPort: m.hostPort });
-  if (isObject(info["HostConfig"])) info["HostConfig"]["PortBindings"] = bindings;
-  if (isObject(info["NetworkSettings"])) info["NetworkSettings"]["Ports"] = { ...(isObject(info["NetworkSettings"]["Ports"]) ? info["NetworkSettings"]["Ports"] : {}), ...bindings };
-  return info;
-}
-
-function showPortsInList(c: unknown): unknown {
-  if (!isObject(c)) return c;
-  const mappings = portsFromLabels(c["Labels"]);
-  if (!mappings.length) return c;
-  c["Ports"] = mappings.map((m) => ({ IP: m.hostIp || "0.0.0.0", PrivatePort: Number(m.port.split("/")[0]), PublicPort: Number(m.hostPort), Type: m.port.split("/")[1] ?? "tcp" }));
-  return c;
 }

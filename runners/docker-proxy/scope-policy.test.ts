@@ -56,6 +56,10 @@ describe("container create", () => {
     ["someone else's network", { NetworkMode: "theirs" }, ["network theirs"]],
     ["someone else's namespace", { NetworkMode: "container:theirs" }, ["container theirs"]],
     ["someone else's volumes", { VolumesFrom: ["theirs"] }, ["container theirs"]],
+    ["someone else's IPC namespace", { IpcMode: "container:theirs" }, ["container theirs", "IPC"]],
+    ["someone else's cgroup", { Cgroup: "container:theirs" }, ["container theirs", "cgroup"]],
+    ["a log driver that sends output off the machine", { LogConfig: { Type: "syslog", Config: {} } }, ["(privileged)", "--log-driver syslog"]],
+    ["a volume driver", { VolumeDriver: "sshfs" }, ["(no host paths)", "volume driver sshfs"]],
   ])("refuses %s, naming the rule", async (_what, host, words) => {
     const message = await refusal(create(host));
     for (const w of words) expect(message).toContain(w);
@@ -127,6 +131,9 @@ describe("networks and volumes", () => {
   it("labels a bridge network and refuses drivers that reach host interfaces", () => {
     expect(planNetworkCreate({ Name: "n", Labels: { a: "b" } }, settings)["Labels"]).toEqual({ a: "b", ...settings.labels });
     expect(() => planNetworkCreate({ Name: "n", Driver: "macvlan" }, settings)).toThrow(/network driver macvlan/);
+    expect(() => planNetworkCreate({ Name: "n", IPAM: { Driver: "plugin" } }, settings)).toThrow(/IPAM driver plugin/);
+    expect(() => planNetworkCreate({ Name: "n", ConfigFrom: { Network: "theirs" } }, settings)).toThrow(/config-from/);
+    expect(() => planNetworkCreate({ Name: "n", Ingress: true }, settings)).toThrow(/ingress/);
   });
 
   it.each<[Json, string | undefined]>([

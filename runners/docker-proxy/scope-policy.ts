@@ -18,7 +18,7 @@ export const PORTS_LABEL = "dev.replay.ports";
 export const BUILT_BY_RUN_LABEL = "dev.replay.built-by-run";
 export const BUILT_BY_JOB_LABEL = "dev.replay.built-by-job";
 
-export type Rule = "own resources only" | "no host paths" | "privileged" | "not served";
+export type Rule = "own resources only" | "no host paths" | "privileged" | "known fields only" | "not served";
 
 export class Refusal extends Error {
   constructor(
@@ -83,9 +83,14 @@ const HOST_CAPABILITIES = new Set([
   "BLOCK_SUSPEND",
 ]);
 
-/** What a container (or exec) asks for that needs `--allow-privileged`. */
+// Log drivers other than these make the engine send the container's output on from this machine.
+const LOCAL_LOG_DRIVERS = new Set(["", "json-file", "local", "none"]);
+
+/** What a container (or exec, or update) asks for that needs `--allow-privileged`. */
 export function privilegeProblems(host: Json): string[] {
   const problems: string[] = [];
+  const logDriver = obj(host["LogConfig"])["Type"];
+  if (typeof logDriver === "string" && !LOCAL_LOG_DRIVERS.has(logDriver)) problems.push(`--log-driver ${logDriver}`);
   if (host["Privileged"] === true) problems.push("--privileged");
   for (const [field, flag] of [["IpcMode", "--ipc"], ["UTSMode", "--uts"], ["UsernsMode", "--userns"], ["CgroupnsMode", "--cgroupns"]] as const) {
     if (host[field] === "host") problems.push(`${flag} host`);
@@ -137,6 +142,11 @@ async function checkContainer(ref: string, lookups: Lookups, what: string): Prom
   if ((await lookups.container(ref)) !== "owned") throw new Refusal(403, "own resources only", `container ${ref} was not created by this job, so ${what}`);
 }
 
+/** A network's links name containers too: only the job's. */
+export async function checkEndpointLinks(endpoint: unknown, lookups: Lookups): Promise<void> {
+  for (const link of strings(obj(endpoint)["Links"])) await checkContainer(link.split(":")[0] ?? link, lookups, "a container may not link to it");
+}
+
 export interface CreatePlan {
   body: Json;
   /** Named volumes to create (labelled) before the container, as the engine would unlabelled. */
@@ -162,12 +172,19 @@ export async function planContainerCreate(input: Json, settings: ScopeSettings, 
   } else {
     await checkNetwork(networkMode, lookups, "a container");
   }
-  const pidJoins = /^container:(.+)$/.exec(typeof host["PidMode"] === "string" ? host["PidMode"] : "")?.[1];
-  if (pidJoins !== undefined && pidJoins !== settings.jobContainerId) await checkContainer(pidJoins, lookups, "a container may not share its processes");
-  for (const name of Object.keys(obj(obj(body["NetworkingConfig"])["EndpointsConfig"]))) await checkNetwork(name, lookups, "a container");
+  for (const [field, what] of [["PidMode", "its processes"], ["IpcMode", "its IPC namespace"], ["Cgroup", "its cgroup"]] as const) {
+    const shares = /^container:(.+)$/.exec(typeof host[field] === "string" ? host[field] : "")?.[1];
+    if (shares !== undefined && shares !== settings.jobContainerId) await checkContainer(shares, lookups, `a container may not share ${what}`);
+  }
+  for (const [name, endpoint] of Object.entries(obj(obj(body["NetworkingConfig"])["EndpointsConfig"]))) {
+    await checkNetwork(name, lookups, "a container");
+    await checkEndpointLinks(endpoint, lookups);
+  }
   for (const ref of strings(host["VolumesFrom"])) await checkContainer(ref.replace(/:(ro|rw)$/, ""), lookups, "a container may not take its volumes");
   for (const link of strings(host["Links"])) await checkContainer(link.split(":")[0] ?? link, lookups, "a container may not link to it");
 
+  const volumeDriver = typeof host["VolumeDriver"] === "string" ? host["VolumeDriver"] : "";
+  if (volumeDriver !== "" && volumeDriver !== "local") throw new Refusal(403, "no host paths", `volume driver ${volumeDriver} is not available to a replayed job`);
   const volumeLabels = settings.labels;
   const createVolumes: string[] = [];
   const binds: string[] = [];
@@ -266,6 +283,12 @@ export function planNetworkCreate(input: Json, settings: ScopeSettings): Json {
   }
   if (typeof obj(body["Options"])["com.docker.network.bridge.name"] === "string") {
     refusePrivileged(["a network with the name of a host bridge"], settings.allowPrivileged);
+  }
+  const ipamDriver = obj(body["IPAM"])["Driver"];
+  if (typeof ipamDriver === "string" && ipamDriver !== "" && ipamDriver !== "default") refusePrivileged([`IPAM driver ${ipamDriver}`], settings.allowPrivileged);
+  // Swarm's and config-only networks' settings come from elsewhere on this machine.
+  if (body["Ingress"] === true || body["ConfigFrom"] !== undefined || (typeof body["Scope"] === "string" && !["", "local"].includes(body["Scope"]))) {
+    throw new Refusal(403, "not served", "swarm-scoped, ingress and config-from networks are not available to a replayed job");
   }
   body["Labels"] = { ...obj(body["Labels"]), ...settings.labels };
   return body;
