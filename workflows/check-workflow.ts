@@ -6,7 +6,7 @@ import type * as z from "../common/zod.js";
 import type { Problem } from "../common/index.js";
 import { ReplayError } from "../common/errors.js";
 import { checkNeeds } from "./check-needs.js";
-import { checkCondition, checkTemplate, findExpressions } from "./expressions/index.js";
+import { checkCondition, checkTemplate } from "./expressions/index.js";
 import { expandMatrix } from "./matrix.js";
 import type { Value, ValueMap } from "./model.js";
 import { closest } from "./suggest.js";
@@ -153,9 +153,10 @@ function jobProblems(source: YamlSource, id: string, job: ValueMap): Problem[] {
     }
     return problems;
   }
-  if (job["runs-on"] === undefined) problems.push(source.problem(jp, `job '${id}' has no 'runs-on'`, "key"));
+  // At the job's first key, where GitHub points for a missing property.
+  if (job["runs-on"] === undefined) problems.push(source.problem(jp, `job '${id}' has no 'runs-on'`));
   const steps = job["steps"];
-  if (steps === undefined) problems.push(source.problem(jp, `job '${id}' has no 'steps'`, "key"));
+  if (steps === undefined) problems.push(source.problem(jp, `job '${id}' has no 'steps'`));
   if (Array.isArray(steps)) {
     if (steps.length === 0) problems.push(source.problem([...jp, "steps"], `job '${id}' has an empty 'steps' list`));
     problems.push(...stepProblems(source, id, steps));
@@ -174,12 +175,18 @@ function checkSemantics(source: YamlSource, raw: ValueMap): Problem[] {
   return problems;
 }
 
+const CALL_OUTPUTS = ["on", "workflow_call", "outputs"];
+
 /** Check every `${{ }}` in the file, and every `if:` as a whole expression. */
 function checkExpressions(source: YamlSource, raw: ValueMap): Problem[] {
   const problems: Problem[] = [];
   const visit = (value: Value, path: Path): void => {
     const last = path[path.length - 1];
-    if (path[0] === "on") return; // filters take patterns, not expressions
+    // Filters take patterns, not expressions; a reusable workflow's output values are expressions.
+    if (path[0] === "on") {
+      const towardCallOutputs = path.slice(0, 3).every((p, i) => p === CALL_OUTPUTS[i]);
+      if (!towardCallOutputs || path.length > 5 || (path.length === 5 && last !== "value")) return;
+    }
     if (typeof value === "string") {
       const isIf = last === "if" && (path.length === 3 || (path.length === 5 && path[2] === "steps"));
       const found = isIf ? checkCondition(value) : last === "uses" ? [] : checkTemplate(value);
@@ -193,7 +200,8 @@ function checkExpressions(source: YamlSource, raw: ValueMap): Problem[] {
   return problems;
 }
 
-const hasExpression = (v: Value | undefined): boolean => typeof v === "string" && findExpressions(v).length > 0;
+// Any `${{`, closed or not (an unclosed one is reported by checkExpressions).
+const hasExpression = (v: Value | undefined): boolean => typeof v === "string" && v.includes("${{");
 
 /**
  * A matrix written out in the file is expanded now, as GitHub does before a run: a vector
