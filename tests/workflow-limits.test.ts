@@ -13,6 +13,8 @@ const cases: { label: string; file: string | Buffer; at: string; message: string
   { label: "an alias bomb", file: `${bomb}\njobs:\n  a:\n${job}`, at: "6:10", message: "too many aliases" },
   { label: "a matrix of 289 cells", file: `on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        a: ${list(17)}\n        b: ${list(17)}\n${job}`, at: "5:7", message: "the matrix makes 289 jobs; GitHub runs at most 256" },
   { label: "invalid UTF-8", file: Buffer.concat([Buffer.from("on: push\njobs:\n  a:\n    name: caf"), Buffer.from([0xe9]), Buffer.from(`\n${job}`)]), at: "4:14", message: "invalid UTF-8" },
+  { label: "1,001 steps in a job", file: `on: push\njobs:\n  a:\n${job}${"      - run: echo\n".repeat(1000)}`, at: "1006:9", message: "job 'a' has 1001 steps; replay runs at most 1000" },
+  { label: "1,001 jobs", file: `on: push\njobs:\n${Array.from({ length: 1001 }, (_, i) => `  j${i}:\n${job}`).join("")}`, at: "4003:3", message: "the workflow has 1001 jobs; replay reads at most 1000" },
   { label: "200,000 steps", file: `on: push\njobs:\n  a:\n${job}${"      - run: echo hello\n".repeat(200_000)}`, at: "", message: "replay reads workflow files of at most 1024 KiB" },
 ];
 
