@@ -167,17 +167,13 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
     .option("-w, --workflow <path>", "a workflow file or folder")
     .option("--json", "print JSON", false)
     .action(async (flags: { workflow?: string; json: boolean }) => {
-      const [{ loadRepo }, { localCallProblems }] = await Promise.all([import("./load-repo.js"), import("../workflows/index.js")]);
-      const { repo, loaded } = await loadRepo(global().dir, flags.workflow);
-      // A call's problems are the caller's (its line), or the called file's when it does not load.
-      const all = [...loaded.problems, ...(await localCallProblems(loaded.workflows, repo.dir))];
-      const found = [...new Map(all.map((p) => [formatProblem(p), p])).values()];
-      const ok = loaded.files.length - new Set(found.map((p) => p.file).filter((f) => loaded.files.includes(f))).size;
+      const { validateWorkflows } = await import("./commands/validate-command.js");
+      const { files, valid, problems: found } = await validateWorkflows(global().dir, flags.workflow);
       if (flags.json) {
         const problems = found.map((p) => ({ ...p, text: formatProblem(p) }));
-        process.stdout.write(`${JSON.stringify({ files: loaded.files, valid: ok, problems }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ files, valid, problems }, null, 2)}\n`);
       } else {
-        process.stdout.write(`${loaded.files.length} workflow file(s): ${ok} valid, ${loaded.files.length - ok} with problems (${found.length} problem(s))\n`);
+        process.stdout.write(`${files.length} workflow file(s): ${valid} valid, ${files.length - valid} with problems (${found.length} problem(s))\n`);
       }
       // Problems always go to stderr too, one `file:line:col: message` a line.
       for (const p of found) process.stderr.write(`${formatProblem(p)}\n`);

@@ -180,9 +180,10 @@ describe("workflowReader", () => {
     const read = workflowReader(dir);
     const parsed = parseWorkflow(CALLER, caller("    uses: ./.github/workflows/r.yml"));
     if (!parsed.workflow) throw new Error("caller does not load");
+    // The bytes, so that parseWorkflow refuses a file that is not UTF-8.
     expect(await read({ kind: "local", path: ".github/workflows/r.yml" }, "./.github/workflows/r.yml", parsed.workflow)).toEqual({
       file: ".github/workflows/r.yml",
-      text: "on: workflow_call\n",
+      text: Buffer.from("on: workflow_call\n"),
     });
     expect(await read({ kind: "local", path: ".github/workflows/none.yml" }, "./.github/workflows/none.yml", parsed.workflow)).toBeUndefined();
     const remote = "octo/shared/.github/workflows/build.yml@v1";

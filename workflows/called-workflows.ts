@@ -27,7 +27,7 @@ export type CalledReference = Extract<UsesReference, { kind: "local" | "remote" 
  * Reads the workflow a `uses:` names: its file name as events and messages show it, and
  * its text. Undefined when there is no such file; a ReplayError when it cannot be had.
  */
-export type ReadCalledWorkflow = (ref: CalledReference, uses: string, caller: Workflow) => Promise<{ file: string; text: string } | undefined>;
+export type ReadCalledWorkflow = (ref: CalledReference, uses: string, caller: Workflow) => Promise<{ file: string; text: string | Uint8Array } | undefined>;
 
 /** Where workflows of other repositories come from: the remote actions' clone cache fits. */
 export interface RemoteWorkflowSource {
@@ -41,8 +41,8 @@ export interface RemoteWorkflowSource {
  */
 export function workflowReader(repoDir: string, remote?: RemoteWorkflowSource): ReadCalledWorkflow {
   const fetched = new Map<string, { repoDir: string; owner: string; repo: string; ref: string }>();
-  const read = async (dir: string, rel: string, file: string): Promise<{ file: string; text: string } | undefined> => {
-    const text = await readFile(path.join(dir, rel), "utf8").catch(() => undefined);
+  const read = async (dir: string, rel: string, file: string): Promise<{ file: string; text: Uint8Array } | undefined> => {
+    const text = await readFile(path.join(dir, rel)).catch(() => undefined);
     return text === undefined ? undefined : { file, text };
   };
   return async (ref, uses, caller) => {

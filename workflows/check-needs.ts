@@ -46,5 +46,10 @@ export function checkNeeds(source: YamlSource, jobs: Record<string, ValueMap>): 
     state.set(id, "done");
   };
   for (const id of ids) if (!state.has(id)) visit(id);
+  // GitHub's rule, whatever the needs name: a run must have a job to start with.
+  const first = ids[0];
+  if (first !== undefined && ids.every((id) => needsOf(jobs[id]).length > 0)) {
+    problems.push(source.problem(["jobs", first], "the workflow must contain at least one job with no dependencies (every job needs another)", "key"));
+  }
   return problems;
 }

@@ -9,6 +9,8 @@ export * from "./load-workflows.js";
 export * from "./parse-workflow.js";
 export * from "./uses-reference.js";
 export { parseYamlFile } from "./yaml-source.js";
+export { sortProblems } from "./check-workflow.js";
+export * from "./workflow-limits.js";
 export * from "./call-inputs.js";
 export * from "./call-secrets.js";
 export * from "./called-workflows.js";

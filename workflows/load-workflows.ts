@@ -3,12 +3,13 @@ import path from "node:path";
 import { UsageError } from "../common/index.js";
 import type { Problem } from "../common/index.js";
 import type { Workflow } from "./model.js";
+import { sortProblems } from "./check-workflow.js";
 import { parseWorkflow } from "./parse-workflow.js";
 
 export interface LoadedWorkflows {
   /** Workflows that loaded without a problem, in file name order. */
   workflows: Workflow[];
-  /** Every problem of every file. A broken file never stops the others. */
+  /** Every problem of every file, by file, line and column. A broken file never stops the others. */
   problems: Problem[];
   /** Every file looked at, relative to the repository root. */
   files: string[];
@@ -24,12 +25,14 @@ export async function loadWorkflows(repoDir: string, workflowPath?: string): Pro
   const files = await findWorkflowFiles(repoDir, workflowPath);
   const result: LoadedWorkflows = { workflows: [], problems: [], files };
   const parsed = await Promise.all(
-    files.map(async (file) => parseWorkflow(file, await readFile(path.join(repoDir, file), "utf8"))),
+    // Bytes, not text: a file that is not UTF-8 is refused where it is not.
+    files.map(async (file) => parseWorkflow(file, await readFile(path.join(repoDir, file)))),
   );
   for (const p of parsed) {
     if (p.workflow) result.workflows.push(p.workflow);
     result.problems.push(...p.problems);
   }
+  result.problems = sortProblems(result.problems);
   return result;
 }
 

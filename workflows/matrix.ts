@@ -3,6 +3,7 @@
 
 import { ReplayError, UsageError } from "../common/errors.js";
 import type { Value, ValueMap } from "./model.js";
+import { MAX_MATRIX_COMBINATIONS, MAX_MATRIX_JOBS } from "./workflow-limits.js";
 
 function isObject(v: Value | undefined): v is { [key: string]: Value } {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -74,6 +75,13 @@ export function expandMatrix(matrix: ValueMap): ValueMap[] {
     }
   }
 
+  const combinations = vectors.reduce((n, [, values]) => Math.min(n * values.length, Number.MAX_SAFE_INTEGER), 1);
+  if (combinations > MAX_MATRIX_COMBINATIONS) {
+    throw invalid(
+      `the matrix has ${combinations} combinations of its vectors; replay expands at most ${MAX_MATRIX_COMBINATIONS} (and GitHub runs at most ${MAX_MATRIX_JOBS} jobs of a matrix)`,
+      "split the job, or shorten its vectors",
+    );
+  }
   const product = vectors.reduce<ValueMap[]>(
     (cells, [key, values]) => cells.flatMap((cell) => values.map((v) => ({ ...cell, [key]: v }))),
     vectors.length === 0 ? [] : [{}],
@@ -98,7 +106,11 @@ export function expandMatrix(matrix: ValueMap): ValueMap[] {
     }
     if (!extended) added.push({ ...inc });
   }
-  return [...original, ...added];
+  const cells = [...original, ...added];
+  if (cells.length > MAX_MATRIX_JOBS) {
+    throw invalid(`the matrix makes ${cells.length} jobs; GitHub runs at most ${MAX_MATRIX_JOBS} jobs of a matrix and refuses the workflow`, "split the job, or shorten its vectors (`exclude:` removes combinations)");
+  }
+  return cells;
 }
 
 /** The scalar leaves of a value in order, as GitHub lists them in a matrix job's name. */

@@ -37,7 +37,7 @@ describe("parseWorkflow on the bad-input corpus", () => {
 
 describe("parseWorkflow validation", () => {
   it.each([
-    ["runs-on missing", wf("  a:\n    steps:\n      - run: x\n"), "w.yml:3:3: job 'a' has no 'runs-on'"],
+    ["runs-on missing", wf("  a:\n    steps:\n      - run: x\n"), "w.yml:4:5: job 'a' has no 'runs-on'"],
     ["uses and run in one step", wf("  a:\n    runs-on: x\n    steps:\n      - run: x\n        uses: actions/checkout@v4\n"), "has both 'uses' and 'run'"],
     ["neither uses nor run", wf("  a:\n    runs-on: x\n    steps:\n      - name: x\n"), "has neither 'uses' nor 'run'"],
     ["a malformed uses", wf("  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout\n"), "w.yml:6:15: 'actions/checkout' is not a valid 'uses' reference"],

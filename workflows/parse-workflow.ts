@@ -1,173 +1,31 @@
-import type * as z from "../common/zod.js";
 import type { Problem } from "../common/index.js";
-import { checkCondition, checkTemplate } from "./expressions/index.js";
+import { checkWorkflow, sortProblems } from "./check-workflow.js";
 import type { EventFilter, Job, Pos, RunDefaults, Step, Triggers, Value, ValueMap, Workflow, WorkflowInput } from "./model.js";
-import { closest } from "./suggest.js";
-import { KNOWN_EVENTS, KNOWN_KEYS, REUSABLE_CALL_KEYS, workflowSchema } from "./workflow-schema.js";
+import { decodeWorkflowFile, limitProblems } from "./workflow-limits.js";
 import { YamlSource } from "./yaml-source.js";
-import { checkNeeds } from "./check-needs.js";
-import { checkUsesReference } from "./uses-reference.js";
 
 type Path = (string | number)[];
 
-/** Parse and check one workflow file. A file with any problem yields no workflow. */
-export function parseWorkflow(file: string, text: string): { workflow?: Workflow; problems: Problem[] } {
-  const { source, problems } = YamlSource.parse(file, text);
-  if (problems.length) return { problems };
+/**
+ * Parse and check one workflow file, given as its bytes (checked as UTF-8) or as text.
+ * A file with any problem yields no workflow, and every problem it has.
+ */
+export function parseWorkflow(file: string, input: string | Uint8Array): { workflow?: Workflow; problems: Problem[] } {
+  const decoded = decodeWorkflowFile(file, input);
+  if ("problem" in decoded) return { problems: [decoded.problem] };
+  const { source, problems } = YamlSource.parse(file, decoded.text);
+  if (problems.length) return { problems: sortProblems(problems) };
   if (!source.isMapAt([])) return { problems: [source.problem([], "a workflow file must be a mapping with `on` and `jobs`")] };
 
-  const raw = source.doc.toJS({ maxAliasCount: 1000 }) as ValueMap;
-  const parsed = workflowSchema.safeParse(raw);
-  if (!parsed.success) {
-    // Report every problem at once: the needs graph and the expressions are checked
-    // even when the shape is wrong (both checks tolerate a malformed file).
-    const jobs = raw["jobs"] && typeof raw["jobs"] === "object" && !Array.isArray(raw["jobs"]) ? (raw["jobs"] as Record<string, ValueMap>) : {};
-    const shapeProblems = zodProblems(source, parsed.error.issues);
-    return { problems: dedupe([...shapeProblems, ...checkNeeds(source, jobs), ...checkExpressions(source, raw)]) };
-  }
-
-  const semantic = checkSemantics(source, raw);
-  if (semantic.length) return { problems: semantic };
+  const js = source.toJS();
+  if ("problem" in js) return { problems: [js.problem] };
+  const raw = js.value as ValueMap;
+  // Past a limit, the rest is not checked: that is the work the limit is there to spare.
+  const overLimits = limitProblems(source, raw);
+  if (overLimits.length) return { problems: overLimits };
+  const found = checkWorkflow(source, raw);
+  if (found.length) return { problems: found };
   return { workflow: buildWorkflow(source, raw), problems: [] };
-}
-
-function describePath(path: readonly PropertyKey[]): string {
-  if (path[0] === "jobs" && path.length >= 2) {
-    const job = `job '${String(path[1])}'`;
-    if (path[2] === "steps" && typeof path[3] === "number") return `step ${path[3] + 1} of ${job}`;
-    return job;
-  }
-  if (path[0] === "on") return "`on`";
-  return "the workflow";
-}
-
-function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
-  if (path.length === 0) return KNOWN_KEYS.workflow;
-  if (path[0] === "jobs" && path.length === 2) return KNOWN_KEYS.job;
-  if (path[0] === "jobs" && path[2] === "steps" && path.length === 4) return KNOWN_KEYS.step;
-  return [];
-}
-
-function zodProblems(source: YamlSource, issues: readonly z.core.$ZodIssue[]): Problem[] {
-  const out: Problem[] = [];
-  for (const issue of issues) {
-    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
-    const where = describePath(path);
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) {
-        const guess = closest(key, knownKeysAt(path));
-        out.push(source.problem([...path, key], `unknown key '${key}' in ${where}${guess ? ` (did you mean '${guess}'?)` : ""}`, "key"));
-      }
-      continue;
-    }
-    const last = path[path.length - 1];
-    const name = typeof last === "number" ? `item ${last + 1}` : last === undefined ? "the file" : `'${last}'`;
-    const missing = issue.code === "invalid_type" && source.node(path) === undefined && source.keyNode(path) === undefined;
-    if (missing) {
-      out.push(source.problem(path.slice(0, -1), `${name} is required in ${describePath(path.slice(0, -1))}`, "key"));
-      continue;
-    }
-    const message = issue.message.startsWith("Invalid input") ? `has the wrong type (${issue.message.replace(/^Invalid input:? ?/, "") || "not allowed here"})` : issue.message;
-    out.push(source.problem(path, `${name} in ${where} ${message}`));
-  }
-  return dedupe(out);
-}
-
-function dedupe(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const k = `${p.line}:${p.col}:${p.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-const JOB_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-
-function checkSemantics(source: YamlSource, raw: ValueMap): Problem[] {
-  const problems: Problem[] = [];
-  const jobs = (raw["jobs"] ?? {}) as Record<string, ValueMap>;
-  if (Object.keys(jobs).length === 0) problems.push(source.problem(["jobs"], "`jobs` must have at least one job"));
-
-  if (raw["on"] && typeof raw["on"] === "object" && !Array.isArray(raw["on"])) {
-    for (const ev of Object.keys(raw["on"])) {
-      if (!KNOWN_EVENTS.has(ev)) {
-        const guess = closest(ev, [...KNOWN_EVENTS]);
-        problems.push(source.problem(["on", ev], `unknown event '${ev}'${guess ? ` (did you mean '${guess}'?)` : ""}`, "key"));
-      }
-    }
-  } else {
-    const evs = typeof raw["on"] === "string" ? [raw["on"]] : Array.isArray(raw["on"]) ? raw["on"] : [];
-    evs.forEach((ev, i) => {
-      if (typeof ev === "string" && !KNOWN_EVENTS.has(ev)) {
-        problems.push(source.problem(typeof raw["on"] === "string" ? ["on"] : ["on", i], `unknown event '${ev}'`));
-      }
-    });
-  }
-
-  for (const [id, job] of Object.entries(jobs)) {
-    const jp: Path = ["jobs", id];
-    if (!JOB_ID.test(id)) {
-      problems.push(source.problem(jp, `job id '${id}' must start with a letter or '_' and contain only letters, digits, '-' and '_'`, "key"));
-    }
-    if (job["uses"] !== undefined) {
-      for (const key of Object.keys(job)) {
-        if (!REUSABLE_CALL_KEYS.has(key)) {
-          problems.push(source.problem([...jp, key], `job '${id}' calls a reusable workflow and cannot have '${key}'`, "key"));
-        }
-      }
-      const refProblem = checkUsesReference(String(job["uses"]), "workflow");
-      if (refProblem) problems.push(source.problem([...jp, "uses"], `job '${id}': ${refProblem}`));
-    } else {
-      if (job["runs-on"] === undefined) problems.push(source.problem(jp, `job '${id}' has no 'runs-on'`, "key"));
-      if (job["steps"] === undefined) problems.push(source.problem(jp, `job '${id}' has no 'steps'`, "key"));
-      const steps = (job["steps"] ?? []) as ValueMap[];
-      if (Array.isArray(steps) && steps.length === 0) problems.push(source.problem([...jp, "steps"], `job '${id}' has an empty 'steps' list`));
-      const ids = new Map<string, number>();
-      steps.forEach((step, i) => {
-        const sp: Path = [...jp, "steps", i];
-        const hasRun = step["run"] !== undefined;
-        const hasUses = step["uses"] !== undefined;
-        if (hasRun && hasUses) problems.push(source.problem(sp, `step ${i + 1} of job '${id}' has both 'uses' and 'run'; a step is one or the other`));
-        if (!hasRun && !hasUses) problems.push(source.problem(sp, `step ${i + 1} of job '${id}' has neither 'uses' nor 'run'`));
-        if (hasUses) {
-          const refProblem = checkUsesReference(String(step["uses"]), "action");
-          if (refProblem) problems.push(source.problem([...sp, "uses"], refProblem));
-        }
-        if (!hasRun && step["shell"] !== undefined) problems.push(source.problem([...sp, "shell"], "'shell' is only for 'run' steps", "key"));
-        if (typeof step["id"] === "string") {
-          const sid = step["id"];
-          if (!JOB_ID.test(sid)) problems.push(source.problem([...sp, "id"], `step id '${sid}' must start with a letter or '_' and contain only letters, digits, '-' and '_'`));
-          if (ids.has(sid)) problems.push(source.problem([...sp, "id"], `step id '${sid}' is used twice in job '${id}'`));
-          ids.set(sid, i);
-        }
-      });
-    }
-  }
-
-  problems.push(...checkNeeds(source, jobs));
-  problems.push(...checkExpressions(source, raw));
-  return problems;
-}
-
-/** Check every `${{ }}` in the file, and every `if:` as a whole expression. */
-function checkExpressions(source: YamlSource, raw: ValueMap): Problem[] {
-  const problems: Problem[] = [];
-  const visit = (value: Value, path: Path): void => {
-    const last = path[path.length - 1];
-    if (path[0] === "on") return; // filters take patterns, not expressions
-    if (typeof value === "string") {
-      const isIf = last === "if" && (path.length === 3 || (path.length === 5 && path[2] === "steps"));
-      const found = isIf ? checkCondition(value) : last === "uses" ? [] : checkTemplate(value);
-      for (const f of found) problems.push({ file: source.file, ...source.posInString(path, f.offset), message: `${f.message}` });
-      return;
-    }
-    if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...path, i]));
-    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) visit(v, [...path, k]);
-  };
-  visit(raw, []);
-  return problems;
 }
 
 function toStr(v: Value | undefined): string {

@@ -1,7 +1,8 @@
-import { LineCounter, isMap, isScalar, isSeq, parseDocument } from "yaml";
-import type { Document, Node, Pair, YAMLMap } from "yaml";
+import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
+import type { Alias, Document, Node } from "yaml";
 import type { Problem } from "../common/index.js";
-import type { Pos } from "./model.js";
+import type { Pos, Value } from "./model.js";
+import { MAX_YAML_ALIAS_COUNT } from "./workflow-limits.js";
 
 type PathItem = string | number;
 
@@ -14,6 +15,8 @@ export class YamlSource {
   readonly doc: Document.Parsed;
   private readonly lines: LineCounter;
   private readonly text: string;
+  /** Every key and value node by path, built on first use: a lookup is then constant, not a walk. */
+  private index: Map<string, { key?: Node; value?: Node }> | undefined;
 
   private constructor(file: string, text: string, doc: Document.Parsed, lines: LineCounter) {
     this.file = file;
@@ -38,20 +41,113 @@ export class YamlSource {
 
   /** The node at a path, or undefined. */
   node(path: readonly PathItem[]): Node | undefined {
-    const n = this.doc.getIn(path, true);
-    return n && typeof n === "object" && "range" in (n as object) ? (n as Node) : undefined;
+    return this.nodes().get(path.join("\0"))?.value;
   }
 
   /** The key node of the last path item in its mapping, when there is one. */
   keyNode(path: readonly PathItem[]): Node | undefined {
-    if (path.length === 0) return undefined;
-    const parent = this.node(path.slice(0, -1)) ?? (path.length === 1 ? (this.doc.contents as Node | null) ?? undefined : undefined);
-    const last = path[path.length - 1];
-    if (parent && isMap(parent)) {
-      const pair = (parent as YAMLMap).items.find((p: Pair) => isScalar(p.key) && String(p.key.value) === String(last));
-      if (pair && pair.key && typeof pair.key === "object" && "range" in pair.key) return pair.key as Node;
+    return path.length === 0 ? undefined : this.nodes().get(path.join("\0"))?.key;
+  }
+
+  private nodes(): Map<string, { key?: Node; value?: Node }> {
+    if (this.index) return this.index;
+    const index = new Map<string, { key?: Node; value?: Node }>();
+    // Iterative, so that deep nesting cannot overflow the stack; aliases are not followed.
+    const todo: [Node, string][] = [];
+    const root = this.doc.contents;
+    if (root && (isScalar(root) || isCollection(root) || isAlias(root))) {
+      index.set("", { value: root });
+      todo.push([root, ""]);
     }
-    return undefined;
+    for (let item = todo.pop(); item; item = todo.pop()) {
+      const [node, at] = item;
+      if (isSeq(node)) {
+        node.items.forEach((child, i) => {
+          const p = at === "" ? String(i) : `${at}\0${i}`;
+          if (isScalar(child) || isCollection(child) || isAlias(child)) {
+            index.set(p, { value: child });
+            todo.push([child, p]);
+          }
+        });
+      } else if (isMap(node)) {
+        for (const pair of node.items) {
+          if (!isPair(pair) || !isScalar(pair.key)) continue;
+          const p = at === "" ? String(pair.key.value) : `${at}\0${String(pair.key.value)}`;
+          const value = pair.value;
+          const entry: { key?: Node; value?: Node } = { key: pair.key };
+          if (isScalar(value) || isCollection(value) || isAlias(value)) entry.value = value;
+          // The first of two equal keys wins, as getIn found it (a duplicate is a YAML error anyway).
+          if (index.has(p)) continue;
+          index.set(p, entry);
+          if (entry.value) todo.push([entry.value, p]);
+        }
+      }
+    }
+    this.index = index;
+    return index;
+  }
+
+  /**
+   * The document as plain data, or the problem that stops it: aliases expanding past
+   * yaml's own limit (an "alias bomb", nine levels of `&x [*y, *y, …]`), positioned at
+   * the alias that passes it.
+   */
+  toJS(): { value: Value } | { problem: Problem } {
+    try {
+      return { value: this.doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT }) as Value };
+    } catch (e) {
+      if (!(e instanceof ReferenceError)) throw e;
+      let alias: Alias | undefined;
+      try {
+        alias = this.aliasPastLimit();
+      } catch (deep) {
+        // Nesting too deep to walk here: the problem is then named without its alias.
+        if (!(deep instanceof RangeError)) throw deep;
+      }
+      const at = alias?.range ? this.posAt(alias.range[0]) : { line: 1, col: 1 };
+      const what = alias ? `'*${alias.source}' here expands` : "its aliases expand";
+      return {
+        problem: { file: this.file, ...at, message: `too many aliases: ${what} the document past ${MAX_YAML_ALIAS_COUNT} nodes (yaml's maxAliasCount), as an alias bomb does` },
+      };
+    }
+  }
+
+  /** The first alias, in document order, whose expansion, with those before it, passes the limit. */
+  private aliasPastLimit(): Alias | undefined {
+    const anchored = new Map<string, Node>();
+    const size = new Map<Node, number>();
+    const sizeOf = (n: unknown): number => {
+      if (isAlias(n)) {
+        const target = anchored.get(n.source);
+        return target ? sizeOf(target) : 1;
+      }
+      if (!isCollection(n)) return 1;
+      const known = size.get(n);
+      if (known !== undefined) return known;
+      let total = 1;
+      for (const item of n.items) total += isPair(item) ? sizeOf(item.key) + sizeOf(item.value) : sizeOf(item);
+      size.set(n, Math.min(total, Number.MAX_SAFE_INTEGER));
+      return total;
+    };
+    let expanded = 0;
+    let first: Alias | undefined;
+    let found: Alias | undefined;
+    visit(this.doc, {
+      Node: (_key, node) => {
+        if (isAlias(node)) {
+          first ??= node;
+          expanded += sizeOf(node);
+          if (expanded > MAX_YAML_ALIAS_COUNT) {
+            found = node;
+            return visit.BREAK;
+          }
+          return undefined;
+        }
+        if (node.anchor) anchored.set(node.anchor, node);
+        return undefined;
+      },
+    });
+    return found ?? first;
   }
 
   /**
@@ -124,8 +220,10 @@ export function parseYamlFile(
   text: string,
 ): { value: unknown; problems: Problem[]; problemAt: (path: (string | number)[], message: string) => Problem } {
   const { source, problems } = YamlSource.parse(file, text);
+  const js = problems.length ? undefined : source.toJS();
+  if (js && "problem" in js) problems.push(js.problem);
   return {
-    value: problems.length ? undefined : source.doc.toJS(),
+    value: js && "value" in js ? js.value : undefined,
     problems,
     problemAt: (path, message) => source.problem(path, message, "key"),
   };

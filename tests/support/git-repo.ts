@@ -6,8 +6,8 @@ import path from "node:path";
 /** The identity test repositories commit as. */
 export const GIT_ENV = { GIT_AUTHOR_NAME: "T", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "T", GIT_COMMITTER_EMAIL: "t@example.com" };
 
-/** A file's text, or its text and mode (for a script the job runs). */
-export type GitFile = string | { text: string; mode: number };
+/** A file's text or bytes, or its text and mode (for a script the job runs). */
+export type GitFile = string | Uint8Array | { text: string; mode: number };
 
 export interface GitRepo {
   dir: string;
@@ -21,7 +21,7 @@ export function gitRepo(name: string, files: Record<string, GitFile>): GitRepo {
   const dir = path.join(root, name);
   for (const [file, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    if (typeof content === "string") writeFileSync(path.join(dir, file), content);
+    if (typeof content === "string" || content instanceof Uint8Array) writeFileSync(path.join(dir, file), content);
     else writeFileSync(path.join(dir, file), content.text, { mode: content.mode });
   }
   const env = { ...process.env, ...GIT_ENV };
