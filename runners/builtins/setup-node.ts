@@ -14,6 +14,7 @@ async function versionSpec(host: StepHost): Promise<string> {
   const fileInput = host.inputs["node-version-file"]?.trim() ?? "";
   if (direct && fileInput) host.warn("Both node-version and node-version-file inputs are specified, only node-version will be used");
   if (direct || !fileInput) return direct;
+  if (/(^|\/)\.?mise\.toml$/.test(fileInput)) throw new SetupNodeError(`replay's built-in setup-node does not read ${fileInput} yet: give node-version, or a .nvmrc, .node-version, .tool-versions or package.json`);
   let file = path.posix.join(host.workspace, fileInput);
   for (let depth = 0; depth < 10; depth++) {
     const r = await host.exec(["cat", file], { quiet: true });
@@ -96,6 +97,7 @@ export const setupNode = (stores: RunStores, installer?: NodeInstaller): Builtin
   name: "actions/setup-node",
   async main(host) {
     let nodeBin: string | undefined;
+    if (host.inputs["registry-url"]?.trim()) host.warn("replay's built-in setup-node does not write the .npmrc that `registry-url` asks for");
     try {
       const spec = await versionSpec(host);
       if (spec) nodeBin = await setUp(host, spec, installer);
