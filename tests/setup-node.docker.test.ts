@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/corpus.js";
 import type { CliRun } from "./support/corpus.js";
@@ -80,9 +81,18 @@ beforeAll(() => {
   });
 });
 
-afterAll(() => {
+afterAll(async () => {
   repo.dispose();
-  execFileSync("docker", ["volume", "rm", "-f", freshVolume], { stdio: "ignore" });
+  // The last replay's job containers may still be in the engine's removal ("volume is in use").
+  for (let i = 0; ; i++) {
+    try {
+      execFileSync("docker", ["volume", "rm", "-f", freshVolume], { stdio: "pipe" });
+      return;
+    } catch (e) {
+      if (i >= 100) throw e;
+      await sleep(200);
+    }
+  }
 });
 
 const replay = (env: Record<string, string>, ...args: string[]): Promise<CliRun> => runCli([...args, "--json"], repo.dir, env);
