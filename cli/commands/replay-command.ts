@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { ReplayError, UsageError, runProcess } from "../../common/index.js";
+import { ReplayError, UsageError, caFetch, runProcess } from "../../common/index.js";
 import {
   checkCallSecrets,
   parseKeyValues,
@@ -15,6 +15,9 @@ import {
 import type { InputEvent, Plan, Value, ValueMap, WorkflowInput } from "../../workflows/index.js";
 import {
   builtinActions,
+  DEFAULT_TOOL_CACHE_VOLUME,
+  NodeInstaller,
+  TOOL_CACHE_MOUNT,
   BuiltinRegistry,
   ActionCache,
   defaultActionCacheDir,
@@ -29,7 +32,7 @@ import {
 } from "../../runners/index.js";
 import type { EventInput, RepoInfo, ReplayEvent, Reporter, SnapshotSource, StepControl } from "../../runners/index.js";
 import type { DockerConnection } from "../../runners/docker/index.js";
-import { DockerActionRuntime, DockerContainerRuntime, IMAGE_LABEL, bridgeGateway, connectDocker, ensureImage, imageStatus, reap, removeRun, runLabels } from "../../runners/docker/index.js";
+import { DockerActionRuntime, DockerContainerRuntime, IMAGE_LABEL, bridgeGateway, connectDocker, ensureImage, findPackageRoot, imageStatus, reap, removeRun, runLabels } from "../../runners/docker/index.js";
 import { RunDockerApi, engineAddress } from "../../runners/docker-proxy/index.js";
 import { hashFiles } from "../../workflows/index.js";
 import { ArtifactStore, CacheStore, RuntimeServer, cacheScopes, repositoryIdentity } from "../../runners/services/index.js";
@@ -226,7 +229,15 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   images.whenPresent(plan.workflows.flatMap((pw) => pw.jobs), inspectImage);
   // So does a remote action that cannot be resolved (or, --offline, is not in the cache).
   const remoteActions = await prepareRemoteActions(plan, repo.dir, o, (message) => process.stderr.write(`${message}\n`));
-  const runtime = new DockerContainerRuntime(docker, { stepAgent: process.env["REPLAY_STEP_AGENT"] !== "0", ...(process.env["REPLAY_STEP_AGENT"] === "node" ? { nativeAgent: false } : {}) });
+  // Node releases setup-node and node24 actions need beyond the image's: in a volume kept
+  // between replays (REPLAY_TOOL_CACHE_VOLUME names another).
+  const toolCache = { volume: process.env["REPLAY_TOOL_CACHE_VOLUME"] || DEFAULT_TOOL_CACHE_VOLUME, mountPath: TOOL_CACHE_MOUNT };
+  const runtime = new DockerContainerRuntime(docker, {
+    stepAgent: process.env["REPLAY_STEP_AGENT"] !== "0",
+    ...(process.env["REPLAY_STEP_AGENT"] === "node" ? { nativeAgent: false } : {}),
+    toolCache,
+  });
+  const nodeInstaller = new NodeInstaller({ fetch: caFetch, script: path.join(findPackageRoot(), "images/runner/install-node.sh"), mountPath: toolCache.mountPath });
   // What crashed replays left goes while this one starts (their labels name a dead process;
   // this run's never match).
   const reaping = reap(docker, { all: false }).catch(() => undefined);
@@ -326,8 +337,8 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         runtime,
         emit,
         masker,
-        builtins: new BuiltinRegistry(builtinActions(stores), remoteActions.disabled),
-        actions: { source: remoteActions.cache, containers: new DockerActionRuntime(docker) },
+        builtins: new BuiltinRegistry(builtinActions(stores, nodeInstaller), remoteActions.disabled),
+        actions: { source: remoteActions.cache, containers: new DockerActionRuntime(docker), nodeInstaller },
         ...(services ? { actionRuntimeEnv: services.actionRuntimeEnv(), oidcEnv: services.oidcEnv() } : {}),
         hostRunDir: tmp,
         workspaceTar,

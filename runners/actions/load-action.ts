@@ -9,6 +9,7 @@ import type { ContainerActionRuntime } from "./container-action-runtime.js";
 import { dockerfileOnlyManifest, loadActionManifest } from "./action-manifest.js";
 import type { ActionManifest } from "./action-manifest.js";
 import type { JobActions } from "./job-actions.js";
+import type { NodeInstaller } from "../node-dist/index.js";
 import { packDir } from "./tar-tools.js";
 
 /** What the job runner needs to run actions that are not built in. */
@@ -17,6 +18,8 @@ export interface ActionServices {
   source?: ActionSource;
   /** Docker actions: building, finding and running their images. */
   containers?: ContainerActionRuntime;
+  /** JavaScript actions whose `runs.using` Node the image lacks: it is installed into replay's tool cache. */
+  nodeInstaller?: NodeInstaller;
 }
 
 /** An action ready to run in a job: its metadata and where its files are. */

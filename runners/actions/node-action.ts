@@ -5,12 +5,15 @@ import { inputsEnv } from "./action-inputs.js";
 import type { NodeRuns } from "./action-manifest.js";
 import type { Invocation, InvocationResult, JobActions } from "./job-actions.js";
 import { chooseNodeRuntime } from "./node-runtime.js";
+import type { NodeRuntimeChoice } from "./node-runtime.js";
+import { jobArch, newestSatisfying } from "../node-dist/index.js";
 
 const HOSTED_TOOL_CACHE = "/opt/hostedtoolcache";
 
-/** `<tool cache>/node/<version>/x64/bin/node` of every Node in the job's image. */
+/** `<tool cache>/node/<version>/x64/bin/node` of every Node in the job's image and in replay's tool cache. */
 async function nodeBinaries(host: StepHost): Promise<string[]> {
-  const roots = [...new Set([`${host.paths.toolCache}/node`, `${HOSTED_TOOL_CACHE}/node`])];
+  const installer = host.deps.actions?.nodeInstaller;
+  const roots = [...new Set([`${host.paths.toolCache}/node`, `${HOSTED_TOOL_CACHE}/node`, ...(installer ? [`${installer.mountPath}/node`] : [])])];
   let out = "";
   await host.container.exec({
     cmd: ["sh", "-c", 'for r in "$@"; do for n in "$r"/*/x64/bin/node; do [ -x "$n" ] && echo "$n"; done; done; true', "sh", ...roots],
@@ -53,6 +56,28 @@ export function actionEnv(inv: Invocation, extra: Record<string, string> = {}): 
 }
 
 /**
+ * The runner has every `runs.using` Node in its externals; an image without the one an
+ * action names gets its newest release in replay's tool cache. Answers whether it did;
+ * when it cannot, the action runs on the closest installed Node, with a warning saying so.
+ */
+async function installRuntime(host: StepHost, major: number): Promise<boolean> {
+  const installer = host.deps.actions?.nodeInstaller;
+  if (!installer) return false;
+  try {
+    const { arch } = await jobArch(host.container, host.user);
+    if (!arch) return false;
+    const version = newestSatisfying(String(major), (await installer.index(arch)).releases.map((r) => r.version));
+    if (!version) return false;
+    host.log(`node${major}, which this action runs on, is not in the job's image: installing Node ${version} in replay's tool cache`);
+    await installer.install({ container: host.container, hostDir: host.hostDir, containerDir: host.paths.fileCommands, log: (l) => host.log(l) }, version, arch);
+    return true;
+  } catch (e) {
+    host.warn(`cannot install node${major} for this action: ${e instanceof Error ? e.message : String(e)}`);
+    return false;
+  }
+}
+
+/**
  * A JavaScript action's pre, main or post script, on the Node of its `using` from the
  * image's tool cache (not whatever `node` is on PATH), in the workspace, as the runner
  * runs it: INPUT_* and the runtime variables set, STATE_* of its earlier parts.
@@ -63,10 +88,15 @@ export async function runNodeAction(inv: Invocation, reg: JobActions): Promise<I
   const file = inv.phase === "pre" ? runs.pre : inv.phase === "post" ? runs.post : runs.main;
   if (file === undefined) return { ok: true, outputs: {} };
   reg.nodeVersions ??= nodeBinaries(host);
-  const binaries = await reg.nodeVersions;
+  let binaries = await reg.nodeVersions;
   const versionOf = (bin: string): string => path.posix.basename(path.posix.dirname(path.posix.dirname(path.posix.dirname(bin))));
-  const installed = binaries.map(versionOf).filter((v) => semver.valid(v));
-  const choice = chooseNodeRuntime(runs.using, installed, inv.env, action.display);
+  const choose = (): NodeRuntimeChoice | undefined => chooseNodeRuntime(runs.using, binaries.map(versionOf).filter((v) => semver.valid(v)), inv.env, action.display);
+  let choice = choose();
+  if (choice && semver.major(choice.version) !== choice.wantedMajor && (await installRuntime(host, choice.wantedMajor))) {
+    reg.nodeVersions = nodeBinaries(host);
+    binaries = await reg.nodeVersions;
+    choice = choose();
+  }
   if (!choice) {
     host.log(`##[error]${action.display} is a ${runs.using} action, and the job's image ${host.cell.image} has no Node in ${host.paths.toolCache}/node`);
     return { ok: false, outputs: {} };

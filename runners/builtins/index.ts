@@ -1,4 +1,5 @@
 import type { BuiltinAction } from "../builtin-actions.js";
+import type { NodeInstaller } from "../node-dist/index.js";
 import type { RunStores } from "../services/index.js";
 import { downloadArtifact, uploadArtifact } from "./artifacts.js";
 import { cacheActions } from "./cache.js";
@@ -8,8 +9,8 @@ import { setupNode } from "./setup-node.js";
 import { wasmPackAction } from "./wasm-pack.js";
 
 /** replay's built-in actions, those that keep caches and artifacts on the run's stores. */
-export function builtinActions(stores: RunStores): readonly BuiltinAction[] {
-  return [checkout, setupNode(stores), uploadArtifact(stores), downloadArtifact(stores), ...cacheActions(stores), dtolnayRustToolchain, actionsRsToolchain, wasmPackAction];
+export function builtinActions(stores: RunStores, nodeInstaller?: NodeInstaller): readonly BuiltinAction[] {
+  return [checkout, setupNode(stores, nodeInstaller), uploadArtifact(stores), downloadArtifact(stores), ...cacheActions(stores), dtolnayRustToolchain, actionsRsToolchain, wasmPackAction];
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import { ReplayError } from "../../common/index.js";
 import { StepAgentHost } from "../step-agent/index.js";
 import { findPackageRoot } from "./image-builder.js";
+import { TOOL_CACHE_LABEL } from "./labels.js";
 import { seedLines, seedResult, stageSeed } from "./workspace-seed.js";
 import type { ContainerOptions } from "../container-options.js";
 import type {
@@ -245,6 +246,9 @@ export class DockerContainerRuntime implements ContainerRuntime {
   /** The native step agent to stage in each job's runner folder, if any. */
   private readonly native: string | undefined;
 
+  /** replay's tool cache volume, made (or found) as the runtime is; every job container mounts it. */
+  private readonly toolCache: Promise<string> | undefined;
+
   /**
    * `stepAgent: false` starts every step through docker exec (REPLAY_STEP_AGENT=0);
    * `nativeAgent: false` leaves the native agent out, for the script under the image's node
@@ -252,9 +256,14 @@ export class DockerContainerRuntime implements ContainerRuntime {
    */
   constructor(
     private readonly docker: Docker,
-    private readonly o: { stepAgent?: boolean; nativeAgent?: string | false } = {},
+    private readonly o: { stepAgent?: boolean; nativeAgent?: string | false; toolCache?: { volume: string; mountPath: string } } = {},
   ) {
     this.native = o.stepAgent === false || o.nativeAgent === false ? undefined : (o.nativeAgent ?? nativeStepAgent());
+    const tc = o.toolCache;
+    // Asked now, so that the first job's container does not wait for it. Creating a volume
+    // that exists answers it unchanged.
+    this.toolCache = tc ? docker.createVolume({ Name: tc.volume, Labels: { [TOOL_CACHE_LABEL]: "node" } }).then(() => `${tc.volume}:${tc.mountPath}`) : undefined;
+    this.toolCache?.catch(() => undefined);
   }
 
   async hasImage(image: string): Promise<boolean> {
@@ -317,6 +326,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
   async createJobContainer(spec: JobContainerSpec): Promise<JobContainer> {
     const { config, host } = fromOptions(spec.options);
     const agent = spec.agentDir && this.o.stepAgent !== false ? await StepAgentHost.listen(spec.agentDir.host, this.native) : undefined;
+    const toolCache = this.toolCache ? [await this.toolCache] : [];
     const container = await this.docker.createContainer({
       ...config,
       name: spec.name,
@@ -342,7 +352,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
       ...(spec.workdir === undefined ? {} : { WorkingDir: spec.workdir }),
       HostConfig: {
         ...host,
-        Binds: [...spec.binds.map((b) => `${b.host}:${b.container}${b.readOnly ? ":ro" : ""}`), ...(spec.volumes ?? []), ...(spec.options?.volumes ?? [])],
+        Binds: [...spec.binds.map((b) => `${b.host}:${b.container}${b.readOnly ? ":ro" : ""}`), ...toolCache, ...(spec.volumes ?? []), ...(spec.options?.volumes ?? [])],
         ...(spec.extraHosts ? { ExtraHosts: spec.extraHosts } : {}),
         ...(spec.networkMode ? { NetworkMode: spec.networkMode } : {}),
         Init: true,

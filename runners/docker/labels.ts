@@ -7,6 +7,12 @@ export const RUN_LABEL = "dev.replay.run";
 export const PID_LABEL = "dev.replay.pid";
 export const HOST_LABEL = "dev.replay.host";
 export const STARTED_LABEL = "dev.replay.started";
+/**
+ * replay's tool cache volume (Node releases installed on demand): a cache kept between
+ * replays like the action cache, so it has no run label and neither a run's clean-up nor
+ * `replay gc` removes it.
+ */
+export const TOOL_CACHE_LABEL = "dev.replay.tool-cache";
 
 export type RunLabels = Record<
   typeof RUN_LABEL | typeof PID_LABEL | typeof HOST_LABEL | typeof STARTED_LABEL,
