@@ -11,3 +11,4 @@ export * from "./workspace-snapshot.js";
 export * from "./contexts.js";
 export { BUILTIN_ACTION_NAMES, builtinActions } from "./builtins/index.js";
 export * from "./actions/index.js";
+export * from "./not-replayed.js";

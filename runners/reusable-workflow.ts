@@ -8,6 +8,7 @@ import { coerceToString, evaluateTemplateAsync, findExpressions, interpolateAsyn
 import type { EvalOptions, Job, PlannedCall, PlannedWorkflow, Value, ValueMap, Workflow, WorkflowInput } from "../workflows/index.js";
 import { evaluateDeep } from "./evaluate-deep.js";
 import type { EventInput, JobResult } from "./events.js";
+import { combinedResult } from "./not-replayed.js";
 import type { CellOutcome, JobRunDeps } from "./job-runner.js";
 
 export interface CallCell {
@@ -98,9 +99,18 @@ export async function runCallCell(deps: JobRunDeps, cell: CallCell, runCalled: R
     }
   }
   const all = Object.values(results).map((r) => r.result);
-  const result: JobResult = all.includes("failure") || problems.length ? "failure" : all.includes("cancelled") || cell.signal.aborted ? "cancelled" : "success";
+  const combined = combinedResult(all);
+  // A called workflow whose jobs were all skipped succeeds, as on GitHub.
+  const result: JobResult = problems.length ? "failure" : cell.signal.aborted && combined !== "failure" ? "cancelled" : combined === "skipped" ? "success" : combined;
   const failed = Object.entries(results).filter(([, r]) => r.result === "failure").map(([id]) => id);
-  const reason = problems.length ? problems.join("; ") : failed.length ? `called job${failed.length === 1 ? "" : "s"} failed: ${failed.join(", ")}` : undefined;
+  const notReplayed = Object.entries(results).filter(([, r]) => r.result === "not-replayed").map(([id]) => id);
+  const reason = problems.length
+    ? problems.join("; ")
+    : failed.length
+      ? `called job${failed.length === 1 ? "" : "s"} failed: ${failed.join(", ")}`
+      : result === "not-replayed"
+        ? `not replayed here: called job${notReplayed.length === 1 ? "" : "s"} not replayed: ${notReplayed.join(", ")}`
+        : undefined;
   return finish(result, outputs, reason);
 }
 

@@ -2,9 +2,10 @@
 // reporter, TUI, run record, diff) reads this rather than re-deriving it.
 import { assertNever } from "../common/index.js";
 import type { Value } from "../workflows/index.js";
-import type { AnnotationEvent, JobResult, ReplayEvent, StepResult } from "./events.js";
+import type { AnnotationEvent, JobResult, ReplayEvent, RunResult, StepResult } from "./events.js";
 
 export type Status = "pending" | "running" | StepResult;
+export type JobStatus = "pending" | "running" | JobResult;
 
 export interface StepState {
   index: number;
@@ -24,13 +25,15 @@ export interface JobState {
   name: string;
   matrix: Record<string, Value> | null;
   image?: string;
-  status: Status;
+  status: JobStatus;
   steps: StepState[];
   outputs: Record<string, string>;
   annotations: Omit<AnnotationEvent, "type" | "jobKey">[];
   startedAt?: string;
   durationMs?: number;
   reason?: string;
+  /** The macOS or Windows runs-on label of a job that was not replayed. */
+  runner?: string;
   /** What the job's steps wrote to GITHUB_STEP_SUMMARY (Markdown), once the job ended. */
   summary?: string;
 }
@@ -40,7 +43,7 @@ export interface RunState {
   event?: string;
   sha?: string;
   ref?: string;
-  status: "pending" | "running" | JobResult;
+  status: "pending" | "running" | RunResult;
   exitCode?: number;
   durationMs?: number;
   /** Jobs in the order they first appeared. */
@@ -109,6 +112,7 @@ export function reduceRunState(state: RunState, event: ReplayEvent): RunState {
       const done = (j: JobState): JobState => {
         const next: JobState = { ...j, status: event.result, outputs: event.outputs, durationMs: event.durationMs, name: event.name };
         if (event.reason !== undefined) next.reason = event.reason;
+        if (event.runner !== undefined) next.runner = event.runner;
         return next;
       };
       if (state.jobs.some((j) => j.jobKey === event.jobKey)) return updateJob(state, event.jobKey, done);

@@ -64,6 +64,8 @@ export interface ReplayCommandOptions {
   /** Opt-in: take secrets.GITHUB_TOKEN from `gh auth token`. */
   githubTokenFromGh?: boolean;
   environments: string[];
+  /** --strict: jobs replay cannot run here fail rather than being not replayed. */
+  strict?: boolean;
   pull: boolean;
   /** Remote actions: `--github-url`, `--offline`, `--no-builtin`. */
   githubUrl?: string;
@@ -393,6 +395,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         presentImageFor: (labels, job) => images.presentImageFor(labels, job),
         signal: controller.signal,
         environments: o.environments,
+        strict: o.strict === true,
       },
     );
     exitCode = result.exitCode;

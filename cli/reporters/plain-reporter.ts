@@ -1,9 +1,9 @@
 import { initialRunState, reduceRunState } from "../../runners/index.js";
 import type { ReplayEvent, Reporter, RunState } from "../../runners/index.js";
 import { CacheTally, formatCacheTotal, formatJobCache } from "./cache-tally.js";
-import { formatDuration } from "./format.js";
+import { RESULT_MARK, formatDuration } from "./format.js";
+import { notReplayedHint } from "./not-replayed-hint.js";
 
-const MARK: Record<string, string> = { success: "✓", failure: "✗", skipped: "-", cancelled: "⊘" };
 
 /**
  * For pipes and CI: a line per step start and end with result and duration, step
@@ -44,7 +44,7 @@ export class PlainReporter implements Reporter {
         break;
       case "step.completed": {
         const coe = event.outcome !== event.result ? ` (outcome ${event.outcome}, continue-on-error)` : "";
-        this.line(`${this.prefix(event.jobKey)} ${MARK[event.result] ?? "?"} ${event.name} — ${event.result}${coe} (${formatDuration(event.durationMs)})`);
+        this.line(`${this.prefix(event.jobKey)} ${RESULT_MARK[event.result] ?? "?"} ${event.name} — ${event.result}${coe} (${formatDuration(event.durationMs)})`);
         break;
       }
       case "job.completed":
@@ -72,7 +72,9 @@ export class PlainReporter implements Reporter {
     this.line(`${"Job".padEnd(width)}  Result     ${cacheCol("Duration", "Cache")}`);
     for (const [name, result, duration, cache] of rows) this.line(`${(name ?? "").padEnd(width)}  ${(result ?? "").padEnd(9)}  ${cacheCol(duration ?? "", cache ?? "")}`);
     const failed = this.state.jobs.filter((j) => j.status === "failure").length;
-    this.line(`\n${this.state.jobs.length} job(s), ${failed} failed, in ${formatDuration(durationMs)}`);
+    const notReplayed = notReplayedHint(this.state.jobs);
+    this.line(`\n${this.state.jobs.length} job(s), ${failed} failed${notReplayed ? `, ${notReplayed.count} not replayed` : ""}, in ${formatDuration(durationMs)}`);
+    if (notReplayed) this.line(`hint: ${notReplayed.hint}`);
     if (this.caches.any) this.line(formatCacheTotal(this.caches.total()));
   }
 
