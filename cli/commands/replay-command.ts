@@ -24,8 +24,9 @@ import {
   synthesizePayload,
   writeWorkspaceTar,
   changedFiles,
+  resolveCommit,
 } from "../../runners/index.js";
-import type { EventInput, RepoInfo, ReplayEvent, Reporter, SnapshotSource, StepControl } from "../../runners/index.js";
+import type { EventInput, PayloadOptions, RepoInfo, ReplayEvent, Reporter, SnapshotSource, StepControl } from "../../runners/index.js";
 import type { DockerConnection } from "../../runners/docker/index.js";
 import { DockerActionRuntime, DockerContainerRuntime, IMAGE_LABEL, bridgeGateway, connectDocker, ensureImage, imageStatus, reap, removeRun, runLabels } from "../../runners/docker/index.js";
 import { RunDockerApi, engineAddress } from "../../runners/docker-proxy/index.js";
@@ -282,7 +283,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   const serverUrl = "https://github.com";
   const payload = o.eventPath
     ? await readEventPayload(o.eventPath)
-    : synthesizePayload({ event: o.event, repo, serverUrl, inputs, ...(o.base ? { baseBranch: o.base } : {}) });
+    : synthesizePayload({ event: o.event, repo, serverUrl, inputs, ...(await payloadContext(plan, repo, o.base)) });
   const tmp = await mkdtemp(path.join(os.tmpdir(), `replay-${runId}-`));
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -472,4 +473,17 @@ function brokenWorkflow(problems: readonly { file: string; line: number; col: nu
     `${lead ? `${lead} ` : ""}${files > 1 ? `${files} workflow files do` : "the workflow does"} not load:\n${problems.map((p) => `  ${p.file}:${p.line}:${p.col}: ${p.message}`).join("\n")}`,
     { hint: `fix the lines named above; \`replay validate\` lists every problem${also ? `; ${also}` : ""}` },
   );
+}
+
+/** What a synthesized payload says beyond the repository: a pull request's base, the one workflow's file and cron. */
+async function payloadContext(plan: Plan, repo: RepoInfo, base: string | undefined): Promise<Partial<PayloadOptions>> {
+  const out: Partial<PayloadOptions> = {};
+  if (base) {
+    out.baseBranch = base;
+    const sha = (await resolveCommit(repo.dir, base)) ?? (await resolveCommit(repo.dir, `origin/${base}`));
+    if (sha !== undefined) out.baseSha = sha;
+  }
+  const only = plan.workflows.length === 1 ? plan.workflows[0]?.workflow : undefined;
+  if (only) out.workflow = { file: only.file, schedule: only.on.schedule };
+  return out;
 }
