@@ -39,9 +39,12 @@ export class PlainReporter implements Reporter {
       case "step.started":
         this.line(`${this.prefix(event.jobKey)} ▶ ${event.name}`);
         break;
-      case "step.output":
-        this.line(`${this.prefix(event.jobKey)}   | ${event.line}`);
+      case "step.output": {
+        // A multi-line workflow command (`::error::a%0Ab`) arrives as one line holding newlines.
+        const prefix = this.prefix(event.jobKey);
+        for (const l of event.line.split(/\r?\n/)) this.line(`${prefix}   | ${l}`);
         break;
+      }
       case "step.completed": {
         const coe = event.outcome !== event.result ? ` (outcome ${event.outcome}, continue-on-error)` : "";
         this.line(`${this.prefix(event.jobKey)} ${RESULT_MARK[event.result] ?? "?"} ${event.name} — ${event.result}${coe} (${formatDuration(event.durationMs)})`);
