@@ -262,7 +262,7 @@ async function runWorkflow(
     const matrixRaw = job.strategy?.matrix;
     try {
       if (matrixRaw !== undefined) {
-        const evaluated = await evaluateDeep(matrixRaw, ctx);
+        const evaluated = await evaluateDeep(matrixRaw, ctx, { keys: true });
         if (!evaluated || typeof evaluated !== "object" || Array.isArray(evaluated)) {
           throw new ReplayError("workflow-invalid", `the matrix of job '${job.id}' evaluated to ${JSON.stringify(evaluated)}, not a mapping`, { exitCode: 1 });
         }

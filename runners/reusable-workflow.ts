@@ -4,8 +4,8 @@
 // `caller/called`, named `caller / called`. The caller then completes with the called
 // workflow's result and the outputs it declares under `on.workflow_call.outputs`.
 
-import { coerceToString, evaluateTemplateAsync, findExpressions, interpolateAsync, resolveCallInputs } from "../workflows/index.js";
-import type { EvalOptions, Job, PlannedCall, PlannedWorkflow, Value, ValueMap, Workflow, WorkflowInput } from "../workflows/index.js";
+import { coerceToString, evaluateTemplateAsync, interpolateAsync, resolveCallInputs, withEvaluatedDefaults } from "../workflows/index.js";
+import type { EvalOptions, Job, PlannedCall, PlannedWorkflow, Value, ValueMap, Workflow } from "../workflows/index.js";
 import { evaluateDeep } from "./evaluate-deep.js";
 import type { EventInput, JobResult } from "./events.js";
 import { combinedResult } from "./not-replayed.js";
@@ -121,12 +121,7 @@ async function callInputs(cell: CallCell, called: Workflow): Promise<Record<stri
   for (const [k, v] of Object.entries(cell.job.with ?? {})) given[k] = await evaluateDeep(v, withCtx);
   // A default may hold an expression over `github` and `vars`.
   const defaultCtx = only(cell.ctx, ["github", "vars"]);
-  const declared: WorkflowInput[] = await Promise.all(
-    called.on.callInputs.map(async (i) =>
-      typeof i.default === "string" && findExpressions(i.default).length ? { ...i, default: await evaluateTemplateAsync(i.default, defaultCtx) } : i,
-    ),
-  );
-  return resolveCallInputs(declared, given, called.file);
+  return resolveCallInputs(await withEvaluatedDefaults(called.on.callInputs, defaultCtx), given, called.file);
 }
 
 /** The called workflow's `secrets` context: its caller's (`inherit`), or the ones mapped. */

@@ -9,10 +9,9 @@ import {
   planEvent,
   planJob,
   resolveCalledWorkflows,
-  resolveInputs,
   workflowReader,
 } from "../../workflows/index.js";
-import type { InputEvent, Plan, Value, ValueMap, WorkflowInput } from "../../workflows/index.js";
+import type { Plan, Value, ValueMap } from "../../workflows/index.js";
 import {
   builtinActions,
   BuiltinRegistry,
@@ -39,6 +38,7 @@ import { ImageResolver } from "../image-resolver.js";
 import { readReplayConfig } from "../replay-config.js";
 import { DEFAULT_GITHUB_URL } from "../option-args.js";
 import { prepareRemoteActions } from "./actions-command.js";
+import { planInputs } from "./plan-inputs.js";
 
 export interface ReplayCommandOptions {
   dir: string;
@@ -191,7 +191,12 @@ export async function replayCommand(options: ReplayCommandOptions & Pick<Execute
   plan = await resolveCalledWorkflows(plan, workflowReader(repo.dir, workflowSource));
 
   // Inputs: typed and checked before anything starts.
-  const inputs = planInputs(plan, givenInputs, o.event);
+  const inputs = await planInputs(plan, {
+    given: givenInputs,
+    event: o.event,
+    ...(o.eventPath ? { payload: await readEventPayload(o.eventPath) } : {}),
+    defaults: { contexts: { github: { repository: repo.fullName, repository_owner: repo.owner, sha: repo.sha, ref: repo.ref, ref_name: repo.refName, event_name: o.event, actor: repo.actor }, vars } },
+  });
 
   const secrets: Record<string, string> = {};
   const dotSecrets = path.join(repo.dir, ".secrets");
@@ -419,31 +424,6 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     await Promise.all(reporters.map((r) => r.close()));
   }
   return exitCode;
-}
-
-/**
- * The `inputs` context of a workflow_dispatch or workflow_call replay, typed and checked
- * against what the planned workflows declare; refused for any other event.
- */
-function planInputs(plan: Plan, given: Record<string, string>, event: string): Record<string, Value> {
-  if (event !== "workflow_dispatch" && event !== "workflow_call") {
-    if (Object.keys(given).length) {
-      throw new UsageError(`--input is for workflow_dispatch and workflow_call; this replay's event is ${event}`, "add --event workflow_dispatch (or --event workflow_call for a reusable workflow)");
-    }
-    return {};
-  }
-  const how: InputEvent = event;
-  const declaredBy = (pw: Plan["workflows"][number]): WorkflowInput[] => (how === "workflow_dispatch" ? pw.workflow.on.dispatchInputs : pw.workflow.on.callInputs);
-  // An input no planned workflow declares is refused, listing the ones they do declare.
-  const all = new Map(plan.workflows.flatMap(declaredBy).map((d) => [d.name, d]));
-  for (const [name, value] of Object.entries(given)) if (!all.has(name)) resolveInputs([...all.values()], { [name]: value }, how);
-  let inputs: Record<string, Value> = {};
-  for (const pw of plan.workflows) {
-    const declared = declaredBy(pw);
-    const mine = Object.fromEntries(Object.entries(given).filter(([k]) => declared.some((d) => d.name === k)));
-    inputs = { ...inputs, ...resolveInputs(declared, mine, how) };
-  }
-  return inputs;
 }
 
 /**
