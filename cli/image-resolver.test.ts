@@ -111,6 +111,6 @@ describe("ImageResolver.imageFor", () => {
   it("refuses Windows and macOS runners", async () => {
     const [web] = jobs();
     if (!web) throw new Error("job missing");
-    await expect(resolver().images.imageFor(["windows-latest"], web)).rejects.toThrow(/replay runs Linux jobs only/);
+    await expect(resolver().images.imageFor(["windows-latest"], web)).rejects.toThrow(/not replayed here: Windows runner \('windows-latest'\)/);
   });
 });

@@ -1,7 +1,7 @@
-import { ReplayError } from "../common/index.js";
-import { literalLabels, toolchainNeeds } from "../workflows/index.js";
+import { foreignRunner, literalLabels, toolchainNeeds } from "../workflows/index.js";
 import type { Job } from "../workflows/index.js";
 import { ImageNotBuildableError, chooseImage } from "../runners/docker/index.js";
+import { NotReplayedError } from "../runners/index.js";
 import type { ImageChoice, ImageName, ImageStatus } from "../runners/docker/index.js";
 
 export interface ImageResolverDeps {
@@ -19,7 +19,7 @@ export interface ImageResolverDeps {
  * Picks each job's image: `--image label=image` (or .replay.yml) for a label of its
  * `runs-on` first; else the smallest of replay's images that has what the job's steps
  * need (runners/docker/image-choice.ts). Windows and macOS runners cannot be replayed in
- * a Linux container, and saying so beats pretending.
+ * a Linux container: their jobs are "not replayed", and saying so beats pretending.
  */
 export class ImageResolver {
   private readonly built = new Map<ImageName, Promise<string>>();
@@ -35,13 +35,8 @@ export class ImageResolver {
   async imageFor(labels: string[], job: Pick<Job, "id" | "steps">): Promise<string> {
     const override = this.override(labels);
     if (override !== undefined) return override;
-    const nonLinux = labels.find((l) => /^(windows|macos)/i.test(l));
-    if (nonLinux) {
-      throw new ReplayError("image-unavailable", `runs-on '${nonLinux}': replay runs Linux jobs only`, {
-        hint: `map it to a Linux image with --image ${nonLinux}=<image> if the job's steps can run there`,
-        exitCode: 1,
-      });
-    }
+    const foreign = foreignRunner(labels);
+    if (foreign) throw new NotReplayedError(foreign.label, foreign.system);
     const choice = this.choose(job);
     if (choice.uncovered.length && !this.noticed.has(job.id)) {
       this.noticed.add(job.id);
@@ -68,7 +63,7 @@ export class ImageResolver {
   async presentImageFor(labels: string[], job: Pick<Job, "id" | "steps">): Promise<string | undefined> {
     const override = this.override(labels);
     if (override !== undefined) return override;
-    if (labels.some((l) => /^(windows|macos)/i.test(l))) return undefined;
+    if (foreignRunner(labels)) return undefined;
     const choice = this.choose(job);
     const status = await this.statusOf(choice.image).catch(() => undefined);
     return status?.state === "present" ? this.imageFor(labels, job) : undefined;
@@ -85,7 +80,7 @@ export class ImageResolver {
       if (job.steps.length === 0) continue;
       const labels = literalLabels(job.runsOn);
       if (labels === undefined ? Object.keys(this.deps.overrides).length > 0 : this.override(labels) !== undefined) continue;
-      if (labels?.some((l) => /^(windows|macos)/i.test(l))) continue;
+      if (labels !== undefined && foreignRunner(labels)) continue;
       const choice = this.choose(job);
       if (choice.image === "runner") {
         this.statusOf(choice.image).catch(() => undefined);

@@ -36,6 +36,7 @@ interface ReplayFlags {
   githubToken?: string;
   githubTokenFromGh: boolean;
   environment: string[];
+  strict: boolean;
   pull: boolean;
   diff: boolean;
   json: boolean;
@@ -73,6 +74,7 @@ function addReplayOptions(cmd: Command): Command {
     .option("--github-token <token>", "a token for secrets.GITHUB_TOKEN (none is given by default)")
     .option("--github-token-from-gh", "use `gh auth token` as secrets.GITHUB_TOKEN", false)
     .option("--environment <name>", "let jobs that deploy to this environment run (repeatable); others are skipped", collect, [])
+    .option("--strict", "fail the jobs replay cannot run here (macOS and Windows runners) instead of reporting them not replayed", false)
     .option("--pull", "pull service and container images even when they are present", false)
     .option("--diff", "once the replay is over, diff it against the newest CI run (as `replay diff` does)", false)
     .option("--json", "print the event stream as JSON Lines", false)
@@ -123,6 +125,7 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
     ...(flags.githubToken === undefined ? {} : { githubToken: flags.githubToken }),
     githubTokenFromGh: flags.githubTokenFromGh,
     environments: flags.environment,
+    strict: flags.strict,
     pull: flags.pull,
     githubUrl: flags.githubUrl,
     offline: flags.offline,

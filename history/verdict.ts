@@ -33,6 +33,7 @@ export function asResult(conclusion: string | undefined): Result | undefined {
 
 /** A result as a verdict says it: "passed", "failed", "skipped". */
 export function said(result: string | undefined): string {
+  if (result === "not-replayed") return "was not replayed";
   switch (asResult(result)) {
     case "success":
       return "passed";

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseWorkflow, planEvent, planJob } from "../workflows/index.js";
 import type { Plan, Workflow } from "../workflows/index.js";
 import { runPlan } from "./engine.js";
+import { NotReplayedError } from "./not-replayed.js";
 import type { EngineResult } from "./engine.js";
 import type { EventInput } from "./events.js";
 import { inProcessDeps } from "./testing/in-process-replay.js";
@@ -25,6 +26,8 @@ interface RunOptions {
   secrets?: Record<string, string>;
   keepFailed?: boolean;
   imageFor?: (labels: string[]) => Promise<string>;
+  /** --strict: jobs replay cannot run here fail. */
+  strict?: boolean;
   /** Whether the job's image is here already (warm starts wait for it otherwise); default yes. */
   imagePresent?: boolean;
   /** Sees each event as it is emitted, with the stand-in Docker as it is then. */
@@ -100,6 +103,7 @@ async function replay(yaml: string, o: RunOptions = {}): Promise<Replay> {
     imageFor: o.imageFor ?? (async () => "test-image"),
     presentImageFor: async (labels) => (o.imagePresent === false ? undefined : (o.imageFor ?? (async () => "test-image"))(labels)),
     signal: o.signal ?? new AbortController().signal,
+    strict: o.strict ?? false,
   });
   // The run ends once its last containers are stopped; their removal may still be going.
   const lifecycleAtEnd = [...runtime.lifecycle];
@@ -725,5 +729,68 @@ jobs:
     expect(created?.spec.binds).toEqual([{ host: expect.stringContaining(r.hostRunDir), container: "/home/runner/work/_temp/_runner_file_commands" }]);
     expect(r.runtime.removed.size).toBe(0);
     expect(r.events).toContainEqual(expect.objectContaining({ type: "notice", jobKey: "t", message: expect.stringContaining("kept the failed job's container") }));
+  });
+});
+
+describe("runPlan: jobs replay cannot run here", () => {
+  // What the CLI's image resolver does for a macOS or Windows label that --image does not map.
+  const imageFor = async (labels: string[]): Promise<string> => {
+    if (labels.includes("macos-latest")) throw new NotReplayedError("macos-latest", "macOS");
+    return "test-image";
+  };
+  const workflow = `
+on: push
+jobs:
+  test:
+    strategy:
+      matrix:
+        os: [ubuntu-latest, macos-latest]
+    runs-on: \${{ matrix.os }}
+    steps:
+      - run: echo tested
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo linted
+  publish:
+    needs: [lint, test]
+    if: always()
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo published
+  after-lint:
+    needs: lint
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo after
+  after-publish:
+    needs: publish
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo after
+`;
+
+  it.each<[string, boolean, Record<string, string>, number]>([
+    [
+      "are not replayed, nor are the jobs that need them (whatever their if:), and the run succeeds",
+      false,
+      { "test (os=ubuntu-latest)": "success", "test (os=macos-latest)": "not-replayed", lint: "success", publish: "not-replayed", "after-lint": "success", "after-publish": "not-replayed" },
+      0,
+    ],
+    [
+      "fail with --strict, as any job that cannot start",
+      true,
+      { "test (os=ubuntu-latest)": "success", "test (os=macos-latest)": "failure", lint: "success", publish: "success", "after-lint": "success", "after-publish": "skipped" },
+      1,
+    ],
+  ])("%s", async (_label, strict, expected, exitCode) => {
+    const r = await replay(workflow, { imageFor, strict });
+    expect(Object.fromEntries(Object.keys(expected).map((k) => [k, r.job(k).result]))).toEqual(expected);
+    expect(r.result.exitCode).toBe(exitCode);
+    if (!strict) {
+      expect(r.job("test (os=macos-latest)")).toMatchObject({ reason: "not replayed here: macOS runner ('macos-latest')", runner: "macos-latest" });
+      expect(r.job("publish").reason).toBe("not replayed here: it needs 'test', which was not replayed");
+      expect(r.job("after-publish").reason).toBe("not replayed here: it needs 'publish', which was not replayed");
+    }
   });
 });

@@ -12,12 +12,13 @@ import {
 import type { EvalOptions, Job, Plan, PlannedWorkflow, Value, ValueMap } from "../workflows/index.js";
 import { needsValue } from "./contexts.js";
 import type { NeedsContext } from "./contexts.js";
-import type { JobResult } from "./events.js";
+import type { JobResult, RunResult } from "./events.js";
 import { runJobCell, warmJobCell } from "./job-runner.js";
 import type { CellOutcome, JobRunDeps, WarmJob } from "./job-runner.js";
 import { Semaphore } from "./semaphore.js";
 import { runCallCell } from "./reusable-workflow.js";
 import { evaluateDeep } from "./evaluate-deep.js";
+import { NotReplayedError, combinedResult, notReplayedNeed } from "./not-replayed.js";
 
 export interface EngineOptions {
   /** How many job containers run at once across the run. */
@@ -30,10 +31,12 @@ export interface EngineOptions {
   signal: AbortSignal;
   /** The deploy guard: a job with `environment:` runs only when its environment is named here. */
   environments?: string[];
+  /** --strict: a job replay cannot run here (a macOS or Windows runner) fails rather than being not replayed. */
+  strict?: boolean;
 }
 
 export interface EngineResult {
-  result: JobResult;
+  result: RunResult;
   exitCode: number;
   jobs: Record<string, JobSummary>;
 }
@@ -65,7 +68,7 @@ export async function runPlan(plan: Plan, deps: JobRunDeps, options: EngineOptio
   }
   const results = Object.values(all).map((r) => r.result);
   // A run cancelled from outside concludes cancelled, as on GitHub, whatever failed before.
-  const result: JobResult = options.signal.aborted
+  const result: RunResult = options.signal.aborted
     ? "cancelled"
     : results.includes("failure")
       ? "failure"
@@ -234,6 +237,8 @@ async function runWorkflow(
     };
 
     if (options.signal.aborted) return skip("the run was cancelled", "cancelled");
+    const notReplayed = job.needs.find((n) => needs[n]?.result === "not-replayed");
+    if (notReplayed !== undefined) return skip(notReplayedNeed(notReplayed), "not-replayed");
 
     // GitHub evaluates a job's status functions over all its ancestors, not only its
     // direct needs; a job whose `if` has no status function gets `success() &&`.
@@ -260,7 +265,7 @@ async function runWorkflow(
     const matrixRaw = job.strategy?.matrix;
     try {
       if (matrixRaw !== undefined) {
-        const evaluated = await evaluateDeep(matrixRaw, ctx);
+        const evaluated = await evaluateDeep(matrixRaw, ctx, { keys: true });
         if (!evaluated || typeof evaluated !== "object" || Array.isArray(evaluated)) {
           throw new ReplayError("workflow-invalid", `the matrix of job '${job.id}' evaluated to ${JSON.stringify(evaluated)}, not a mapping`, { exitCode: 1 });
         }
@@ -332,8 +337,11 @@ async function runWorkflow(
             const containerImage = typeof container === "string" ? container : container && typeof container === "object" && !Array.isArray(container) ? String((container as ValueMap)["image"] ?? "") : undefined;
             image = containerImage ?? (await options.imageFor(await runsOnLabels(job.runsOn, cellCtx), job));
           } catch (e) {
-            deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "failure", outputs: {}, durationMs: 0, reason: e instanceof Error ? e.message : String(e) });
-            return { result: "failure", outputs: {} };
+            const result: JobResult = e instanceof NotReplayedError && !options.strict ? "not-replayed" : "failure";
+            const reason = e instanceof Error ? e.message + (e instanceof NotReplayedError && options.strict ? " (failed by --strict)" : "") : String(e);
+            const runner = e instanceof NotReplayedError && !options.strict ? { runner: e.label } : {};
+            deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result, outputs: {}, durationMs: 0, reason, ...runner });
+            return { result, outputs: {} };
           }
           const outcome = await runJobCell(cellDeps, { workflow, job, jobKey, name, matrix: cell, strategy, needs, image, signal: cellSignal }, takeWarm());
           // A job's continue-on-error (often `${{ matrix.experimental }}`) keeps its
@@ -345,8 +353,7 @@ async function runWorkflow(
         });
       }),
     );
-    const results = outcomes.map((o) => o.result);
-    const result: JobResult = results.includes("failure") ? "failure" : results.includes("cancelled") ? "cancelled" : results.every((r) => r === "skipped") ? "skipped" : "success";
+    const result = combinedResult(outcomes.map((o) => o.result));
     const outputs: Record<string, string> = {};
     for (const o of outcomes) for (const [k, v] of Object.entries(o.outputs)) if (v !== "" || !(k in outputs)) outputs[k] = v;
     return { result, outputs };

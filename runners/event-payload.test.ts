@@ -89,19 +89,52 @@ describe("synthesizePayload", () => {
     });
   });
 
-  it("workflow_dispatch carries the inputs", () => {
-    expect(payload({ event: "workflow_dispatch", inputs: { level: "debug", dry: true } })).toMatchObject({
-      inputs: { level: "debug", dry: true },
-      ref: "refs/heads/feature",
-      repository,
-    });
+  it.each<[string, Record<string, Value>, Record<string, Value>]>([
+    ["strings stay strings", { level: "debug" }, { level: "debug" }],
+    ["a boolean is 'true' or 'false', as GitHub sends it", { dry: true, loud: false }, { dry: "true", loud: "false" }],
+    ["a number is its decimal string", { count: 5, ratio: 0.5 }, { count: "5", ratio: "0.5" }],
+    ["no inputs: an empty object", {}, {}],
+  ])("workflow_dispatch's github.event.inputs: %s", (_name, inputs, expected) => {
+    const p = payload({ event: "workflow_dispatch", inputs, workflow: { file: ".github/workflows/deploy.yml", schedule: [] } });
+    expect(p["inputs"]).toEqual(expected);
+    expect(p).toMatchObject({ ref: "refs/heads/feature", workflow: ".github/workflows/deploy.yml", repository, sender: { login: "mona" } });
   });
 
-  it("workflow_dispatch without inputs has an empty inputs object", () => {
-    expect(payload({ event: "workflow_dispatch" })).toMatchObject({ inputs: {} });
+  // Fields GitHub's webhook payloads have that workflows read, beside the tests above.
+  it.each<[string, Partial<PayloadOptions>, Record<string, Value>]>([
+    [
+      "pull_request: the synchronize's before/after, labels, draft, head and base labels, base.sha from git",
+      { event: "pull_request", baseBranch: "main", baseSha: "3".repeat(40) },
+      {
+        action: "synchronize",
+        before: parent,
+        after: sha,
+        pull_request: {
+          draft: false,
+          merged: false,
+          labels: [],
+          html_url: "https://github.com/octo/widgets/pull/1",
+          head: { label: "octo:feature" },
+          base: { label: "octo:main", ref: "main", sha: "3".repeat(40) },
+        },
+      },
+    ],
+    ["schedule: the cron of the workflow", { event: "schedule", workflow: { file: ".github/workflows/nightly.yml", schedule: ["0 3 * * *", "0 15 * * *"] } }, { schedule: "0 3 * * *" }],
+    [
+      "release: published, with the tag, target_commitish and assets",
+      { event: "release" },
+      { action: "published", release: { tag_name: "feature", target_commitish: "main", draft: false, prerelease: false, assets: [], html_url: "https://github.com/octo/widgets/releases/tag/feature" } },
+    ],
+    [
+      "merge_group: checks_requested, head and base sha and ref, head_commit",
+      { event: "merge_group" },
+      { action: "checks_requested", merge_group: { head_sha: sha, head_ref: "refs/heads/feature", base_sha: parent, base_ref: "refs/heads/main", head_commit: { id: sha } } },
+    ],
+  ])("%s", (_name, o, expected) => {
+    expect(payload(o)).toMatchObject({ ...expected, repository, sender: { login: "mona" } });
   });
 
-  it.each(["schedule", "release", "merge_group", "repository_dispatch"])("%s has the repository and the sender", (event) => {
+  it.each(["schedule", "release", "merge_group", "repository_dispatch", "workflow_call"])("%s has the repository and the sender", (event) => {
     expect(payload({ event })).toMatchObject({ repository, sender: { login: "mona" } });
   });
 });

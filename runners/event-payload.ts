@@ -23,12 +23,28 @@ export interface PayloadOptions {
   inputs?: Record<string, Value>;
   /** Base branch for pull_request events. */
   baseBranch?: string;
+  /** The base branch's commit, where git knows it (pull_request's `base.sha`). */
+  baseSha?: string;
+  /** The one workflow the replay runs, when it runs one: workflow_dispatch's `workflow`, schedule's cron. */
+  workflow?: { file: string; schedule: readonly string[] };
 }
 
 /**
- * An event payload synthesized from git, with the fields workflows read most:
- * `push` (before, after, ref, head_commit, commits, repository), `pull_request`
- * (number, head, base), `workflow_dispatch` (inputs) and the others' basics.
+ * `github.event.inputs` of a workflow_dispatch: every value a string, as GitHub sends it
+ * (`'true'`, `'5'`); only the `inputs` context keeps booleans and numbers typed.
+ */
+export function eventInputs(inputs: Record<string, Value>): ValueMap {
+  const out: ValueMap = {};
+  for (const [k, v] of Object.entries(inputs)) out[k] = typeof v === "string" ? v : v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
+  return out;
+}
+
+/**
+ * An event payload synthesized from git, with the fields of GitHub's webhook payloads
+ * that workflows read: `push` (before, after, ref, head_commit, commits, repository),
+ * `pull_request` (number, head, base, labels, the synchronize's before/after),
+ * `workflow_dispatch` (inputs as strings, ref, workflow), `schedule` (the cron),
+ * `release`, `merge_group` and the others' basics.
  */
 export function synthesizePayload(o: PayloadOptions): ValueMap {
   const { repo } = o;
@@ -44,6 +60,7 @@ export function synthesizePayload(o: PayloadOptions): ValueMap {
     author: { ...repo.headCommit.author, username: repo.actor },
     committer: { ...repo.headCommit.author, username: repo.actor },
   };
+  const defaultRef = `refs/heads/${repo.defaultBranch}`;
   switch (o.event) {
     case "push":
       return {
@@ -64,29 +81,58 @@ export function synthesizePayload(o: PayloadOptions): ValueMap {
     case "pull_request":
     case "pull_request_target": {
       const base = o.baseBranch ?? repo.defaultBranch;
+      const baseSha = o.baseSha ?? repo.before;
+      const url = `${o.serverUrl}/${repo.fullName}/pull/1`;
       return {
         action: "synchronize",
         number: 1,
+        // A synchronize's payload says which head the push moved the pull request from.
+        before: repo.before,
+        after: repo.sha,
         pull_request: {
           number: 1,
           state: "open",
+          locked: false,
+          draft: false,
+          merged: false,
           title: repo.headCommit.message.split("\n")[0] ?? "",
-          head: { ref: repo.refName, sha: repo.sha, repo: repository },
-          base: { ref: base, sha: repo.before, repo: repository },
+          body: null,
+          html_url: url,
+          labels: [],
+          assignees: [],
+          requested_reviewers: [],
+          head: { label: `${repo.owner}:${repo.refName}`, ref: repo.refName, sha: repo.sha, repo: repository, user: { login: repo.owner } },
+          base: { label: `${repo.owner}:${base}`, ref: base, sha: baseSha, repo: repository, user: { login: repo.owner } },
           user: sender,
+          author_association: "OWNER",
         },
         repository,
         sender,
       };
     }
     case "workflow_dispatch":
-      return { inputs: (o.inputs ?? {}) as Value, ref: repo.ref, repository, sender, workflow: "" };
+      return { inputs: eventInputs(o.inputs ?? {}), ref: repo.ref, repository, sender, workflow: o.workflow?.file ?? "" };
     case "schedule":
-      return { schedule: "", repository, sender };
-    case "release":
-      return { action: "published", release: { tag_name: repo.refName, name: repo.refName, draft: false, prerelease: false }, repository, sender };
-    case "merge_group":
-      return { action: "checks_requested", merge_group: { head_sha: repo.sha, head_ref: repo.ref, base_ref: `refs/heads/${repo.defaultBranch}` }, repository, sender };
+      // The cron that fired; GitHub runs a schedule on the default branch's latest commit.
+      return { schedule: o.workflow?.schedule[0] ?? "", repository, sender };
+    case "release": {
+      const release: ValueMap = {
+        tag_name: repo.refName,
+        target_commitish: repo.defaultBranch,
+        name: repo.refName,
+        body: "",
+        draft: false,
+        prerelease: false,
+        html_url: `${o.serverUrl}/${repo.fullName}/releases/tag/${repo.refName}`,
+        author: sender,
+        assets: [],
+      };
+      return { action: "published", release, repository, sender };
+    }
+    case "merge_group": {
+      // head_ref stays github.ref (GitHub's is the queue's gh-readonly-queue/… branch).
+      return { action: "checks_requested", merge_group: { head_sha: repo.sha, head_ref: repo.ref, base_sha: repo.before, base_ref: defaultRef, head_commit: commit }, repository, sender };
+    }
     default:
       return { repository, sender };
   }

@@ -3,7 +3,10 @@
 import type { Value } from "../workflows/index.js";
 
 export type StepResult = "success" | "failure" | "skipped" | "cancelled";
-export type JobResult = StepResult;
+/** A job's result: a step's, or "not-replayed" for a job replay cannot run here (a macOS or Windows runner, or a job that needs one). */
+export type JobResult = StepResult | "not-replayed";
+/** A run's result: not-replayed jobs leave it alone. */
+export type RunResult = StepResult;
 
 export interface RunStartedEvent {
   type: "run.started";
@@ -100,6 +103,8 @@ export interface JobCompletedEvent {
   pausedMs?: number;
   /** Why a job did not run or was cut short, when it did not simply run. */
   reason?: string;
+  /** The runs-on label replay could not run (a "not-replayed" job's macOS or Windows runner). */
+  runner?: string;
 }
 
 /** The Markdown the job's steps wrote to GITHUB_STEP_SUMMARY, emitted once at the job's end. */
@@ -114,7 +119,7 @@ export interface RunCompletedEvent {
   type: "run.completed";
   at: string;
   runId: string;
-  result: JobResult;
+  result: RunResult;
   exitCode: number;
   durationMs: number;
 }

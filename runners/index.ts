@@ -14,3 +14,4 @@ export { BUILTIN_ACTION_NAMES, builtinActions } from "./builtins/index.js";
 export * from "./actions/index.js";
 export * from "./working-tree-sync.js";
 export { DEFAULT_TOOL_CACHE_VOLUME, NodeInstaller, TOOL_CACHE_MOUNT } from "./node-dist/index.js";
+export * from "./not-replayed.js";

@@ -25,10 +25,10 @@ import { StepClock } from "./step-clock.js";
 import { syncSummary } from "./working-tree-sync.js";
 import type { WorkingTreeSync } from "./working-tree-sync.js";
 import type { JobEnvState, StepRecord } from "./step-types.js";
-import { containerDefinition, healthTimeoutMs, startForwarders, startServices, waitHealthy } from "./job-services.js";
-import type { ContainerDefinition, StartedService } from "./job-services.js";
+import { containerDefinition, healthTimeoutMs, serviceDefinitions, startForwarders, startServices, waitHealthy } from "./job-services.js";
+import type { StartedService } from "./job-services.js";
 import { evaluateDeep } from "./evaluate-deep.js";
-import { CommandProcessor } from "./workflow-commands.js";
+import { CommandProcessor, deprecatedCommandWarning } from "./workflow-commands.js";
 import { DOCKER_API_SOCKET, dockerApiEnv } from "./docker-proxy/index.js";
 import type { DockerApiForJobs, JobDockerApiHandle } from "./docker-proxy/index.js";
 import { planPreStep, runActionStep } from "./actions/index.js";
@@ -515,10 +515,7 @@ class JobCellRun implements WarmJob {
 
   private async startJobServices(initIndex: number, name: string, labels: Record<string, string>, opts: EvalOptions): Promise<void> {
     const { cell, deps } = this;
-    const definitions: [string, ContainerDefinition][] = [];
-    for (const [id, raw] of Object.entries(cell.job.services ?? {})) {
-      definitions.push([id, containerDefinition(await evaluateDeep(raw, opts), `service '${id}'`)]);
-    }
+    const definitions = await serviceDefinitions(cell.job.services ?? {}, (raw) => evaluateDeep(raw, opts));
     this.services = await startServices(deps.runtime, {
       jobContainerId: this.requireContainer().id,
       namePrefix: name,
@@ -755,6 +752,12 @@ class JobCellRun implements WarmJob {
     this.emit({ type: "step.output", jobKey: this.cell.jobKey, step: index, line: this.deps.masker.mask(line) });
   }
 
+  /** A warning as the runner writes one: a `##[warning]` line and an annotation. */
+  private warnStep(index: number, message: string): void {
+    this.log(index, `##[warning]${message}`);
+    this.emit({ type: "step.annotation", jobKey: this.cell.jobKey, step: index, level: "warning", message: this.deps.masker.mask(message) });
+  }
+
   /** The step's environment: job env, GITHUB_ENV, then the step's own `env:`. */
   private async stepEnv(step: Step): Promise<Record<string, string>> {
     const env = this.jobEnv();
@@ -878,10 +881,11 @@ class JobCellRun implements WarmJob {
               const rec = (this.state.steps[planned.step.id] ??= { id: planned.step.id, outcome: "success", conclusion: "success", outputs: {} });
               rec.outputs[effect.name] = effect.value;
             }
-            this.log(index, "##[warning]The `set-output` command is deprecated and will be disabled soon. Please upgrade to using Environment Files.");
+            this.warnStep(index, deprecatedCommandWarning("set-output"));
             break;
           case "state":
             (this.state.state[planned.mainIndex ?? planned.index] ??= {})[effect.name] = effect.value;
+            this.warnStep(index, deprecatedCommandWarning("save-state"));
             break;
           case "env":
             this.state.env[effect.name] = effect.value;
@@ -1110,10 +1114,7 @@ class JobCellRun implements WarmJob {
       setKill: (kill) => {
         this.currentKill = kill;
       },
-      warn: (message) => {
-        this.log(index, `##[warning]${message}`);
-        this.emit({ type: "step.annotation", jobKey: this.cell.jobKey, step: index, level: "warning", message: this.deps.masker.mask(message) });
-      },
+      warn: (message) => this.warnStep(index, message),
     };
     if (!builtin) {
       // The step's timeout-minutes covers the whole action, every process of it.

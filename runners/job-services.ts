@@ -50,6 +50,22 @@ export function containerDefinition(v: Value, where: string): ContainerDefinitio
   return def;
 }
 
+/**
+ * The services to start, each definition with its expressions evaluated. A service whose
+ * image evaluates to '' is not started, as on GitHub (its way of making a service
+ * conditional: `image: ${{ matrix.db == 'pg' && 'postgres:16' || '' }}`).
+ */
+export async function serviceDefinitions(services: Record<string, Value>, evaluate: (v: Value) => Promise<Value>): Promise<[string, ContainerDefinition][]> {
+  const out: [string, ContainerDefinition][] = [];
+  for (const [id, raw] of Object.entries(services)) {
+    const v = await evaluate(raw);
+    const image = typeof v === "string" ? v : v && typeof v === "object" && !Array.isArray(v) ? str((v as ValueMap)["image"]) : undefined;
+    if (image === "") continue;
+    out.push([id, containerDefinition(v, `service '${id}'`)]);
+  }
+  return out;
+}
+
 /** `ports:` entries as GitHub reads them: `6379`, `6379:6379`, `8080:80/tcp`, `127.0.0.1:8080:80`. */
 export function parsePorts(ports: string[]): { containerPort: string; hostPort: string }[] {
   return ports.map((p) => {

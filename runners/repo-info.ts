@@ -135,6 +135,11 @@ export async function changedFiles(dir: string, from: string, to: string): Promi
   return out === undefined ? undefined : out.split("\0").filter(Boolean);
 }
 
+/** The commit a revision (a branch, a tag) names, or undefined where git knows none. */
+export async function resolveCommit(dir: string, rev: string): Promise<string | undefined> {
+  return git(dir, ["rev-parse", "--verify", "-q", `${rev}^{commit}`]);
+}
+
 /**
  * The repository as a push of `sha` to `ref` shows it to GitHub: github.sha, ref and
  * ref_name, head_commit and the payload's `before` are that commit's and that ref's,

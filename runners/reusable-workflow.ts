@@ -4,10 +4,11 @@
 // `caller/called`, named `caller / called`. The caller then completes with the called
 // workflow's result and the outputs it declares under `on.workflow_call.outputs`.
 
-import { coerceToString, evaluateTemplateAsync, findExpressions, interpolateAsync, resolveCallInputs } from "../workflows/index.js";
-import type { EvalOptions, Job, PlannedCall, PlannedWorkflow, Value, ValueMap, Workflow, WorkflowInput } from "../workflows/index.js";
+import { coerceToString, evaluateTemplateAsync, interpolateAsync, resolveCallInputs, withEvaluatedDefaults } from "../workflows/index.js";
+import type { EvalOptions, Job, PlannedCall, PlannedWorkflow, Value, ValueMap, Workflow } from "../workflows/index.js";
 import { evaluateDeep } from "./evaluate-deep.js";
 import type { EventInput, JobResult } from "./events.js";
+import { combinedResult } from "./not-replayed.js";
 import type { CellOutcome, JobRunDeps } from "./job-runner.js";
 
 export interface CallCell {
@@ -98,9 +99,18 @@ export async function runCallCell(deps: JobRunDeps, cell: CallCell, runCalled: R
     }
   }
   const all = Object.values(results).map((r) => r.result);
-  const result: JobResult = all.includes("failure") || problems.length ? "failure" : all.includes("cancelled") || cell.signal.aborted ? "cancelled" : "success";
+  const combined = combinedResult(all);
+  // A called workflow whose jobs were all skipped succeeds, as on GitHub.
+  const result: JobResult = problems.length ? "failure" : cell.signal.aborted && combined !== "failure" ? "cancelled" : combined === "skipped" ? "success" : combined;
   const failed = Object.entries(results).filter(([, r]) => r.result === "failure").map(([id]) => id);
-  const reason = problems.length ? problems.join("; ") : failed.length ? `called job${failed.length === 1 ? "" : "s"} failed: ${failed.join(", ")}` : undefined;
+  const notReplayed = Object.entries(results).filter(([, r]) => r.result === "not-replayed").map(([id]) => id);
+  const reason = problems.length
+    ? problems.join("; ")
+    : failed.length
+      ? `called job${failed.length === 1 ? "" : "s"} failed: ${failed.join(", ")}`
+      : result === "not-replayed"
+        ? `not replayed here: called job${notReplayed.length === 1 ? "" : "s"} not replayed: ${notReplayed.join(", ")}`
+        : undefined;
   return finish(result, outputs, reason);
 }
 
@@ -111,12 +121,7 @@ async function callInputs(cell: CallCell, called: Workflow): Promise<Record<stri
   for (const [k, v] of Object.entries(cell.job.with ?? {})) given[k] = await evaluateDeep(v, withCtx);
   // A default may hold an expression over `github` and `vars`.
   const defaultCtx = only(cell.ctx, ["github", "vars"]);
-  const declared: WorkflowInput[] = await Promise.all(
-    called.on.callInputs.map(async (i) =>
-      typeof i.default === "string" && findExpressions(i.default).length ? { ...i, default: await evaluateTemplateAsync(i.default, defaultCtx) } : i,
-    ),
-  );
-  return resolveCallInputs(declared, given, called.file);
+  return resolveCallInputs(await withEvaluatedDefaults(called.on.callInputs, defaultCtx), given, called.file);
 }
 
 /** The called workflow's `secrets` context: its caller's (`inherit`), or the ones mapped. */

@@ -2,9 +2,10 @@
 // reporter, TUI, run record, diff) reads this rather than re-deriving it.
 import { assertNever } from "../common/index.js";
 import type { Value } from "../workflows/index.js";
-import type { AnnotationEvent, JobResult, ReplayEvent, StepAttempt, StepResult } from "./events.js";
+import type { AnnotationEvent, JobResult, ReplayEvent, RunResult, StepAttempt, StepResult } from "./events.js";
 
 export type Status = "pending" | "running" | StepResult;
+export type JobStatus = "pending" | "running" | JobResult;
 
 export interface StepState {
   index: number;
@@ -27,7 +28,7 @@ export interface JobState {
   name: string;
   matrix: Record<string, Value> | null;
   image?: string;
-  status: Status;
+  status: JobStatus;
   steps: StepState[];
   outputs: Record<string, string>;
   annotations: Omit<AnnotationEvent, "type" | "jobKey">[];
@@ -36,6 +37,8 @@ export interface JobState {
   /** Time the job's steps spent paused (not in durationMs). */
   pausedMs?: number;
   reason?: string;
+  /** The macOS or Windows runs-on label of a job that was not replayed. */
+  runner?: string;
   /** What the job's steps wrote to GITHUB_STEP_SUMMARY (Markdown), once the job ended. */
   summary?: string;
 }
@@ -45,7 +48,7 @@ export interface RunState {
   event?: string;
   sha?: string;
   ref?: string;
-  status: "pending" | "running" | JobResult;
+  status: "pending" | "running" | RunResult;
   exitCode?: number;
   durationMs?: number;
   /** Jobs in the order they first appeared. */
@@ -117,6 +120,7 @@ export function reduceRunState(state: RunState, event: ReplayEvent): RunState {
         const next: JobState = { ...j, status: event.result, outputs: event.outputs, durationMs: event.durationMs, name: event.name };
         if (event.pausedMs !== undefined) next.pausedMs = event.pausedMs;
         if (event.reason !== undefined) next.reason = event.reason;
+        if (event.runner !== undefined) next.runner = event.runner;
         return next;
       };
       if (state.jobs.some((j) => j.jobKey === event.jobKey)) return updateJob(state, event.jobKey, done);

@@ -15,6 +15,10 @@ export type CommandEffect =
   | { kind: "refused"; message: string }
   | { kind: "warning"; message: string };
 
+/** The warning GitHub's runner gives (as an annotation) each time a step uses a deprecated command it still honours. */
+export const deprecatedCommandWarning = (command: "set-output" | "save-state"): string =>
+  `The \`${command}\` command is deprecated and will be disabled soon. Please upgrade to using Environment Files. For more information see: https://github.blog/changelog/2022-10-11-github-actions-deprecating-save-state-and-set-output-commands/`;
+
 export interface ProcessedLine {
   /** What the log shows for this line (null: nothing). */
   display: string | null;

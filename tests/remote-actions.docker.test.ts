@@ -368,6 +368,21 @@ describe("remote actions from a git server", () => {
     expect(r.stderr).toContain("error: Unable to resolve action `acme/js-actions@v404`, unable to find version `v404`");
   });
 
+  it.each<[string, string, string]>([
+    ["an unresolvable host", "https://github.invalid", "cannot reach github.invalid to fetch `acme/js-actions/node20@%REF%`: Could not resolve host: github.invalid"],
+    ["a closed port", "http://127.0.0.1:9", "cannot reach 127.0.0.1:9 to fetch `acme/js-actions/node20@%REF%`: Failed to connect to 127.0.0.1 port 9"],
+  ])("names %s as the cause when the server cannot be reached, for a tag and for a full SHA", async (_name, url, message) => {
+    const emptyCache = mkdtempSync(path.join(root, "unreachable-cache-"));
+    for (const ref of ["v1", "0123456789abcdef0123456789abcdef01234567"]) {
+      const dir = repoWith(`on: push\njobs:\n  s:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/js-actions/node20@${ref}\n`);
+      const r = await runCli(["job", "s", "--github-url", url], dir, { XDG_CACHE_HOME: emptyCache });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain(`error: ${message.replace("%REF%", ref)}`);
+      expect(r.stderr).toContain("hint: `replay actions vendor` where it answers, or `--offline` with the action cache");
+      expect(r.stderr).not.toMatch(/repository not found|unable to find version/);
+    }
+  });
+
   it("`replay actions vendor` fetches every action the workflows use, into the cache", async () => {
     const vendorCache = path.join(root, "vendor-cache");
     const r = await runCli(["actions", "vendor", "--github-url", `git://127.0.0.1:${port}`, "--json"], dir, { XDG_CACHE_HOME: vendorCache });

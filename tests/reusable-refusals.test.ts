@@ -94,7 +94,20 @@ describe("replays refused before anything starts", () => {
     {
       label: "a workflow of another repository that cannot be fetched",
       args: ["run", "-w", "remote/ci.yml", "--github-url", "/nonexistent/git-server"],
-      stderr: ["error: Unable to resolve action `octo/shared@v1`, repository not found"],
+      stderr: ["error: remote/ci.yml:4:5: job 'call' calls a reusable workflow: Unable to resolve reusable workflow `octo/shared/.github/workflows/build.yml@v1`, repository not found"],
+    },
+    {
+      label: "a workflow of another repository on a host that does not resolve",
+      args: ["run", "-w", "remote/ci.yml", "--github-url", "https://github.invalid"],
+      stderr: [
+        "error: remote/ci.yml:4:5: job 'call' calls a reusable workflow: cannot reach github.invalid to fetch the reusable workflow `octo/shared/.github/workflows/build.yml@v1`: Could not resolve host: github.invalid",
+        "hint: `replay actions vendor` where it answers, or `--offline` with the action cache",
+      ],
+    },
+    {
+      label: "a workflow of another repository behind a closed port",
+      args: ["run", "-w", "remote/ci.yml", "--github-url", "http://127.0.0.1:9"],
+      stderr: ["error: remote/ci.yml:4:5: job 'call' calls a reusable workflow: cannot reach 127.0.0.1:9 to fetch the reusable workflow `octo/shared/.github/workflows/build.yml@v1`: Failed to connect to 127.0.0.1 port 9"],
     },
     {
       label: "an unknown workflow_call input, listing the declared ones",

@@ -4,7 +4,7 @@
 // ("Unexpected type of value 'true', expected type: Boolean").
 
 import { ReplayError } from "../common/errors.js";
-import { coerceToString } from "./expressions/index.js";
+import { coerceToString, findExpressions } from "./expressions/index.js";
 import type { Value, WorkflowInput } from "./model.js";
 
 function typeName(v: Value): string {
@@ -107,7 +107,8 @@ export function callInputProblems(
     if (v === undefined) {
       const defaulted = input.default !== undefined && input.default !== null;
       if (input.required && !defaulted) problems.push(`input '${input.name}' of ${file} is required, but not provided while calling`);
-      else if (defaulted && fromDefault(input, input.default as Value) === undefined) {
+      // A default that is an expression is typed once the run evaluates it.
+      else if (defaulted && !(typeof input.default === "string" && findExpressions(input.default).length) && fromDefault(input, input.default as Value) === undefined) {
         problems.push(`the default of input '${input.name}' of ${file} (line ${input.pos.line}) is not a ${input.type}`);
       }
       continue;

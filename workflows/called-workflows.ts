@@ -31,7 +31,7 @@ export type ReadCalledWorkflow = (ref: CalledReference, uses: string, caller: Wo
 
 /** Where workflows of other repositories come from: the remote actions' clone cache fits. */
 export interface RemoteWorkflowSource {
-  fetch(ref: { owner: string; repo: string; path: string; ref: string }): Promise<{ repoDir: string }>;
+  fetch(ref: { owner: string; repo: string; path: string; ref: string; names: "reusable workflow" }): Promise<{ repoDir: string }>;
 }
 
 /**
@@ -55,7 +55,7 @@ export function workflowReader(repoDir: string, remote?: RemoteWorkflowSource): 
         hint: `copy ${ref.path} into this repository and call it as ./${ref.path}`,
       });
     }
-    const got = await remote.fetch({ owner: ref.owner, repo: ref.repo, path: ref.path, ref: ref.ref });
+    const got = await remote.fetch({ owner: ref.owner, repo: ref.repo, path: ref.path, ref: ref.ref, names: "reusable workflow" });
     const file = `${ref.owner}/${ref.repo}/${ref.path}@${ref.ref}`;
     fetched.set(file, { repoDir: got.repoDir, owner: ref.owner, repo: ref.repo, ref: ref.ref });
     return read(got.repoDir, ref.path, file);
@@ -101,7 +101,16 @@ export async function resolveCalledWorkflows(plan: Plan, read: ReadCalledWorkflo
         );
         continue;
       }
-      const loaded = await load(ref, job.uses, pw.workflow);
+      const loaded = await load(ref, job.uses, pw.workflow).catch((e: unknown) => {
+        // A reusable workflow that cannot be had (another repository's, unreachable): said at its `uses:`.
+        if (!(e instanceof ReplayError)) throw e;
+        const where = at("uses", "");
+        throw new ReplayError(e.code, `${where.file}:${where.line}:${where.col}: job '${job.id}' calls a reusable workflow: ${e.message}`, {
+          ...(e.hint === undefined ? {} : { hint: e.hint }),
+          exitCode: e.exitCode,
+          cause: e,
+        });
+      });
       if (loaded === undefined) {
         problems.push(at("uses", `job '${job.id}' calls '${job.uses}', and there is no such file`));
         continue;

@@ -3,6 +3,8 @@
 
 import { ReplayError, UsageError } from "../common/errors.js";
 import type { InputType, Value, WorkflowInput } from "./model.js";
+import { evaluateTemplateAsync, findExpressions } from "./expressions/index.js";
+import type { EvalOptions } from "./expressions/index.js";
 
 export type InputEvent = "workflow_dispatch" | "workflow_call";
 
@@ -138,4 +140,15 @@ export function resolveInputs(declared: WorkflowInput[], given: Record<string, s
     }
   }
   return out;
+}
+
+/**
+ * The declared inputs with each default that is an expression (`default: ${{ 1 }}`,
+ * `${{ github.ref_name }}`) evaluated in `ctx` (GitHub allows `github`, `inputs` and
+ * `vars` there), so that it is typed and checked like a written default.
+ */
+export async function withEvaluatedDefaults(declared: readonly WorkflowInput[], ctx: EvalOptions): Promise<WorkflowInput[]> {
+  return Promise.all(
+    declared.map(async (i) => (typeof i.default === "string" && findExpressions(i.default).length ? { ...i, default: await evaluateTemplateAsync(i.default, ctx) } : i)),
+  );
 }

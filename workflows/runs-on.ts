@@ -18,3 +18,18 @@ export function literalLabels(runsOn: Value | undefined): string[] | undefined {
   }
   return undefined;
 }
+
+/** The systems of GitHub's hosted runners that a Linux container cannot be. */
+export type ForeignSystem = "macOS" | "Windows";
+
+/**
+ * The first label that names a macOS or Windows runner (`macos-latest`, `windows-2022`,
+ * `macos-14-arm64`), with its system; undefined for a Linux (or self-hosted) runner.
+ */
+export function foreignRunner(labels: readonly string[]): { label: string; system: ForeignSystem } | undefined {
+  for (const label of labels) {
+    if (/^macos/i.test(label)) return { label, system: "macOS" };
+    if (/^windows/i.test(label)) return { label, system: "Windows" };
+  }
+  return undefined;
+}

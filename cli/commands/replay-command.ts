@@ -9,10 +9,9 @@ import {
   planEvent,
   planJob,
   resolveCalledWorkflows,
-  resolveInputs,
   workflowReader,
 } from "../../workflows/index.js";
-import type { InputEvent, Plan, Value, ValueMap, WorkflowInput } from "../../workflows/index.js";
+import type { Plan, Value, ValueMap } from "../../workflows/index.js";
 import {
   builtinActions,
   DEFAULT_TOOL_CACHE_VOLUME,
@@ -29,8 +28,9 @@ import {
   writeWorkspaceTar,
   changedFiles,
   WorkingTreeSync,
+  resolveCommit,
 } from "../../runners/index.js";
-import type { EventInput, RepoInfo, ReplayEvent, Reporter, SnapshotSource, StepControl } from "../../runners/index.js";
+import type { EventInput, PayloadOptions, RepoInfo, ReplayEvent, Reporter, SnapshotSource, StepControl } from "../../runners/index.js";
 import type { DockerConnection } from "../../runners/docker/index.js";
 import { DockerActionRuntime, DockerContainerRuntime, IMAGE_LABEL, bridgeGateway, connectDocker, ensureImage, findPackageRoot, imageStatus, reap, removeRun, runLabels } from "../../runners/docker/index.js";
 import { RunDockerApi, engineAddress } from "../../runners/docker-proxy/index.js";
@@ -45,6 +45,7 @@ import { DEFAULT_GITHUB_URL } from "../option-args.js";
 import { prepareRemoteActions } from "./actions-command.js";
 import { readSecrets, shortSecretWarnings } from "./secret-sources.js";
 import { INTERRUPT_EXIT, quitLeavingRun, watchInterrupts } from "../run-interrupts.js";
+import { planInputs } from "./plan-inputs.js";
 
 export { readDotenv } from "./secret-sources.js";
 
@@ -75,6 +76,8 @@ export interface ReplayCommandOptions {
   /** Opt-in: take secrets.GITHUB_TOKEN from `gh auth token`. */
   githubTokenFromGh?: boolean;
   environments: string[];
+  /** --strict: jobs replay cannot run here fail rather than being not replayed. */
+  strict?: boolean;
   pull: boolean;
   /** Remote actions: `--github-url`, `--offline`, `--no-builtin`. */
   githubUrl?: string;
@@ -169,7 +172,12 @@ export async function replayCommand(options: ReplayCommandOptions & Pick<Execute
   plan = await resolveCalledWorkflows(plan, workflowReader(repo.dir, workflowSource));
 
   // Inputs: typed and checked before anything starts.
-  const inputs = planInputs(plan, givenInputs, o.event);
+  const inputs = await planInputs(plan, {
+    given: givenInputs,
+    event: o.event,
+    ...(o.eventPath ? { payload: await readEventPayload(o.eventPath) } : {}),
+    defaults: { contexts: { github: { repository: repo.fullName, repository_owner: repo.owner, sha: repo.sha, ref: repo.ref, ref_name: repo.refName, event_name: o.event, actor: repo.actor }, vars } },
+  });
 
   const secrets = await readSecrets(repo.dir, o);
   // A required secret of a called workflow that would be empty refuses the replay now.
@@ -270,7 +278,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   const serverUrl = "https://github.com";
   const payload = o.eventPath
     ? await readEventPayload(o.eventPath)
-    : synthesizePayload({ event: o.event, repo, serverUrl, inputs, ...(o.base ? { baseBranch: o.base } : {}) });
+    : synthesizePayload({ event: o.event, repo, serverUrl, inputs, ...(await payloadContext(plan, repo, o.base)) });
   const tmp = await mkdtemp(path.join(os.tmpdir(), `replay-${runId}-`));
   // Ctrl-C, SIGTERM and a closed stdout cancel the run; a second one quits at once.
   const controller = new AbortController();
@@ -383,6 +391,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         presentImageFor: (labels, job) => images.presentImageFor(labels, job),
         signal: controller.signal,
         environments: o.environments,
+        strict: o.strict === true,
       },
     );
     exitCode = interrupts.reason ? INTERRUPT_EXIT[interrupts.reason] : result.exitCode;
@@ -404,31 +413,6 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     interrupts.dispose();
   }
   return exitCode;
-}
-
-/**
- * The `inputs` context of a workflow_dispatch or workflow_call replay, typed and checked
- * against what the planned workflows declare; refused for any other event.
- */
-function planInputs(plan: Plan, given: Record<string, string>, event: string): Record<string, Value> {
-  if (event !== "workflow_dispatch" && event !== "workflow_call") {
-    if (Object.keys(given).length) {
-      throw new UsageError(`--input is for workflow_dispatch and workflow_call; this replay's event is ${event}`, "add --event workflow_dispatch (or --event workflow_call for a reusable workflow)");
-    }
-    return {};
-  }
-  const how: InputEvent = event;
-  const declaredBy = (pw: Plan["workflows"][number]): WorkflowInput[] => (how === "workflow_dispatch" ? pw.workflow.on.dispatchInputs : pw.workflow.on.callInputs);
-  // An input no planned workflow declares is refused, listing the ones they do declare.
-  const all = new Map(plan.workflows.flatMap(declaredBy).map((d) => [d.name, d]));
-  for (const [name, value] of Object.entries(given)) if (!all.has(name)) resolveInputs([...all.values()], { [name]: value }, how);
-  let inputs: Record<string, Value> = {};
-  for (const pw of plan.workflows) {
-    const declared = declaredBy(pw);
-    const mine = Object.fromEntries(Object.entries(given).filter(([k]) => declared.some((d) => d.name === k)));
-    inputs = { ...inputs, ...resolveInputs(declared, mine, how) };
-  }
-  return inputs;
 }
 
 /**
@@ -458,4 +442,17 @@ function brokenWorkflow(problems: readonly { file: string; line: number; col: nu
     `${lead ? `${lead} ` : ""}${files > 1 ? `${files} workflow files do` : "the workflow does"} not load:\n${problems.map((p) => `  ${p.file}:${p.line}:${p.col}: ${p.message}`).join("\n")}`,
     { hint: `fix the lines named above; \`replay validate\` lists every problem${also ? `; ${also}` : ""}` },
   );
+}
+
+/** What a synthesized payload says beyond the repository: a pull request's base, the one workflow's file and cron. */
+async function payloadContext(plan: Plan, repo: RepoInfo, base: string | undefined): Promise<Partial<PayloadOptions>> {
+  const out: Partial<PayloadOptions> = {};
+  if (base) {
+    out.baseBranch = base;
+    const sha = (await resolveCommit(repo.dir, base)) ?? (await resolveCommit(repo.dir, `origin/${base}`));
+    if (sha !== undefined) out.baseSha = sha;
+  }
+  const only = plan.workflows.length === 1 ? plan.workflows[0]?.workflow : undefined;
+  if (only) out.workflow = { file: only.file, schedule: only.on.schedule };
+  return out;
 }

@@ -1,8 +1,7 @@
 import { initialRunState, reduceRunState } from "../../runners/index.js";
 import type { JobState, ReplayEvent, Reporter, RunState } from "../../runners/index.js";
-import { formatDuration } from "../reporters/format.js";
+import { RESULT_MARK, formatDuration } from "../reporters/format.js";
 
-const MARK: Record<string, string> = { success: "✓", failure: "✗", skipped: "-", cancelled: "⊘" };
 
 /** How many of the failing step's last log lines the hook shows. */
 export const TAIL_LINES = 15;
@@ -70,7 +69,7 @@ export class CompactReporter implements Reporter {
 
   private jobLine(job: JobState): void {
     const took = job.durationMs === undefined ? "" : ` (${formatDuration(job.durationMs)})`;
-    const mark = MARK[job.status] ?? "?";
+    const mark = RESULT_MARK[job.status] ?? "?";
     const failedStep = job.status === "failure" ? job.steps.find((s) => s.status === "failure") : undefined;
     const why = failedStep ? ` — step '${failedStep.name}' failed` : job.reason ? ` — ${job.reason}` : job.status === "success" ? "" : ` — ${job.status}`;
     this.write(`${mark} ${job.name}${took}${why}`);

@@ -73,7 +73,7 @@ describe("chooseJobs", () => {
         publish: /^needs secrets NPM_TOKEN, SLACK_HOOK /,
         deploy: /^deploys to environment 'production'/,
         smoke: /^needs 'deploy', which is left out$/,
-        windows: /^runs on 'windows-latest'/,
+        windows: /^not replayed here: Windows runner \('windows-latest'/,
       },
     ],
     ["secrets the user supplied (any case) count", { secrets: ["WORKFLOW_WIDE", "NPM_TOKEN", "slack_hook"] }, ["lint", "test", "publish", "rusty"], ["deploy", "smoke", "windows"], {}],

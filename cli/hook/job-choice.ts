@@ -2,7 +2,7 @@
 // as it would on GitHub — no deployment environment, no secret the user has not given
 // replay, an image this machine has or can build. A job the user names runs whatever
 // secrets it lacks (they asked for it), but never one that deploys or cannot run here.
-import { literalLabels, withNeeds } from "../../workflows/index.js";
+import { foreignRunner, literalLabels, withNeeds } from "../../workflows/index.js";
 import type { Job, Plan, PlannedWorkflow, Value, Workflow } from "../../workflows/index.js";
 
 export interface JobChoiceOptions {
@@ -65,8 +65,10 @@ function cannotRun(pw: PlannedWorkflow, job: Job, o: JobChoiceOptions): string |
   }
   const labels = literalLabels(job.runsOn);
   const mapped = labels?.some((l) => o.imageOverrides[l] !== undefined) ?? false;
-  const foreign = labels?.find((l) => /^(windows|macos)/i.test(l));
-  if (job.uses === undefined && foreign !== undefined && !mapped) return `runs on '${foreign}' (replay runs Linux jobs only; map it in .replay.yml's images)`;
+  const foreign = labels === undefined ? undefined : foreignRunner(labels);
+  if (job.uses === undefined && foreign !== undefined && !mapped) {
+    return `not replayed here: ${foreign.system} runner ('${foreign.label}'; map it to a Linux image in .replay.yml's images to replay it)`;
+  }
   if (job.uses === undefined && !mapped) {
     const image = o.imageProblem?.(job);
     if (image !== undefined) return image;

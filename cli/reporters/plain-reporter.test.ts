@@ -4,6 +4,37 @@ import type { JobResult, ReplayEvent } from "../../runners/index.js";
 import { PlainReporter } from "./plain-reporter.js";
 
 const at = "2026-01-01T00:00:00.000Z";
+const started: ReplayEvent = { type: "job.started", at, jobKey: "build", job: "build", workflow: "ci.yml", name: "build", matrix: null, image: "img" };
+
+function render(events: ReplayEvent[]): string {
+  const out = new PassThrough();
+  let text = "";
+  out.on("data", (d: Buffer) => (text += d.toString()));
+  const r = new PlainReporter(out, new PassThrough());
+  for (const e of events) r.onEvent(e);
+  return text;
+}
+
+describe("PlainReporter", () => {
+  it.each<[string, string, string[]]>([
+    ["one line", "hello", ["[build]   | hello"]],
+    ["a multi-line ::error keeps the prefix on every line", "##[error]first\nsecond\r\nthird", ["[build]   | ##[error]first", "[build]   | second", "[build]   | third"]],
+  ])("step output: %s", (_name, line, expected) => {
+    const text = render([started, { type: "step.output", at, jobKey: "build", step: 0, line }]);
+    expect(text.split("\n").filter((l) => l.includes("|"))).toEqual(expected);
+  });
+
+  it("lists the jobs not replayed in the summary, with the --image hint", () => {
+    const text = render([
+      { type: "job.completed", at, jobKey: "test (macos)", job: "test", workflow: "ci.yml", name: "test (macos)", matrix: null, result: "not-replayed", outputs: {}, durationMs: 0, reason: "not replayed here: macOS runner ('macos-14')", runner: "macos-14" },
+      { type: "run.completed", at, runId: "r", result: "success", exitCode: 0, durationMs: 10 },
+    ]);
+    expect(text).toContain("[test (macos)] job not-replayed: not replayed here: macOS runner ('macos-14')");
+    expect(text).toContain("1 job(s), 0 failed, 1 not replayed, in 10ms");
+    expect(text).toContain("hint: 1 job(s) not replayed (they need a macOS or Windows runner); --image macos-14=<image> runs them in a Linux image anyway, --strict fails them");
+  });
+});
+
 const job = (jobKey: string, result: JobResult): ReplayEvent => ({ type: "job.completed", at, jobKey, job: jobKey, workflow: "ci.yml", name: jobKey, matrix: null, result, outputs: {}, durationMs: 1000 });
 
 function summaryOf(events: ReplayEvent[]): string {

@@ -1,9 +1,9 @@
 import { initialRunState, reduceRunState } from "../../runners/index.js";
 import type { ReplayEvent, Reporter, RunState } from "../../runners/index.js";
 import { CacheTally, formatCacheTotal, formatJobCache } from "./cache-tally.js";
-import { attemptsText, formatDuration, pausedText } from "./format.js";
+import { RESULT_MARK, attemptsText, formatDuration, pausedText } from "./format.js";
+import { notReplayedHint } from "./not-replayed-hint.js";
 
-const MARK: Record<string, string> = { success: "✓", failure: "✗", skipped: "-", cancelled: "⊘" };
 
 /**
  * For pipes and CI: a line per step start and end with result and duration, step
@@ -39,13 +39,16 @@ export class PlainReporter implements Reporter {
       case "step.started":
         this.line(`${this.prefix(event.jobKey)} ▶ ${event.name}`);
         break;
-      case "step.output":
-        this.line(`${this.prefix(event.jobKey)}   | ${event.line}`);
+      case "step.output": {
+        // A multi-line workflow command (`::error::a%0Ab`) arrives as one line holding newlines.
+        const prefix = this.prefix(event.jobKey);
+        for (const l of event.line.split(/\r?\n/)) this.line(`${prefix}   | ${l}`);
         break;
+      }
       case "step.completed": {
         const coe = event.outcome !== event.result ? ` (outcome ${event.outcome}, continue-on-error)` : "";
         const attempts = attemptsText(event.attempts);
-        this.line(`${this.prefix(event.jobKey)} ${MARK[event.result] ?? "?"} ${event.name} — ${event.result}${coe}${attempts ? `, ${attempts}` : ""} (${formatDuration(event.durationMs)})${pausedText(event.pausedMs)}`);
+        this.line(`${this.prefix(event.jobKey)} ${RESULT_MARK[event.result] ?? "?"} ${event.name} — ${event.result}${coe}${attempts ? `, ${attempts}` : ""} (${formatDuration(event.durationMs)})${pausedText(event.pausedMs)}`);
         break;
       }
       case "job.completed":
@@ -74,8 +77,11 @@ export class PlainReporter implements Reporter {
     for (const [name, result, duration, cache] of rows) this.line(`${(name ?? "").padEnd(width)}  ${(result ?? "").padEnd(9)}  ${cacheCol(duration ?? "", cache ?? "")}`);
     const failed = this.state.jobs.filter((j) => j.status === "failure").length;
     // A cancelled run is not a run with nothing failed: it says so, and what failed before.
-    const verdict = this.state.status === "cancelled" ? `${failed ? `${failed} failed, ` : ""}cancelled after` : `${failed} failed, in`;
+    const notReplayed = notReplayedHint(this.state.jobs);
+    const counts = `${failed} failed${notReplayed ? `, ${notReplayed.count} not replayed` : ""}`;
+    const verdict = this.state.status === "cancelled" ? `${failed || notReplayed ? `${counts}, ` : ""}cancelled after` : `${counts}, in`;
     this.line(`\n${this.state.jobs.length} job(s), ${verdict} ${formatDuration(durationMs)}`);
+    if (notReplayed) this.line(`hint: ${notReplayed.hint}`);
     if (this.caches.any) this.line(formatCacheTotal(this.caches.total()));
   }
 

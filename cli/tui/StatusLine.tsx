@@ -3,6 +3,7 @@ import { Text } from "ink";
 import type { RunState } from "../../runners/index.js";
 import type { Pause } from "../stepping/index.js";
 import { durationText } from "./status-style.js";
+import { notReplayedHint } from "../reporters/not-replayed-hint.js";
 
 export interface StatusLineProps {
   run: RunState;
@@ -44,9 +45,10 @@ export function StatusLine({ run, pause, otherPauses, quitting, notice }: Status
   }
   if (run.status !== "running" && run.status !== "pending") {
     const failed = run.jobs.filter((j) => j.status === "failure").length;
+    const notReplayed = notReplayedHint(run.jobs);
     return (
       <Text wrap="truncate-end" bold color={run.status === "success" ? "green" : run.status === "failure" ? "red" : "yellow"}>
-        {`replay ${run.runId ?? ""} ended: ${run.status}${failed ? `, ${failed} job(s) failed` : ""} in ${durationText(run.durationMs)} (exit ${run.exitCode ?? "?"})`}
+        {`replay ${run.runId ?? ""} ended: ${run.status}${failed ? `, ${failed} job(s) failed` : ""} in ${durationText(run.durationMs)} (exit ${run.exitCode ?? "?"})${notReplayed ? ` — ${notReplayed.hint}` : ""}`}
       </Text>
     );
   }

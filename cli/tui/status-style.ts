@@ -17,6 +17,8 @@ export function statusStyle(status: RowStatus | "queued"): { icon: string; color
       return { icon: "-", dim: true };
     case "cancelled":
       return { icon: "⊘", dim: true };
+    case "not-replayed":
+      return { icon: "○", dim: true };
     case "pending":
     case "planned":
     case "queued":

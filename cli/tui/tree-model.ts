@@ -1,7 +1,7 @@
 // The tree on the left of the screen, as plain rows: workflows, their jobs and matrix
 // cells, and the steps of the jobs that are running or selected. Pure, so the layout
 // rules are tested without a terminal.
-import type { JobState, RunState, Status } from "../../runners/index.js";
+import type { JobState, JobStatus, RunState } from "../../runners/index.js";
 import type { Pause, SteppingSnapshot } from "../stepping/index.js";
 import type { PlannedSteps } from "./planned-steps.js";
 import { plannedKey } from "./planned-steps.js";
@@ -12,7 +12,7 @@ export interface Selection {
   step?: number;
 }
 
-export type RowStatus = Status | "paused" | "planned";
+export type RowStatus = JobStatus | "paused" | "planned";
 
 export type TreeRow =
   | { kind: "workflow"; key: string; text: string }

@@ -4,13 +4,13 @@
 // about 50 ms; React reads the result with useSyncExternalStore.
 import { assertNever } from "../../common/index.js";
 import { initialRunState, reduceRunState } from "../../runners/index.js";
-import type { ReplayEvent, RunState, StepResult } from "../../runners/index.js";
+import type { JobStatus, ReplayEvent, RunState } from "../../runners/index.js";
 import { attemptsText } from "../reporters/format.js";
 import type { PlannedSteps } from "./planned-steps.js";
 
 /** A line printed once, above the live screen (ink's <Static>). */
 export type FinishedItem =
-  | { id: string; kind: "job"; name: string; result: StepResult | "pending" | "running"; durationMs: number; failedSteps: string[]; annotations: number; reason?: string; pausedMs?: number; retried?: string[] }
+  | { id: string; kind: "job"; name: string; result: JobStatus; durationMs: number; failedSteps: string[]; annotations: number; reason?: string; pausedMs?: number; retried?: string[] }
   | { id: string; kind: "note"; text: string; level?: "info" | "warning" };
 
 export interface TuiSnapshot {

@@ -3,6 +3,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/p
 import os from "node:os";
 import path from "node:path";
 import { ReplayError, runProcess } from "../../common/index.js";
+import { UNREACHABLE_HINT, hostOf, unreachableCause } from "./unreachable-host.js";
 
 /** `owner/repo[/path]@ref`, as a step names a remote action. */
 export interface RemoteActionRef {
@@ -11,6 +12,8 @@ export interface RemoteActionRef {
   /** Folder of the action inside the repository; "" for its root. */
   path: string;
   ref: string;
+  /** What the reference names, for messages: an action unless said otherwise. */
+  names?: "reusable workflow";
 }
 
 export interface FetchedAction {
@@ -136,8 +139,8 @@ export class ActionCache implements ActionSource {
     const url = this.urlOf(r);
     const ls = await git(["ls-remote", url, `refs/tags/${r.ref}`, `refs/tags/${r.ref}^{}`, `refs/heads/${r.ref}`]);
     if (ls.exitCode !== 0) {
-      throw new ActionResolutionError(
-        `Unable to resolve action \`${r.owner}/${r.repo}@${r.ref}\`, repository not found`,
+      throw this.unreachable(r, ls.stderr) ?? new ActionResolutionError(
+        `Unable to resolve ${kindOf(r)} \`${nameOf(r)}\`, repository not found`,
         `git could not read ${url}: ${lastLine(ls.stderr)}; check the name, or --github-url for a GitHub Enterprise Server`,
       );
     }
@@ -153,7 +156,7 @@ export class ActionCache implements ActionSource {
       if (full) throw shortShaError(r, full);
     }
     throw new ActionResolutionError(
-      `Unable to resolve action \`${r.owner}/${r.repo}@${r.ref}\`, unable to find version \`${r.ref}\``,
+      `Unable to resolve ${kindOf(r)} \`${nameOf(r)}\`, unable to find version \`${r.ref}\``,
       `${url} has no tag or branch '${r.ref}'; use a tag, a branch or a full commit SHA`,
     );
   }
@@ -193,8 +196,8 @@ export class ActionCache implements ActionSource {
       if (fetched.exitCode !== 0) fetched = await run(["fetch", "-q", url, "+refs/heads/*:refs/remotes/all/*", "+refs/tags/*:refs/tags/*"]);
       const checkout = fetched.exitCode === 0 ? await run(["-c", "advice.detachedHead=false", "checkout", "-q", commit]) : fetched;
       if (checkout.exitCode !== 0) {
-        throw new ActionResolutionError(
-          `Unable to resolve action \`${r.owner}/${r.repo}@${r.ref}\`, unable to find version \`${r.ref}\``,
+        throw this.unreachable(r, checkout.stderr) ?? new ActionResolutionError(
+          `Unable to resolve ${kindOf(r)} \`${nameOf(r)}\`, unable to find version \`${r.ref}\``,
           `git could not fetch ${commit} from ${url}: ${lastLine(checkout.stderr)}`,
         );
       }
@@ -206,6 +209,14 @@ export class ActionCache implements ActionSource {
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
+  }
+
+  /** The error to give when git failed because the server cannot be reached at all; else undefined. */
+  private unreachable(r: RemoteActionRef, gitStderr: string): ActionResolutionError | undefined {
+    const cause = unreachableCause(gitStderr);
+    if (cause === undefined) return undefined;
+    const what = r.names === "reusable workflow" ? `the reusable workflow \`${describeRef(r)}\`` : `\`${describeRef(r)}\``;
+    return new ActionResolutionError(`cannot reach ${hostOf(this.o.githubUrl)} to fetch ${what}: ${cause}`, UNREACHABLE_HINT);
   }
 
   private refsFile(r: RemoteActionRef): string {
@@ -231,6 +242,10 @@ export class ActionCache implements ActionSource {
     await rename(tmp, this.refsFile(r));
   }
 }
+
+const kindOf = (r: RemoteActionRef): string => r.names ?? "action";
+/** GitHub names an action by its repository (`owner/repo@ref`), a reusable workflow by its file too. */
+const nameOf = (r: RemoteActionRef): string => (r.names === "reusable workflow" ? describeRef(r) : `${r.owner}/${r.repo}@${r.ref}`);
 
 /** GitHub's refusal of a short SHA, word for word. */
 export function shortShaError(r: RemoteActionRef, full: string): ActionResolutionError {
