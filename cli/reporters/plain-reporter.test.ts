@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { JobResult, ReplayEvent } from "../../runners/index.js";
+import type { JobResult, ReplayEvent, RunResult } from "../../runners/index.js";
 import { PlainReporter } from "./plain-reporter.js";
 
 const at = "2026-01-01T00:00:00.000Z";
@@ -47,7 +47,7 @@ function summaryOf(events: ReplayEvent[]): string {
 }
 
 describe("the plain reporter's summary", () => {
-  it.each<{ label: string; jobs: [string, JobResult][]; result: JobResult; expected: string }>([
+  it.each<{ label: string; jobs: [string, JobResult][]; result: RunResult; expected: string }>([
     { label: "a run that succeeded", jobs: [["a", "success"]], result: "success", expected: "1 job(s), 0 failed, in 2.0s" },
     { label: "a run that failed", jobs: [["a", "failure"], ["b", "success"]], result: "failure", expected: "2 job(s), 1 failed, in 2.0s" },
     { label: "a cancelled run", jobs: [["a", "success"], ["b", "cancelled"]], result: "cancelled", expected: "2 job(s), cancelled after 2.0s" },
