@@ -21,6 +21,7 @@ import type { Masker } from "./masker.js";
 import type { RepoInfo } from "./repo-info.js";
 import { shellCommand } from "./shells.js";
 import type { JobEnvState, StepRecord } from "./step-types.js";
+import { checkedOutHashFiles } from "./checked-out-hash-files.js";
 import { containerDefinition, healthTimeoutMs, startForwarders, startServices, waitHealthy } from "./job-services.js";
 import type { ContainerDefinition, StartedService } from "./job-services.js";
 import { evaluateDeep } from "./evaluate-deep.js";
@@ -161,8 +162,8 @@ export interface StepHost {
   readonly cell: CellToRun;
   readonly stepIndex: number;
   log(line: string): void;
-  /** Runs a command in the job container as the runner user; its output goes to the log. */
-  exec(cmd: string[], options?: { workdir?: string; env?: Record<string, string>; quiet?: boolean }): Promise<{ exitCode: number; stdout: string }>;
+  /** Runs a command in the job container as the runner user (or `user`); its output goes to the log. */
+  exec(cmd: string[], options?: { workdir?: string; env?: Record<string, string>; quiet?: boolean; user?: string }): Promise<{ exitCode: number; stdout: string }>;
   setOutput(name: string, value: string): void;
   addPath(dir: string): void;
   exportVariable(name: string, value: string): void;
@@ -588,8 +589,11 @@ class JobCellRun implements WarmJob {
       },
       runner: runnerContext(this.paths),
     };
-    return { contexts, status: this.statusView(), hashFiles: this.deps.hashFiles };
+    return { contexts, status: this.statusView(), hashFiles: this.hashFiles };
   }
+
+  /** hashFiles() over the workspace: '' until a checkout put the repository there. */
+  private readonly hashFiles = checkedOutHashFiles((patterns) => this.deps.hashFiles(patterns), () => this.state.checkedOut ?? []);
 
   /** Workflow env, then job env, then what steps wrote to GITHUB_ENV. */
   private jobEnv(): Record<string, string> {
@@ -995,7 +999,7 @@ class JobCellRun implements WarmJob {
         const exitCode = await container.exec({
           cmd,
           env: { ...execEnv, ...(o.env ?? {}) },
-          user: this.user,
+          user: o.user ?? this.user,
           workdir: o.workdir ?? this.paths.workspace,
           onStdout: (c) => split.push(c),
           onStderr: (c) => errSplit.push(c),

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { BuiltinAction } from "../builtin-actions.js";
+import { placeSnapshot } from "./checkout-place.js";
 
 /** What the history scripts print when they could not change the history. */
 const SHALLOW_FAILED = "replay: fetch-depth not applied";
@@ -40,9 +41,9 @@ const shallowScript = [
 const unshallowScript = 'if [ -f .git/replay-shallow ]; then rm -f .git/shallow .git/replay-shallow || echo "$1"; fi\ngit rev-parse HEAD';
 
 /**
- * actions/checkout: the job's workspace already holds the snapshot replay copied in
- * (with .git, at depth 1 as checkout's default clone), so checkout only has to honour
- * `path`, `ref` and `fetch-depth` and set its outputs.
+ * actions/checkout: the job's workspace is empty until now (as on GitHub); the snapshot
+ * replay made (with .git, at depth 1 as checkout's default clone) waits beside it and is
+ * moved in (placeSnapshot), then `ref` and `fetch-depth` are honoured and the outputs set.
  */
 export const checkout: BuiltinAction = {
   name: "actions/checkout",
@@ -55,18 +56,12 @@ export const checkout: BuiltinAction = {
       return false;
     }
     const target = inputs["path"] ? path.posix.resolve(workspace, inputs["path"]) : workspace;
-    if (target !== workspace) {
-      // Move the snapshot to the requested path, as checkout would clone it there.
-      const rel = path.posix.relative(workspace, target);
-      const r = await host.exec([
-        "bash",
-        "-c",
-        `set -e; tmp=$(mktemp -d "$RUNNER_TEMP/checkout.XXXXXX"); shopt -s dotglob; mv "$0"/* "$tmp"/; mkdir -p "$0/$1"; mv "$tmp"/* "$0/$1"/; rmdir "$tmp"`,
-        workspace,
-        rel,
-      ]);
-      if (r.exitCode !== 0) return false;
+    if (target !== workspace && !target.startsWith(`${workspace}/`)) {
+      // checkout's own words (input-helper.ts).
+      host.log(`##[error]Repository path '${target}' is not under '${workspace}'`);
+      return false;
     }
+    if (!(await placeSnapshot(host, target, { clean: (inputs["clean"] ?? "true") !== "false" }))) return false;
     const ref = inputs["ref"];
     const moved = ref !== undefined && ref !== "" && ref !== host.deps.repo.sha && ref !== host.deps.repo.ref && ref !== host.deps.repo.refName;
     if (moved) {
@@ -80,10 +75,10 @@ export const checkout: BuiltinAction = {
     // checkout's clone would be, so `git log`/`describe` see what they see on CI.
     const depth = Number(inputs["fetch-depth"] ?? "1");
     let commit = host.deps.repo.sha;
-    // The defaults on the snapshot's history as it came: nothing to change, and no process
-    // to start in the container (under load, each took 30-300 ms of the job's time).
-    if (!(depth === 1 && !moved && host.deps.workspaceDepthOne && !host.jobState.historyChanged)) {
-      host.jobState.historyChanged = true;
+    // The defaults on the snapshot's history as it comes (every checkout places it anew):
+    // nothing to change, and no process to start in the container (under load, each took
+    // 30-300 ms of the job's time).
+    if (!(depth === 1 && !moved && host.deps.workspaceDepthOne)) {
       const script = Number.isInteger(depth) && depth > 0 ? shallowScript : unshallowScript;
       const r = await host.exec(["sh", "-c", script, String(depth), SHALLOW_FAILED], { workdir: target, quiet: true });
       const lines = r.stdout.trim().split("\n");
