@@ -46,7 +46,7 @@ jobs:
       - uses: actions/checkout@v4
         with:
           path: a/b
-      - run: ${SEE("sub")} [\${{ hashFiles('a/b/package.json') }}] [\${{ hashFiles('package.json') }}]; cd a/b && echo "sub git $(git rev-parse --is-shallow-repository) $(ls -A | tr '\\n' ' ')"
+      - run: ${SEE("sub")}; echo "sub hashes [\${{ hashFiles('a/b/package.json') }}] [\${{ hashFiles('package.json') }}]"; cd a/b && echo "sub git $(git rev-list --count HEAD) $(ls -A | tr '\\n' ' ')"
   composite:
     runs-on: ubuntu-latest
     steps:
@@ -112,8 +112,9 @@ describe("the workspace before actions/checkout", () => {
     expect(result(r, "forgot-action")).toBe("failure");
 
     // path: the repository in that folder, hashFiles relative to the workspace.
-    expect(line(r, "sub", "sub")).toBe(`sub [a ] hash [${hash}] [${one}] []`);
-    expect(line(r, "sub", "sub git")).toBe("sub git true .git .github package.json");
+    expect(line(r, "sub", "sub")).toBe(`sub [a ] hash [${hash}]`);
+    expect(line(r, "sub", "sub hashes")).toBe(`sub hashes [${one}] []`);
+    expect(line(r, "sub", "sub git")).toBe("sub git 1 .git .github package.json ");
 
     // A checkout inside a composite action, after another at a path: the repository
     // unpacked again in its folder, and the first one left as it was.
