@@ -155,7 +155,7 @@ async function addRead(pack: tar.Pack, abs: string, name: string, read: NonNulla
 }
 
 async function addWorktree(o: SnapshotOptions, pack: tar.Pack, addDir: AddDir, owner: Owner): Promise<void> {
-  // -s gives the mode, so submodule entries (gitlinks, 160000) can be left out.
+  // -s gives the mode, so submodule entries (gitlinks, 160000) are known.
   const stdout = await processOutput("git", ["ls-files", "-s", "-z"], { cwd: o.repoDir });
   const files = stdout
     .split("\0")
@@ -163,10 +163,11 @@ async function addWorktree(o: SnapshotOptions, pack: tar.Pack, addDir: AddDir, o
     .map((line) => {
       const tab = line.indexOf("\t");
       return { mode: line.slice(0, 6), file: line.slice(tab + 1) };
-    })
-    .filter((f) => f.mode !== "160000");
-  const unique = [...new Set(files.map((f) => f.file))];
-  await addItems(pack, unique.map((file) => ({ abs: path.join(o.repoDir, file), name: `${o.prefix}/${file}` })), addDir, owner);
+    });
+  // A submodule is an empty folder, as a clone leaves it (checkout's `submodules` fills it).
+  const items = files.map((f): Item => (f.mode === "160000" ? { abs: "", name: `${o.prefix}/${f.file}`, dir: true } : { abs: path.join(o.repoDir, f.file), name: `${o.prefix}/${f.file}` }));
+  const unique = [...new Map(items.map((i) => [i.name, i])).values()];
+  await addItems(pack, unique, addDir, owner);
 }
 
 /** `.git/HEAD`, the branch's ref and an index matching the commit, by path inside .git. */

@@ -1,6 +1,9 @@
 import path from "node:path";
 import type { BuiltinAction } from "../builtin-actions.js";
+import { checkoutSubmodules, sparseCheckout, submodulesMode, warnUnhonoured } from "./checkout-inputs.js";
+import { checkoutOther } from "./checkout-other.js";
 import { placeSnapshot } from "./checkout-place.js";
+import type { StepHost } from "../job-runner.js";
 
 /** What the history scripts print when they could not change the history. */
 const SHALLOW_FAILED = "replay: fetch-depth not applied";
@@ -43,7 +46,8 @@ const unshallowScript = 'if [ -f .git/replay-shallow ]; then rm -f .git/shallow 
 /**
  * actions/checkout: the job's workspace is empty until now (as on GitHub); the snapshot
  * replay made (with .git, at depth 1 as checkout's default clone) waits beside it and is
- * moved in (placeSnapshot), then `ref` and `fetch-depth` are honoured and the outputs set.
+ * moved in (placeSnapshot), then `ref`, `fetch-depth`, `sparse-checkout` and `submodules`
+ * are honoured (checkout-inputs.ts warns about the inputs that are not) and the outputs set.
  */
 export const checkout: BuiltinAction = {
   name: "actions/checkout",
@@ -51,18 +55,29 @@ export const checkout: BuiltinAction = {
     const { inputs, workspace } = host;
     const repository = inputs["repository"];
     const current = String(host.deps.repo.fullName);
-    if (repository && repository.toLowerCase() !== current.toLowerCase()) {
-      host.log(`##[error]replay checks out only the repository being replayed (${current}), not '${repository}'`);
+    const other = repository !== undefined && repository !== "" && repository.toLowerCase() !== current.toLowerCase();
+    const submodules = submodulesMode(inputs["submodules"]);
+    if (submodules === undefined) {
+      host.log(`##[error]Input 'submodules' must be true, false or recursive, not '${inputs["submodules"] ?? ""}'`);
       return false;
     }
+    warnUnhonoured(host);
     const target = inputs["path"] ? path.posix.resolve(workspace, inputs["path"]) : workspace;
     if (target !== workspace && !target.startsWith(`${workspace}/`)) {
       // checkout's own words (input-helper.ts).
       host.log(`##[error]Repository path '${target}' is not under '${workspace}'`);
       return false;
     }
-    if (!(await placeSnapshot(host, target, { clean: (inputs["clean"] ?? "true") !== "false" }))) return false;
+    const clean = (inputs["clean"] ?? "true") !== "false";
     const ref = inputs["ref"];
+    const depth = Number(inputs["fetch-depth"] ?? "1");
+    if (other) {
+      const commit = await checkoutOther(host, target, { repository, ref: ref ?? "", depth: Number.isInteger(depth) && depth > 0 ? depth : 0, clean });
+      if (commit === undefined) return false;
+      host.log(`Checked out ${repository} at ${commit} (replay's built-in actions/checkout)`);
+      return (await checkoutAfter(host, target)) && setOutputs(host, commit, ref ?? "");
+    }
+    if (!(await placeSnapshot(host, target, { clean }))) return false;
     const moved = ref !== undefined && ref !== "" && ref !== host.deps.repo.sha && ref !== host.deps.repo.ref && ref !== host.deps.repo.refName;
     if (moved) {
       const r = await host.exec(["git", "checkout", "--force", "--quiet", ref], { workdir: target });
@@ -73,7 +88,6 @@ export const checkout: BuiltinAction = {
     }
     // fetch-depth (default 1, 0 = all history): make the copied history as shallow as
     // checkout's clone would be, so `git log`/`describe` see what they see on CI.
-    const depth = Number(inputs["fetch-depth"] ?? "1");
     let commit = host.deps.repo.sha;
     // The defaults on the snapshot's history as it comes (every checkout places it anew):
     // nothing to change, and no process to start in the container (under load, each took
@@ -85,9 +99,22 @@ export const checkout: BuiltinAction = {
       if (lines.includes(SHALLOW_FAILED)) host.log("##[warning]could not set the history to fetch-depth; the full history is there");
       commit = r.exitCode === 0 ? (lines.at(-1) ?? "") : "";
     }
+    if (!(await checkoutAfter(host, target))) return false;
     host.log(`Using the snapshot of ${current} at ${commit} (replay's built-in actions/checkout)`);
-    host.setOutput("commit", commit);
-    host.setOutput("ref", ref || host.deps.repo.ref);
-    return true;
+    return setOutputs(host, commit, ref || host.deps.repo.ref);
   },
 };
+
+/** What follows the files in place: `sparse-checkout`, then `submodules`. */
+async function checkoutAfter(host: StepHost, target: string): Promise<boolean> {
+  const sparse = host.inputs["sparse-checkout"] ?? "";
+  if (sparse.trim() !== "" && !(await sparseCheckout(host, target, sparse, host.inputs["sparse-checkout-cone-mode"]))) return false;
+  const submodules = submodulesMode(host.inputs["submodules"]) ?? "none";
+  return submodules === "none" || (await checkoutSubmodules(host, target, submodules));
+}
+
+function setOutputs(host: StepHost, commit: string, ref: string): true {
+  host.setOutput("commit", commit);
+  host.setOutput("ref", ref);
+  return true;
+}
