@@ -52,7 +52,7 @@ jobs:
           repository: acme/tools
           ref: v1
           path: tools
-      - run: echo "other [$(cat tools/tool.txt)] [$(git -C tools rev-parse HEAD)] [\${{ steps.co.outputs.commit }}] [$(ls -A | tr '\n' ' ')]"
+      - run: echo "other [$(cat tools/tool.txt)] [$(git -C tools rev-parse HEAD)] [\${{ steps.co.outputs.commit }}] [$(ls -A | tr '\\n' ' ')]"
   lfs:
     runs-on: ubuntu-latest
     steps:
