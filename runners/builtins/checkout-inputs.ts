@@ -3,12 +3,12 @@ import type { StepHost } from "../job-runner.js";
 /**
  * actions/checkout's inputs replay's checkout does not honour, each with what replay does
  * instead: a step that gives one gets a warning naming it, never silence. (`repository`
- * of another repository is refused in checkout.ts; `path`, `ref`, `fetch-depth`,
- * `clean`, `sparse-checkout`, `sparse-checkout-cone-mode` and `submodules` are honoured.)
+ * of another repository is cloned by checkout-other.ts; `path`, `ref`, `fetch-depth`,
+ * `fetch-tags` (the snapshot has every tag), `clean`, `sparse-checkout`,
+ * `sparse-checkout-cone-mode` and `submodules` are honoured.)
  */
 const NOT_HONOURED: Record<string, string> = {
   lfs: "Git LFS files stay as the snapshot has them (pointer files unless your clone fetched them)",
-  "fetch-tags": "the snapshot has every tag of your clone, whatever fetch-tags says",
   filter: "the snapshot is not a partial clone",
   token: "nothing is fetched with it",
   "ssh-key": "nothing is fetched over SSH",
@@ -24,7 +24,7 @@ export function warnUnhonoured(host: StepHost): string[] {
   // clone, no credentials to keep): no warning for those.
   const named = Object.keys(host.inputs).filter((name) => NOT_HONOURED[name] !== undefined && host.inputs[name] !== "");
   // An input whose value is checkout's default changes nothing there either.
-  const defaults: Record<string, string> = { lfs: "false", "fetch-tags": "false", "ssh-strict": "true", "ssh-user": "git" };
+  const defaults: Record<string, string> = { lfs: "false", "ssh-strict": "true", "ssh-user": "git" };
   const changed = named.filter((name) => defaults[name] !== host.inputs[name]);
   for (const name of changed) host.warn(`actions/checkout input '${name}' is not honoured by replay's built-in checkout: ${NOT_HONOURED[name] ?? ""}`);
   return changed;

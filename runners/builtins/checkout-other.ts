@@ -11,10 +11,10 @@ const GIT_TIMEOUT_MS = 10 * 60_000;
  * `repository:` of another repository than the one replayed: cloned on the host from
  * where remote actions come from (`--github-url`, github.com or a GitHub Enterprise
  * Server), at `ref` (its default branch without one) and `fetch-depth` (0: all of it,
- * with its tags), then copied into `target`, emptied first unless `clean: false`.
+ * with its tags, as with `fetch-tags`), then copied into `target`, emptied first unless `clean: false`.
  * Answers the commit, or undefined when it could not (the log says why).
  */
-export async function checkoutOther(host: StepHost, target: string, o: { repository: string; ref: string; depth: number; clean: boolean }): Promise<string | undefined> {
+export async function checkoutOther(host: StepHost, target: string, o: { repository: string; ref: string; depth: number; fetchTags: boolean; clean: boolean }): Promise<string | undefined> {
   const [owner = "", repo = ""] = o.repository.split("/");
   const url = host.deps.actions?.source?.urlOf?.({ owner, repo, path: "", ref: o.ref });
   if (!owner || !repo || !url) {
@@ -27,7 +27,7 @@ export async function checkoutOther(host: StepHost, target: string, o: { reposit
       const r = await runProcess("git", ["-C", tmp, ...args], { timeoutMs: GIT_TIMEOUT_MS, env: { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "", GIT_CONFIG_NOSYSTEM: "1" } });
       return { ok: r.exitCode === 0, out: r.exitCode === 0 ? r.stdout.trim() : r.stderr.trim().split("\n").at(-1) ?? "" };
     };
-    const depth = o.depth > 0 ? [`--depth=${o.depth}`] : ["--tags"];
+    const depth = o.depth > 0 ? [`--depth=${o.depth}`, ...(o.fetchTags ? ["--tags"] : [])] : ["--tags"];
     const wanted = o.ref || "HEAD";
     host.log(`Fetching ${o.repository}@${wanted} from ${url}`);
     let fetched = (await git("init", "-q")).ok ? await git("fetch", "-q", ...depth, url, wanted) : { ok: false, out: "git init failed" };

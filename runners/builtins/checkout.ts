@@ -72,7 +72,7 @@ export const checkout: BuiltinAction = {
     const ref = inputs["ref"];
     const depth = Number(inputs["fetch-depth"] ?? "1");
     if (other) {
-      const commit = await checkoutOther(host, target, { repository, ref: ref ?? "", depth: Number.isInteger(depth) && depth > 0 ? depth : 0, clean });
+      const commit = await checkoutOther(host, target, { repository, ref: ref ?? "", depth: Number.isInteger(depth) && depth > 0 ? depth : 0, fetchTags: inputs["fetch-tags"] === "true", clean });
       if (commit === undefined) return false;
       host.log(`Checked out ${repository} at ${commit} (replay's built-in actions/checkout)`);
       return (await checkoutAfter(host, target)) && setOutputs(host, commit, ref ?? "");
