@@ -17,6 +17,11 @@ export interface JobContainer {
   /** Runs a command to its end and answers its exit code. */
   exec(request: ExecRequest): Promise<number>;
   /** Unpacks a tar stream at `path` inside the container. */
+  /**
+   * Renames a folder in the container as its start user (root in replay's images) without
+   * starting a process, where it can (the step agent): false when it could not.
+   */
+  rename?(from: string, to: string): Promise<boolean>;
   copyIn(tar: Readable | Buffer, path: string): Promise<void>;
   /** A tar stream of `path` inside the container. */
   copyOut(path: string): Promise<Readable>;

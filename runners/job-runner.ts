@@ -25,6 +25,7 @@ import { StepClock } from "./step-clock.js";
 import { syncSummary } from "./working-tree-sync.js";
 import type { WorkingTreeSync } from "./working-tree-sync.js";
 import type { JobEnvState, StepRecord } from "./step-types.js";
+import { checkedOutHashFiles } from "./checked-out-hash-files.js";
 import { containerDefinition, healthTimeoutMs, serviceDefinitions, startForwarders, startServices, waitHealthy } from "./job-services.js";
 import type { StartedService } from "./job-services.js";
 import { evaluateDeep } from "./evaluate-deep.js";
@@ -167,8 +168,8 @@ export interface StepHost {
   readonly cell: CellToRun;
   readonly stepIndex: number;
   log(line: string): void;
-  /** Runs a command in the job container as the runner user; its output goes to the log. */
-  exec(cmd: string[], options?: { workdir?: string; env?: Record<string, string>; quiet?: boolean }): Promise<{ exitCode: number; stdout: string }>;
+  /** Runs a command in the job container as the runner user (or `user`); its output goes to the log. */
+  exec(cmd: string[], options?: { workdir?: string; env?: Record<string, string>; quiet?: boolean; user?: string }): Promise<{ exitCode: number; stdout: string }>;
   setOutput(name: string, value: string): void;
   addPath(dir: string): void;
   exportVariable(name: string, value: string): void;
@@ -596,8 +597,11 @@ class JobCellRun implements WarmJob {
       },
       runner: runnerContext(this.paths),
     };
-    return { contexts, status: this.statusView(), hashFiles: this.deps.hashFiles };
+    return { contexts, status: this.statusView(), hashFiles: this.hashFiles };
   }
+
+  /** hashFiles() over the workspace: '' until a checkout put the repository there. */
+  private readonly hashFiles = checkedOutHashFiles((patterns) => this.deps.hashFiles(patterns), () => this.state.checkedOut ?? []);
 
   /** Workflow env, then job env, then what steps wrote to GITHUB_ENV. */
   private jobEnv(): Record<string, string> {
@@ -733,10 +737,13 @@ class JobCellRun implements WarmJob {
 
   /** Copies the host's edits into the workspace (see working-tree-sync.ts) and says what it copied. */
   private async syncFromHost(index: number): Promise<void> {
+    // Only where a checkout put this repository: before it the workspace is empty, as on GitHub.
+    const at = this.state.checkedOut?.[0];
+    if (at === undefined) return;
     this.treeSync ??= this.deps.workingTreeSync?.forJob();
     if (!this.treeSync) return;
     try {
-      const synced = await this.treeSync.syncInto(this.requireContainer(), this.paths.workspace, { uid: 1001, gid: 1001 });
+      const synced = await this.treeSync.syncInto(this.requireContainer(), path.posix.join(this.paths.workspace, at), { uid: 1001, gid: 1001 });
       if (!synced) return;
       const text = syncSummary(synced);
       this.log(index, `##[notice]${text}`);
@@ -1034,7 +1041,7 @@ class JobCellRun implements WarmJob {
         const exitCode = await container.exec({
           cmd,
           env: { ...execEnv, ...(o.env ?? {}) },
-          user: this.user,
+          user: o.user ?? this.user,
           workdir: o.workdir ?? this.paths.workspace,
           onStdout: (c) => split.push(c),
           onStderr: (c) => errSplit.push(c),

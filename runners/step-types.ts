@@ -20,6 +20,10 @@ export interface JobEnvState {
   state: Record<number, Record<string, string>>;
   /** Markdown the steps appended to GITHUB_STEP_SUMMARY. */
   summary: string[];
-  /** Set once a checkout changed the workspace's history from the snapshot's (another depth or ref). */
-  historyChanged?: boolean;
+  /**
+   * Where checkouts put the repository, relative to the workspace ('' for the workspace
+   * itself), in order. None before the first: the workspace is empty, and the snapshot
+   * waits beside it (SNAPSHOT_STAGING).
+   */
+  checkedOut?: string[];
 }

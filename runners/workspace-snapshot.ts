@@ -16,6 +16,14 @@ import { processOutput, streamProcess } from "../common/index.js";
  */
 export type SnapshotSource = "worktree" | "HEAD" | { commit: string; ref?: string };
 
+/**
+ * Where a job's container unpacks the snapshot as it starts, relative to the runner's work
+ * folder: beside the workspace, which stays empty (as on GitHub) until actions/checkout
+ * moves the snapshot in, a rename. Its parent is root's alone (0700), so that a step
+ * before the checkout cannot read the code there either.
+ */
+export const SNAPSHOT_STAGING = "_replay/snapshot";
+
 export interface SnapshotOptions {
   repoDir: string;
   source: SnapshotSource;
@@ -23,6 +31,10 @@ export interface SnapshotOptions {
   prefix: string;
   uid: number;
   gid: number;
+  /** Empty folders the runner user owns, relative to the archive root (the workspace). */
+  emptyDirs?: string[];
+  /** Folders only root may enter (0700), relative to the archive root: the first parts of `prefix`. */
+  rootOnlyDirs?: string[];
   /** Further files, relative to the archive root (the event payload, …). */
   extraFiles?: { path: string; content: string | Buffer; mode?: number }[];
   /**
@@ -53,6 +65,12 @@ export async function writeWorkspaceTar(outFile: string, o: SnapshotOptions): Pr
     await entry(pack, { name: `${dir}/`, type: "directory", mode: 0o755, mtime, ...owner });
   };
 
+  for (const dir of o.rootOnlyDirs ?? []) {
+    await addDir(path.posix.dirname(dir));
+    dirs.add(dir);
+    await entry(pack, { name: `${dir}/`, type: "directory", mode: 0o700, mtime, uid: 0, gid: 0, uname: "root", gname: "root" });
+  }
+  for (const dir of o.emptyDirs ?? []) await addDir(dir);
   await addDir(o.prefix);
   if (o.source === "worktree") await addWorktree(o, pack, addDir, owner);
   else await addCommit(o, o.source === "HEAD" ? "HEAD" : o.source.commit, pack, addDir, owner);
@@ -137,7 +155,7 @@ async function addRead(pack: tar.Pack, abs: string, name: string, read: NonNulla
 }
 
 async function addWorktree(o: SnapshotOptions, pack: tar.Pack, addDir: AddDir, owner: Owner): Promise<void> {
-  // -s gives the mode, so submodule entries (gitlinks, 160000) can be left out.
+  // -s gives the mode, so submodule entries (gitlinks, 160000) are known.
   const stdout = await processOutput("git", ["ls-files", "-s", "-z"], { cwd: o.repoDir });
   const files = stdout
     .split("\0")
@@ -145,10 +163,11 @@ async function addWorktree(o: SnapshotOptions, pack: tar.Pack, addDir: AddDir, o
     .map((line) => {
       const tab = line.indexOf("\t");
       return { mode: line.slice(0, 6), file: line.slice(tab + 1) };
-    })
-    .filter((f) => f.mode !== "160000");
-  const unique = [...new Set(files.map((f) => f.file))];
-  await addItems(pack, unique.map((file) => ({ abs: path.join(o.repoDir, file), name: `${o.prefix}/${file}` })), addDir, owner);
+    });
+  // A submodule is an empty folder, as a clone leaves it (checkout's `submodules` fills it).
+  const items = files.map((f): Item => (f.mode === "160000" ? { abs: "", name: `${o.prefix}/${f.file}`, dir: true } : { abs: path.join(o.repoDir, f.file), name: `${o.prefix}/${f.file}` }));
+  const unique = [...new Map(items.map((i) => [i.name, i])).values()];
+  await addItems(pack, unique, addDir, owner);
 }
 
 /** `.git/HEAD`, the branch's ref and an index matching the commit, by path inside .git. */

@@ -54,7 +54,7 @@ describe("a job's lifecycle", () => {
   });
 
   it("the job sees uncommitted changes by default, and exactly the commit with --from HEAD; the user's tree is untouched", async () => {
-    const dir = repoWith("on: push\njobs:\n  read:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cat tracked.txt; echo changed-in-job > tracked.txt\n");
+    const dir = repoWith("on: push\njobs:\n  read:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: cat tracked.txt; echo changed-in-job > tracked.txt\n");
     writeFileSync(path.join(dir, "tracked.txt"), "uncommitted\n");
     const worktree = await runCli(["job", "read", "--json"], dir);
     expect(worktree.exitCode).toBe(0);

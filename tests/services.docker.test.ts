@@ -45,6 +45,7 @@ jobs:
         ports: ["6379:6379"]
         options: --health-cmd "redis-cli ping" --health-interval 1s --health-retries 20
     steps:
+      - uses: actions/checkout@v4
       - run: ./ping.sh localhost
       - run: echo "id=\${{ job.services.cache.id }} network=\${{ job.services.cache.network }} port=\${{ job.services.cache.ports['6379'] }}"
   in-container:
@@ -55,6 +56,7 @@ jobs:
         image: redis:7-alpine
         options: --health-cmd "redis-cli ping" --health-interval 1s --health-retries 20
     steps:
+      - uses: actions/checkout@v4
       - run: ./ping.sh cache
       - run: echo "workspace=$GITHUB_WORKSPACE home=$HOME user=$(id -u)"
 `);

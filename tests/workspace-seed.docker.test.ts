@@ -24,11 +24,13 @@ jobs:
   runner:
     runs-on: ubuntu-latest
     steps:
+      - uses: actions/checkout@v4
       - run: ${LIST}
   root-container:
     runs-on: ubuntu-latest
     container: replay-base:bookworm
     steps:
+      - uses: actions/checkout@v4
       - run: ${LIST}
   user-container:
     runs-on: ubuntu-latest
@@ -36,6 +38,7 @@ jobs:
       image: replay-base:bookworm
       options: --user 1000
     steps:
+      - uses: actions/checkout@v4
       - run: ${LIST}
 `;
 

@@ -26,6 +26,7 @@ import {
   runnerPaths,
   synthesizePayload,
   writeWorkspaceTar,
+  SNAPSHOT_STAGING,
   changedFiles,
   WorkingTreeSync,
   resolveCommit,
@@ -317,7 +318,10 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
       writingWorkspace = writeWorkspaceTar(workspaceTar, {
         repoDir: repo.dir,
         source: o.from,
-        prefix: path.posix.relative(paths.work, paths.workspace),
+        // Unpacked beside the workspace, which stays empty until a checkout moves it in.
+        prefix: SNAPSHOT_STAGING,
+        rootOnlyDirs: [path.posix.dirname(SNAPSHOT_STAGING)],
+        emptyDirs: [path.posix.relative(paths.work, paths.workspace)],
         uid: 1001,
         gid: 1001,
         depthOne,

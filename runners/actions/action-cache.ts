@@ -29,6 +29,8 @@ export interface FetchedAction {
 /** Where remote actions come from; the job runner asks it for each remote `uses:`. */
 export interface ActionSource {
   fetch(ref: RemoteActionRef): Promise<FetchedAction>;
+  /** Where a repository is cloned from (`<github-url>/<owner>/<repo>.git`), for a checkout of another repository. */
+  urlOf?(ref: RemoteActionRef): string;
 }
 
 export interface ActionCacheOptions {

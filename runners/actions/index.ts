@@ -7,3 +7,4 @@ export type { ActionServices, LoadedAction } from "./load-action.js";
 export * from "./node-runtime.js";
 export * from "./plan-actions.js";
 export { planPreStep, runActionStep } from "./run-action-step.js";
+export { ownerOf, packDir } from "./tar-tools.js";

@@ -10,7 +10,7 @@ import { dockerfileOnlyManifest, loadActionManifest } from "./action-manifest.js
 import type { ActionManifest } from "./action-manifest.js";
 import type { JobActions } from "./job-actions.js";
 import type { NodeInstaller } from "../node-dist/index.js";
-import { packDir } from "./tar-tools.js";
+import { ownerOf, packDir } from "./tar-tools.js";
 
 /** What the job runner needs to run actions that are not built in. */
 export interface ActionServices {
@@ -109,13 +109,6 @@ async function loadLocal(host: StepHost, relPath: string): Promise<LoadedAction>
   const file = path.posix.join(relPath || ".", name);
   const manifest = name === "Dockerfile" ? dockerfileOnlyManifest(file) : loadActionManifest(file, text);
   return { display, kind: "local", manifest, dir, repository: "", ref: "" };
-}
-
-/** Numeric owner for files copied into the container: the steps' user where it is numeric, else the runner's 1001. */
-function ownerOf(user: string): { uid: number; gid: number } {
-  if (user === "root") return { uid: 0, gid: 0 };
-  const n = Number(user.split(":")[0]);
-  return Number.isInteger(n) && n >= 0 ? { uid: n, gid: n } : { uid: 1001, gid: 1001 };
 }
 
 /**

@@ -13,6 +13,13 @@ function addEntry(pack: tar.Pack, header: tar.Headers, body?: Buffer): Promise<v
   });
 }
 
+/** Numeric owner for files copied into the container: the steps' user where it is numeric, else the runner's 1001. */
+export function ownerOf(user: string): { uid: number; gid: number } {
+  if (user === "root") return { uid: 0, gid: 0 };
+  const n = Number(user.split(":")[0]);
+  return Number.isInteger(n) && n >= 0 ? { uid: n, gid: n } : { uid: 1001, gid: 1001 };
+}
+
 /**
  * A host folder as a tar whose entries sit under `prefix` (e.g. `_actions/o/r/v1`), owned
  * by `uid`/`gid`, so that the runner user can read (and a node action write) it.

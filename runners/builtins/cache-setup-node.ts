@@ -70,7 +70,8 @@ export async function restoreNodeCache(host: StepHost, stores: RunStores, pm: st
       if (!lock) throw new SetupNodeCacheError(`Dependencies lock file is not found in ${host.workspace}. Supported file patterns: ${LOCK_FILES[pm]?.join(",") ?? ""}`);
       lockPatterns = [lock];
     }
-    const fileHash = await host.deps.hashFiles(lockPatterns.map((p) => (path.posix.isAbsolute(p) ? path.posix.relative(host.workspace, p) : p)));
+    // The job's hashFiles(): '' before a checkout, as the action's own would find nothing.
+    const fileHash = await (host.evalOptions().hashFiles ?? host.deps.hashFiles)(lockPatterns.map((p) => (path.posix.isAbsolute(p) ? path.posix.relative(host.workspace, p) : p)));
     if (!fileHash) throw new SetupNodeCacheError("Some specified paths were not resolved, unable to cache dependencies.");
     const primaryKey = `node-cache-${host.env["RUNNER_OS"] || "Linux"}-${await nodeArch(host)}-${pm}-${fileHash}`;
     host.saveState(STATE.primaryKey, primaryKey);

@@ -1,5 +1,9 @@
 import path from "node:path";
 import type { BuiltinAction } from "../builtin-actions.js";
+import { checkoutSubmodules, sparseCheckout, submodulesMode, warnUnhonoured } from "./checkout-inputs.js";
+import { checkoutOther } from "./checkout-other.js";
+import { placeSnapshot } from "./checkout-place.js";
+import type { StepHost } from "../job-runner.js";
 
 /** What the history scripts print when they could not change the history. */
 const SHALLOW_FAILED = "replay: fetch-depth not applied";
@@ -40,9 +44,10 @@ const shallowScript = [
 const unshallowScript = 'if [ -f .git/replay-shallow ]; then rm -f .git/shallow .git/replay-shallow || echo "$1"; fi\ngit rev-parse HEAD';
 
 /**
- * actions/checkout: the job's workspace already holds the snapshot replay copied in
- * (with .git, at depth 1 as checkout's default clone), so checkout only has to honour
- * `path`, `ref` and `fetch-depth` and set its outputs.
+ * actions/checkout: the job's workspace is empty until now (as on GitHub); the snapshot
+ * replay made (with .git, at depth 1 as checkout's default clone) waits beside it and is
+ * moved in (placeSnapshot), then `ref`, `fetch-depth`, `sparse-checkout` and `submodules`
+ * are honoured (checkout-inputs.ts warns about the inputs that are not) and the outputs set.
  */
 export const checkout: BuiltinAction = {
   name: "actions/checkout",
@@ -50,24 +55,29 @@ export const checkout: BuiltinAction = {
     const { inputs, workspace } = host;
     const repository = inputs["repository"];
     const current = String(host.deps.repo.fullName);
-    if (repository && repository.toLowerCase() !== current.toLowerCase()) {
-      host.log(`##[error]replay checks out only the repository being replayed (${current}), not '${repository}'`);
+    const other = repository !== undefined && repository !== "" && repository.toLowerCase() !== current.toLowerCase();
+    const submodules = submodulesMode(inputs["submodules"]);
+    if (submodules === undefined) {
+      host.log(`##[error]Input 'submodules' must be true, false or recursive, not '${inputs["submodules"] ?? ""}'`);
       return false;
     }
+    warnUnhonoured(host);
     const target = inputs["path"] ? path.posix.resolve(workspace, inputs["path"]) : workspace;
-    if (target !== workspace) {
-      // Move the snapshot to the requested path, as checkout would clone it there.
-      const rel = path.posix.relative(workspace, target);
-      const r = await host.exec([
-        "bash",
-        "-c",
-        `set -e; tmp=$(mktemp -d "$RUNNER_TEMP/checkout.XXXXXX"); shopt -s dotglob; mv "$0"/* "$tmp"/; mkdir -p "$0/$1"; mv "$tmp"/* "$0/$1"/; rmdir "$tmp"`,
-        workspace,
-        rel,
-      ]);
-      if (r.exitCode !== 0) return false;
+    if (target !== workspace && !target.startsWith(`${workspace}/`)) {
+      // checkout's own words (input-helper.ts).
+      host.log(`##[error]Repository path '${target}' is not under '${workspace}'`);
+      return false;
     }
+    const clean = (inputs["clean"] ?? "true") !== "false";
     const ref = inputs["ref"];
+    const depth = Number(inputs["fetch-depth"] ?? "1");
+    if (other) {
+      const commit = await checkoutOther(host, target, { repository, ref: ref ?? "", depth: Number.isInteger(depth) && depth > 0 ? depth : 0, fetchTags: inputs["fetch-tags"] === "true", clean });
+      if (commit === undefined) return false;
+      host.log(`Checked out ${repository} at ${commit} (replay's built-in actions/checkout)`);
+      return (await checkoutAfter(host, target)) && setOutputs(host, commit, ref ?? "");
+    }
+    if (!(await placeSnapshot(host, target, { clean }))) return false;
     const moved = ref !== undefined && ref !== "" && ref !== host.deps.repo.sha && ref !== host.deps.repo.ref && ref !== host.deps.repo.refName;
     if (moved) {
       const r = await host.exec(["git", "checkout", "--force", "--quiet", ref], { workdir: target });
@@ -78,21 +88,33 @@ export const checkout: BuiltinAction = {
     }
     // fetch-depth (default 1, 0 = all history): make the copied history as shallow as
     // checkout's clone would be, so `git log`/`describe` see what they see on CI.
-    const depth = Number(inputs["fetch-depth"] ?? "1");
     let commit = host.deps.repo.sha;
-    // The defaults on the snapshot's history as it came: nothing to change, and no process
-    // to start in the container (under load, each took 30-300 ms of the job's time).
-    if (!(depth === 1 && !moved && host.deps.workspaceDepthOne && !host.jobState.historyChanged)) {
-      host.jobState.historyChanged = true;
+    // The defaults on the snapshot's history as it comes (every checkout places it anew):
+    // nothing to change, and no process to start in the container (under load, each took
+    // 30-300 ms of the job's time).
+    if (!(depth === 1 && !moved && host.deps.workspaceDepthOne)) {
       const script = Number.isInteger(depth) && depth > 0 ? shallowScript : unshallowScript;
       const r = await host.exec(["sh", "-c", script, String(depth), SHALLOW_FAILED], { workdir: target, quiet: true });
       const lines = r.stdout.trim().split("\n");
       if (lines.includes(SHALLOW_FAILED)) host.log("##[warning]could not set the history to fetch-depth; the full history is there");
       commit = r.exitCode === 0 ? (lines.at(-1) ?? "") : "";
     }
+    if (!(await checkoutAfter(host, target))) return false;
     host.log(`Using the snapshot of ${current} at ${commit} (replay's built-in actions/checkout)`);
-    host.setOutput("commit", commit);
-    host.setOutput("ref", ref || host.deps.repo.ref);
-    return true;
+    return setOutputs(host, commit, ref || host.deps.repo.ref);
   },
 };
+
+/** What follows the files in place: `sparse-checkout`, then `submodules`. */
+async function checkoutAfter(host: StepHost, target: string): Promise<boolean> {
+  const sparse = host.inputs["sparse-checkout"] ?? "";
+  if (sparse.trim() !== "" && !(await sparseCheckout(host, target, sparse, host.inputs["sparse-checkout-cone-mode"]))) return false;
+  const submodules = submodulesMode(host.inputs["submodules"]) ?? "none";
+  return submodules === "none" || (await checkoutSubmodules(host, target, submodules));
+}
+
+function setOutputs(host: StepHost, commit: string, ref: string): true {
+  host.setOutput("commit", commit);
+  host.setOutput("ref", ref);
+  return true;
+}

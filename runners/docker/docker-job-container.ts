@@ -128,6 +128,10 @@ export class DockerJobContainer implements JobContainer {
     return info.ExitCode ?? 1;
   }
 
+  async rename(from: string, to: string): Promise<boolean> {
+    return (await this.agent?.rename(from, to)) ?? false;
+  }
+
   async copyIn(tar: Readable | Buffer, path: string): Promise<void> {
     await this.container.putArchive(tar, { path });
   }

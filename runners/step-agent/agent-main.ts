@@ -26,7 +26,8 @@ import type * as OsModule from "node:os";
  *   handed back, so Docker's own error is what the user sees.
  *
  * It also sends a signal for the engine (to the container's init, to stop the container
- * as `docker kill` does): it answers whether it may, then sends it.
+ * as `docker kill` does): it answers whether it may, then sends it; and renames a folder
+ * for it (actions/checkout moving the snapshot in), without starting a process.
  *
  * This function is serialised with `Function.prototype.toString` and run by the
  * container's node: it must not refer to anything outside its own body.
@@ -46,6 +47,8 @@ export function stepAgentMain(nodeRequire: (id: string) => unknown, socketPath: 
   const EXIT = 3;
   const HAND_BACK = 4;
   const SIGNALLED = 5;
+  const RENAME = 3;
+  const RENAMED = 6;
   const GRACE_MS = 2000;
 
   process.title = "replay-agent";
@@ -209,6 +212,15 @@ export function stepAgentMain(nodeRequire: (id: string) => unknown, socketPath: 
         if (fields[1]) req.user = fields[1];
         if (fields[2]) req.workdir = fields[2];
         start(id, req);
+      }
+      if (type === RENAME) {
+        let ok = fields.length === 2;
+        try {
+          if (ok) fs.renameSync(fields[0] ?? "", fields[1] ?? "");
+        } catch {
+          ok = false; // not allowed, not there, a folder that is not empty: the caller goes another way
+        }
+        sendJson(RENAMED, id, { ok });
       }
       if (type === SIGNAL) {
         const pid = Number(fields[0]);

@@ -19,8 +19,9 @@
  * Frames both ways: type (1 byte), request id (4, big-endian), payload length (4), payload.
  * START's payload is NUL-terminated fields: "1" when the container sets no HOME, the user
  * ("" for the container's), the working folder ("" for the container's), argc, argv, then
- * NAME=value for each variable. SIGNAL's: the pid, the signal's name. The answers' payloads
- * are JSON: EXIT {"code":n}, HAND_BACK {"reason":"..."}, SIGNALLED {"ok":bool}.
+ * NAME=value for each variable. SIGNAL's: the pid, the signal's name. RENAME's: a path and
+ * its new name (rename(2), as the agent's user). The answers' payloads are JSON: EXIT
+ * {"code":n}, HAND_BACK {"reason":"..."}, SIGNALLED and RENAMED {"ok":bool}.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,8 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { START = 1, SIGNAL = 2 };
-enum { STDOUT_FRAME = 1, STDERR_FRAME = 2, EXIT_FRAME = 3, HAND_BACK = 4, SIGNALLED = 5 };
+enum { START = 1, SIGNAL = 2, RENAME = 3 };
+enum { STDOUT_FRAME = 1, STDERR_FRAME = 2, EXIT_FRAME = 3, HAND_BACK = 4, SIGNALLED = 5, RENAMED = 6 };
 #define GRACE_MS 2000
 #define MAX_CHILDREN 64
 
@@ -394,6 +395,13 @@ static void signal_request(uint32_t id, char *body, size_t len) {
   if (ok) kill(pid, number);
 }
 
+/* A folder moved into place without a process (actions/checkout's snapshot): rename(2). */
+static void rename_request(uint32_t id, char *body, size_t len) {
+  size_t first = len ? strnlen(body, len) + 1 : 0;
+  int ok = len > 0 && body[len - 1] == 0 && first < len && rename(body, body + first) == 0;
+  send_frame(RENAMED, id, ok ? "{\"ok\":true}" : "{\"ok\":false}", ok ? 11 : 12);
+}
+
 static void on_child(int s) {
   (void)s;
   int saved = errno;
@@ -515,6 +523,7 @@ int main(int argc, char **argv) {
         if (have - at - 9 < len) break;
         if (f[0] == START) start(id, (char *)f + 9, len);
         if (f[0] == SIGNAL) signal_request(id, (char *)f + 9, len);
+        if (f[0] == RENAME) rename_request(id, (char *)f + 9, len);
         at += 9 + len;
       }
       memmove(pending, pending + at, have - at);

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -127,6 +127,22 @@ describe.each([
     expect(await host.signal(sleeper.pid ?? 0, "SIGTERM")).toBe(true);
     expect(await exited).toBe("SIGTERM");
     expect(await host.signal(2 ** 22 + 7, "SIGTERM")).toBe(false);
+  });
+
+  it("renames a folder for the engine, an empty one at the new name replaced, and says whether it could", async () => {
+    const d = mkdtempSync(path.join(os.tmpdir(), "replay-agent-rename-"));
+    try {
+      mkdirSync(path.join(d, "from"));
+      writeFileSync(path.join(d, "from", "f"), "x");
+      mkdirSync(path.join(d, "to"));
+      expect(await host.rename(path.join(d, "from"), path.join(d, "to"))).toBe(true);
+      expect(readFileSync(path.join(d, "to", "f"), "utf8")).toBe("x");
+      mkdirSync(path.join(d, "again"));
+      expect(await host.rename(path.join(d, "again"), path.join(d, "to"))).toBe(false);
+      expect(await host.rename(path.join(d, "gone"), path.join(d, "x"))).toBe(false);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it("streams a large output whole", async () => {

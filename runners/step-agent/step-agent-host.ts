@@ -22,8 +22,10 @@ const STDERR = 2;
 const EXIT = 3;
 const HAND_BACK = 4;
 const SIGNALLED = 5;
-/** How long a signal's answer may take before the caller goes another way. */
-const SIGNAL_WAIT_MS = 1000;
+const RENAME = 3;
+const RENAMED = 6;
+/** How long a signal's or a rename's answer may take before the caller goes another way. */
+const ANSWER_WAIT_MS = 1000;
 
 /** A frame as the agent reads it: type (1 byte), request id (4), payload length (4), payload. */
 function frame(type: number, id: number, body: Buffer): Buffer {
@@ -49,7 +51,8 @@ export class StepAgentHost {
   private socket: net.Socket | undefined;
   private nextId = 1;
   private readonly running = new Map<number, Running>();
-  private readonly signalling = new Map<number, (ok: boolean) => void>();
+  /** Signals and renames asked for, by request id: what their answer settles. */
+  private readonly asking = new Map<number, (ok: boolean) => void>();
   private closing = false;
   private markConnected: () => void = () => undefined;
   /** Settles when the agent has connected (it may never: an image without node). */
@@ -151,18 +154,35 @@ export class StepAgentHost {
    * such process), is not connected, or does not answer within a second.
    */
   signal(pid: number, signal: NodeJS.Signals): Promise<boolean> {
+    return this.ask(SIGNAL, `${pid}\0${signal}\0`);
+  }
+
+  /**
+   * Has the agent rename `from` to `to` in the container (rename(2), as the agent's user:
+   * an empty folder at `to` is replaced), without a process: true once it did; false when
+   * it could not (not allowed, not there, `to` not empty) or is not there.
+   */
+  async rename(from: string, to: string): Promise<boolean> {
+    // The first step may come before the agent (as run() waits for it).
+    if (!this.socket) await this.arrived();
+    if ([from, to].some((f) => f.includes("\0"))) return false;
+    return this.ask(RENAME, `${from}\0${to}\0`);
+  }
+
+  /** A request answered `{"ok":bool}`; false when not connected or not answered within ANSWER_WAIT_MS. */
+  private ask(type: number, body: string): Promise<boolean> {
     const socket = this.socket;
     if (!socket || socket.destroyed || this.closing) return Promise.resolve(false);
     const id = this.nextId++;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => answer(false), SIGNAL_WAIT_MS);
+      const timer = setTimeout(() => answer(false), ANSWER_WAIT_MS);
       const answer = (ok: boolean): void => {
         clearTimeout(timer);
-        this.signalling.delete(id);
+        this.asking.delete(id);
         resolve(ok);
       };
-      this.signalling.set(id, answer);
-      socket.write(frame(SIGNAL, id, Buffer.from(`${pid}\0${signal}\0`)));
+      this.asking.set(id, answer);
+      socket.write(frame(type, id, Buffer.from(body)));
     });
   }
 
@@ -187,7 +207,7 @@ export class StepAgentHost {
     this.socket?.destroy();
     for (const r of this.running.values()) r.resolve(137);
     this.running.clear();
-    for (const answer of this.signalling.values()) answer(false);
+    for (const answer of this.asking.values()) answer(false);
   }
 
   private attach(socket: net.Socket): void {
@@ -214,13 +234,13 @@ export class StepAgentHost {
         r.resolve(1);
       }
       this.running.clear();
-      for (const answer of this.signalling.values()) answer(false);
+      for (const answer of this.asking.values()) answer(false);
     });
   }
 
   private frame(type: number, id: number, body: Buffer): void {
-    if (type === SIGNALLED) {
-      this.signalling.get(id)?.((JSON.parse(body.toString("utf8")) as { ok: boolean }).ok);
+    if (type === SIGNALLED || type === RENAMED) {
+      this.asking.get(id)?.((JSON.parse(body.toString("utf8")) as { ok: boolean }).ok);
       return;
     }
     const r = this.running.get(id);
