@@ -9,10 +9,11 @@ import { parseWorkflow, planEvent } from "../workflows/index.js";
 import { runPlan } from "./engine.js";
 import type { EventInput } from "./events.js";
 import type { StepControl } from "./job-runner.js";
-import { runnerPaths } from "./contexts.js";
+import { BuiltinRegistry } from "./builtin-actions.js";
+import { checkout } from "./builtins/checkout.js";
 import { inProcessDeps } from "./testing/in-process-replay.js";
 import { WorkingTreeSync, syncSummary } from "./working-tree-sync.js";
-import { writeWorkspaceTar } from "./workspace-snapshot.js";
+import { SNAPSHOT_STAGING, writeWorkspaceTar } from "./workspace-snapshot.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -24,16 +25,16 @@ jobs:
   t:
     runs-on: ubuntu-latest
     steps:
+      - uses: actions/checkout@v4
       - run: echo from-the-job > made-by-job.txt && echo job-edit > edited-by-both.txt
       - name: Check
         run: cat check.sh new.txt edited-by-both.txt made-by-job.txt; test ! -e gone.txt
 `;
 
 async function replayWithEdits(repo: GitRepo, o: { sync: boolean }): Promise<EventInput[]> {
-  const paths = runnerPaths("demo");
   const tarFile = path.join(repo.dir, "..", "workspace.tar");
   const sync = o.sync ? await WorkingTreeSync.baseline(repo.dir) : undefined;
-  await writeWorkspaceTar(tarFile, { repoDir: repo.dir, source: "worktree", prefix: path.posix.relative(paths.work, paths.workspace), uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
+  await writeWorkspaceTar(tarFile, { repoDir: repo.dir, source: "worktree", prefix: SNAPSHOT_STAGING, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
   // Paused before "Check": the user edits, adds and deletes files on the host meanwhile.
   const control: StepControl = {
     beforeStep: async (point) => {
@@ -49,7 +50,7 @@ async function replayWithEdits(repo: GitRepo, o: { sync: boolean }): Promise<Eve
   const { deps, events, dispose } = await inProcessDeps({
     tempPrefix: "replay-sync-",
     workspace: await readFile(tarFile),
-    deps: { control, ...(sync ? { workingTreeSync: sync } : {}) },
+    deps: { control, builtins: new BuiltinRegistry([checkout]), ...(sync ? { workingTreeSync: sync } : {}) },
   });
   cleanups.push(dispose);
   const { workflow } = parseWorkflow(".github/workflows/ci.yml", WORKFLOW);
@@ -65,10 +66,10 @@ describe("the working tree synced into a paused job", () => {
     const repo = gitRepo("sync", { "check.sh": "echo broken\n", "edited-by-both.txt": "committed\n", "gone.txt": "x\n" });
     cleanups.push(() => repo.dispose());
     const events = await replayWithEdits(repo, { sync: true });
-    const check = linesOf(events, 1);
+    const check = linesOf(events, 2);
     expect(check).toContain("##[notice]synced 2 files from your working tree: check.sh, new.txt; removed gone.txt");
     expect(check).toEqual(expect.arrayContaining(["echo fixed on the host", "new on the host", "job-edit", "from-the-job"]));
-    expect(events.find((e) => e.type === "step.completed" && e.step === 1)).toMatchObject({ result: "success" });
+    expect(events.find((e) => e.type === "step.completed" && e.step === 2)).toMatchObject({ result: "success" });
     expect(events).toContainEqual(expect.objectContaining({ type: "notice", jobKey: "t", message: "synced 2 files from your working tree: check.sh, new.txt; removed gone.txt" }));
   });
 
@@ -76,8 +77,8 @@ describe("the working tree synced into a paused job", () => {
     const repo = gitRepo("nosync", { "check.sh": "echo broken\n", "edited-by-both.txt": "committed\n", "gone.txt": "x\n" });
     cleanups.push(() => repo.dispose());
     const events = await replayWithEdits(repo, { sync: false });
-    expect(linesOf(events, 1)).toContain("echo broken");
-    expect(linesOf(events, 1).join("\n")).not.toContain("synced");
+    expect(linesOf(events, 2)).toContain("echo broken");
+    expect(linesOf(events, 2).join("\n")).not.toContain("synced");
   });
 
   it("says what it synced in one line", () => {
