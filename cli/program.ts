@@ -307,6 +307,12 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
     .option("--json", "print JSON", false)
     .action(async (flags: { json: boolean }) => exit(await (await imagesCommands()).imagesPrune(await imagesContext(flags))));
   images
+    .command("parity")
+    .description("compare an image (default runner) with GitHub's ubuntu-24.04 runner image: per section, what is there at the same major version, at another, or missing and why")
+    .argument("[image]", "runner, rust, browsers, … or any image the engine has")
+    .option("--json", "print JSON", false)
+    .action(async (image: string | undefined, flags: { json: boolean }) => exit(await (await import("./commands/parity-command.js")).imagesParity(await imagesContext(flags), image)));
+  images
     .command("lock")
     .description("refresh the checksums in images/toolchains.yml from the sources (npm's registry, GitHub releases, …)")
     .argument("[arg...]", "only these entries, by their arg (NODE20, TRIVY, …)")

@@ -3,7 +3,7 @@
 # hosted images lay it out:
 #   /opt/hostedtoolcache/node/<version>/x64/{bin,include,lib,share}
 #   /opt/hostedtoolcache/node/<version>/x64.complete   (setup-node trusts only marked entries)
-# Every download is checked against its pinned sha512 before it is unpacked.
+# Every download is checked against its pinned sha512 (fetch-checked.sh) before it is unpacked.
 #
 # usage: install-node.sh VERSION NODE_URL NODE_SHA512 NPM_URL NPM_SHA512 COREPACK_URL COREPACK_SHA512
 set -eu
@@ -16,11 +16,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 fetch() { # url sha512 file
-  curl -fsSL --retry 5 --retry-delay 2 -o "$work/$3" "$1"
-  if ! printf '%s  %s\n' "$2" "$work/$3" | sha512sum -c --quiet -; then
-    echo "install-node.sh: sha512 mismatch for $1 (expected $2)" >&2
-    exit 1
-  fi
+  sh "$(dirname "$0")/fetch-checked.sh" "$1" "$2" "$work/$3"
 }
 
 fetch "$2" "$3" node.tgz
