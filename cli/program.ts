@@ -289,11 +289,11 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
     return { docker, engine: description, json: flags.json, out, ...(config.caCerts ? { caCertsFile: path.resolve(global().dir, config.caCerts) } : {}) };
   };
   const imagesCommands = (): Promise<typeof ImagesCommands> => import("./commands/images-command.js");
-  const images = program.command("images").description("build, list and pin replay's job images (runner, rust, wasm-pack, trivy, browsers)");
+  const images = program.command("images").description("build, list, pin and compare replay's job images (runner, rust, wasm-pack, trivy, browsers, go, java)");
   images
     .command("build")
     .description("build images (default: every one this machine can build), each after its missing parent layers; present ones are skipped")
-    .argument("[name...]", "runner, rust, wasm-pack, trivy or browsers")
+    .argument("[name...]", "runner, rust, wasm-pack, trivy, browsers, go or java")
     .option("--json", "one JSON line per layer event", false)
     .action(async (names: string[], flags: { json: boolean }) => exit(await (await imagesCommands()).imagesBuild(await imagesContext(flags), names)));
   images
