@@ -82,7 +82,7 @@ export function probeCommand(rule: ParityRule, entry: ReferenceEntry): string | 
   return undefined;
 }
 
-const shellWord = (s: string): string => (/^[A-Za-z0-9._+\/-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+const shellWord = (s: string): string => (/^[A-Za-z0-9._+/-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 
 /** The versions a probe's output names: every line's first number, or `pattern`'s group 1. */
 export function versionsFrom(rule: ParityRule, output: string): string[] {
