@@ -13,6 +13,7 @@ apt-get update
 # shellcheck disable=SC2086
 apt-get install -y --no-install-recommends $GO_PACKAGES
 rm -f /etc/apt/sources.list.d/replay-go.list /etc/apt/preferences.d/replay-go
+apt-get clean
 rm -rf /var/lib/apt/lists/*
 
 ln -sf "$goroot/bin/go" /usr/local/bin/go

@@ -42,4 +42,9 @@ if [ "$actual" != "v$version" ]; then
 fi
 "$dest/bin/node" "$dest/bin/npm" --version >/dev/null
 touch "$tool_cache/node/$version/x64.complete"
+# The runner owns the tool cache (setup-node adds to it, `npm install -g` writes into it),
+# chowned here, only this version's files, in the layer that made them: a chown of files
+# an earlier layer made would copy them all into this one.
+chown runner:runner "$tool_cache/node"
+chown -R runner:runner "$tool_cache/node/$version"
 echo "node $actual installed in $dest"

@@ -48,7 +48,8 @@ debian)
   apt-get update
   # shellcheck disable=SC2086
   apt-get install -y --no-install-recommends $RUST_PACKAGES
-  rm -rf /var/lib/apt/lists/*
+  apt-get clean
+rm -rf /var/lib/apt/lists/*
   install -d -o runner -g runner "$CARGO_HOME" "$CARGO_HOME/bin" "$RUSTUP_HOME"
   check_version
   record debian "Debian $RUST_SUITE $(dpkg-query -W -f '${Version}' rustc-web)"

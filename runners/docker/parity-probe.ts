@@ -14,7 +14,8 @@ export function probeScript(plan: readonly PlannedEntry[]): string {
   const parts: string[] = [];
   plan.forEach((p, index) => {
     if (p.command === undefined) return;
-    parts.push(`printf '${MARK} %s\\n' ${index}`, `( ${p.command} ) </dev/null 2>&1 | head -n 20`, `printf '${MARK}-rc %s\\n' "\${PIPESTATUS[0]}"`);
+    // The newline before the status line ends output that lacks one (`perl -e 'print $^V'`).
+    parts.push(`printf '${MARK} %s\\n' ${index}`, `( ${p.command} ) </dev/null 2>&1 | head -n 20`, `printf '\\n${MARK}-rc %s\\n' "\${PIPESTATUS[0]}"`);
   });
   return parts.join("\n");
 }
@@ -27,7 +28,7 @@ export function parseProbeOutput(output: string): Map<number, ProbeAnswer> {
   for (const line of output.replace(/\r\n/g, "\n").split("\n")) {
     const rc = line.startsWith(`${MARK}-rc `) ? Number(line.slice(MARK.length + 4)) : undefined;
     if (rc !== undefined && index !== undefined) {
-      answers.set(index, { exitCode: rc, output: lines.join("\n") });
+      answers.set(index, { exitCode: rc, output: lines.join("\n").replace(/\n+$/, "") });
       index = undefined;
     } else if (line.startsWith(`${MARK} `)) {
       index = Number(line.slice(MARK.length + 1));

@@ -58,6 +58,7 @@ describe("probes", () => {
       { entry, rule: { missing: "out-of-scope" }, command: undefined },
       { entry, rule: { probe: "x" }, command: "nosuchcommand-parity --version" },
       { entry, rule: { env: true }, command: '[ -n "${PARITY_TEST_VAR+set}" ]' },
+      { entry, rule: { probe: "x" }, command: "printf v5.36.0" },
     ];
     const output = execFileSync("bash", ["-c", probeScript(plan)], { encoding: "utf8", env: { PATH: process.env["PATH"] ?? "", PARITY_TEST_VAR: "1" } });
     const answers = parseProbeOutput(output);
@@ -65,6 +66,7 @@ describe("probes", () => {
     expect(answers.has(1)).toBe(false);
     expect(answers.get(2)?.exitCode).toBe(127);
     expect(answers.get(3)).toEqual({ exitCode: 0, output: "" });
+    expect(answers.get(4), "output without a final newline").toEqual({ exitCode: 0, output: "v5.36.0" });
   }, 30_000);
 
   it("calls a failed probe missing with its rule's reason, and an env probe that passed present", () => {
@@ -73,20 +75,22 @@ describe("probes", () => {
     expect(outcomeOf({ ...planned, rule: { env: true } }, { exitCode: 0, output: "" }).found).toEqual([]);
   });
 
-  it("groups the items by section with their counts, notes on present items kept", () => {
+  it("groups the items by section with their counts, notes on present items kept unless they are a missing reason", () => {
     const yq = parseEntry("Tools", "yq 4.53.3");
     const plan: PlannedEntry[] = [
       { entry, rule: { probe: "zstd" }, command: "zstd" },
       { entry: yq, rule: { probe: "yq", note: "another program" }, command: "yq" },
+      { entry, rule: { probe: "zstd", missing: "not-installed", note: "Debian has it" }, command: "zstd" },
     ];
-    const sections = paritySections(plan, new Map([[0, { exitCode: 0, output: "v1.5.4" }], [1, { exitCode: 0, output: "yq 3.1.0" }]]));
+    const sections = paritySections(plan, new Map([[0, { exitCode: 0, output: "v1.5.4" }], [1, { exitCode: 0, output: "yq 3.1.0" }], [2, { exitCode: 0, output: "v1.5.4" }]]));
     expect(sections).toEqual([
       {
         name: "Tools",
-        counts: { same: 1, other: 1, missing: 0 },
+        counts: { same: 2, other: 1, missing: 0 },
         items: [
           { name: "zstd", reference: "zstd 1.5.7", referenceVersions: ["1.5.7"], status: "same", found: ["1.5.4"] },
           { name: "yq", reference: "yq 4.53.3", referenceVersions: ["4.53.3"], status: "other", found: ["3.1.0"], note: "another program" },
+          { name: "zstd", reference: "zstd 1.5.7", referenceVersions: ["1.5.7"], status: "same", found: ["1.5.4"] },
         ],
       },
     ]);

@@ -133,7 +133,8 @@ export function paritySections(plan: readonly PlannedEntry[], answers: ReadonlyM
   const sections = new Map<string, ParitySection>();
   plan.forEach((planned, index) => {
     const item = compareEntry(planned.entry, outcomeOf(planned, answers.get(index)));
-    const note = planned.rule?.note;
+    // A rule's note says why a present tool differs, unless it is the reason for a missing one.
+    const note = planned.rule?.missing === undefined ? planned.rule?.note : undefined;
     if (item.status !== "missing" && note !== undefined) item.note = fill(note, planned.entry);
     const section = sections.get(planned.entry.section) ?? { name: planned.entry.section, counts: { same: 0, other: 0, missing: 0 }, items: [] };
     section.items.push(item);
