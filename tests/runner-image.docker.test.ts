@@ -45,7 +45,8 @@ ${CHECK.split("\n").map((l) => `          ${l}`).join("\n")}
           lsb_release -is
           ls "$RUNNER_TOOL_CACHE/node"
       - name: Debian's yq says what it is
-        run: echo 'a: 1' | yq .a
+        run: |
+          echo 'a: 1' | yq .a
 `;
 
 const repo = tempRepo("replay-runner-image-", { ".github/workflows/ci.yml": WORKFLOW });
