@@ -58,6 +58,7 @@ describe("the runner image a plain ubuntu-latest job gets", () => {
     const log = run.events.filter((e) => e["type"] === "step.output").map((e) => String(e["line"])).join("\n");
     const completed = run.events.find((e) => e["type"] === "job.completed");
     expect(completed?.["result"], log.slice(-3000) + run.stderr.slice(-2000)).toBe("success");
+    expect(String(run.events.find((e) => e["type"] === "job.started")?.["image"])).toContain("replay-runner:");
     expect(log).toContain("missing:.");
     expect(log).toContain("image: ImageOS=ubuntu24 ImageVersion=20260816.277.1");
     expect(log).toMatch(/node: v22\.\d+\.\d+ sudo: v22\.\d+\.\d+ npm 10\.\d+\.\d+/);
