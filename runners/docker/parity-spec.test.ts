@@ -47,7 +47,7 @@ describe("probes", () => {
 
   it("turns a rule into a command, the entry's name filled in", () => {
     const java = parseEntry("Java", "17.0.20+8 (default) JAVA_HOME_17_X64");
-    expect(probeCommand({ probe: '"${{name}}/bin/java" -version' }, java)).toBe('"${JAVA_HOME_17_X64}/bin/java" -version');
+    expect(probeCommand({ probe: '"${{name}:?}/bin/java" -version' }, java)).toBe('"${JAVA_HOME_17_X64:?}/bin/java" -version');
     expect(probeCommand({ env: true }, java)).toBe('[ -n "${JAVA_HOME_17_X64+set}" ]');
     expect(probeCommand({ missing: "out-of-scope" }, entry)).toBeUndefined();
   });
