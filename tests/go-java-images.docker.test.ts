@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/corpus.js";
-import { tempRepo } from "./support/temp-repo.js";
+import { stepLog, tempRepo } from "./support/temp-repo.js";
 
 // Go and Java jobs get the go and java images (from Debian), chosen from their steps'
 // commands, through the CLI; a Node job keeps the runner image without either.
@@ -30,7 +30,6 @@ const repo = tempRepo("replay-go-java-", {
 });
 afterAll(() => repo.dispose());
 
-const logOf = (events: Record<string, unknown>[]): string => events.filter((e) => e["type"] === "step.output").map((e) => String(e["line"])).join("\n");
 
 describe("the go and java images", () => {
   it.each([
@@ -38,7 +37,7 @@ describe("the go and java images", () => {
     ["java", "replay-java:", "hello from java 17"],
   ])("a job running %s commands runs in its image", async (job, image, line) => {
     const run = await runCli(["job", job, "--json"], repo.dir);
-    const log = logOf(run.events);
+    const log = stepLog(run.events);
     const completed = run.events.find((e) => e["type"] === "job.completed");
     expect(completed?.["result"], log.slice(-3000) + run.stderr.slice(-2000)).toBe("success");
     expect(String(run.events.find((e) => e["type"] === "job.started")?.["image"])).toContain(image);

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/corpus.js";
-import { tempRepo } from "./support/temp-repo.js";
+import { stepLog, tempRepo } from "./support/temp-repo.js";
 
 // What a plain `runs-on: ubuntu-latest` job finds in replay's runner image, through the
 // CLI: the commands JavaScript, Python, Rust and Go workflows call that GitHub's
@@ -55,7 +55,7 @@ afterAll(() => repo.dispose());
 describe("the runner image a plain ubuntu-latest job gets", () => {
   it("has every listed command for the runner and under sudo, Node 22 by default, and ImageOS/ImageVersion", async () => {
     const run = await runCli(["job", "tools", "--json"], repo.dir);
-    const log = run.events.filter((e) => e["type"] === "step.output").map((e) => String(e["line"])).join("\n");
+    const log = stepLog(run.events);
     const completed = run.events.find((e) => e["type"] === "job.completed");
     expect(completed?.["result"], log.slice(-3000) + run.stderr.slice(-2000)).toBe("success");
     expect(String(run.events.find((e) => e["type"] === "job.started")?.["image"])).toContain("replay-runner:");

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT, runCli } from "./support/corpus.js";
-import { tempRepo } from "./support/temp-repo.js";
+import { stepLog, tempRepo } from "./support/temp-repo.js";
 
 // A Rust job as real ones are written: it installs what its crate's native parts need
 // with apt (g++, musl-tools, libssl-dev, pkg-config, as GitHub's image allows), then
@@ -33,13 +33,11 @@ jobs:
 const repo = tempRepo("replay-rust-apt-", { ".github/workflows/ci.yml": WORKFLOW }, path.join(PROJECT_ROOT, "tests/fixtures/rust-c-dep"));
 afterAll(() => repo.dispose());
 
-const logOf = (events: Record<string, unknown>[]): string =>
-  events.filter((e) => e["type"] === "step.output").map((e) => String(e["line"])).join("\n");
 
 describe("apt in replay's images", () => {
   it("installs g++, musl-tools, libssl-dev and pkg-config in the rust image, and a crate with C and C++ parts builds and runs", async () => {
     const run = await runCli(["job", "native", "--json"], repo.dir);
-    const log = logOf(run.events);
+    const log = stepLog(run.events);
     const completed = run.events.find((e) => e["type"] === "job.completed");
     expect(completed?.["result"], log.slice(-4000) + run.stderr.slice(-2000)).toBe("success");
     expect(String(run.events.find((e) => e["type"] === "job.started")?.["image"])).toContain("replay-rust:");
@@ -51,6 +49,6 @@ describe("apt in replay's images", () => {
   it("installs packages in the runner image too", async () => {
     const run = await runCli(["job", "plain", "--json"], repo.dir);
     const completed = run.events.find((e) => e["type"] === "job.completed");
-    expect(completed?.["result"], logOf(run.events).slice(-4000) + run.stderr.slice(-2000)).toBe("success");
+    expect(completed?.["result"], stepLog(run.events).slice(-4000) + run.stderr.slice(-2000)).toBe("success");
   });
 });

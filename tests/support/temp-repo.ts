@@ -16,3 +16,7 @@ export function tempRepo(prefix: string, files: Record<string, string>, copyFrom
   for (const args of [["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "init"]]) execFileSync("git", args, { cwd: dir, env: { ...process.env, ...GIT_ENV } });
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** Every step's output lines of a `--json` replay, joined. */
+export const stepLog = (events: readonly Record<string, unknown>[]): string =>
+  events.filter((e) => e["type"] === "step.output").map((e) => String(e["line"])).join("\n");
