@@ -56,7 +56,7 @@ export function page({ rows, machineText }) {
 \`make bench\` builds replay, installs what the comparison needs, takes every figure below
 in one run and writes this page (\`node bench/run.mjs\`; \`BENCH_RUNS=n\` sets the number of
 runs, default 5, and \`BENCH_SLOW_RUNS=n\` that of the slow figures, the pipelines and the
-matrix, default 3; \`BENCH_ONLY=steps,start,pipelines,matrix,cache,hook\` takes some figures
+matrix, default 3; \`BENCH_ONLY=steps,start,pipelines,matrix,cache,hook,images\` takes some figures
 only and leaves this page alone). Each figure is the median of its runs (the last column),
 beside a reference measured in the same run on the same machine, and their ratio; the goal
 is the project's, and says whether the figure met it. On a busy (shared) machine the

@@ -300,11 +300,11 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
     return { docker, engine: description, json: flags.json, out, ...(config.caCerts ? { caCertsFile: path.resolve(global().dir, config.caCerts) } : {}) };
   };
   const imagesCommands = (): Promise<typeof ImagesCommands> => import("./commands/images-command.js");
-  const images = program.command("images").description("build, list and pin replay's job images (runner, rust, wasm-pack, trivy, browsers)");
+  const images = program.command("images").description("build, list, pin and compare replay's job images (runner, rust, wasm-pack, trivy, browsers, go, java)");
   images
     .command("build")
     .description("build images (default: every one this machine can build), each after its missing parent layers; present ones are skipped")
-    .argument("[name...]", "runner, rust, wasm-pack, trivy or browsers")
+    .argument("[name...]", "runner, rust, wasm-pack, trivy, browsers, go or java")
     .option("--json", "one JSON line per layer event", false)
     .action(async (names: string[], flags: { json: boolean }) => exit(await (await imagesCommands()).imagesBuild(await imagesContext(flags), names)));
   images
@@ -317,6 +317,12 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
     .description("remove replay's old images (those `images ls` calls old, for this repository's settings) and untagged ones; images in use are kept")
     .option("--json", "print JSON", false)
     .action(async (flags: { json: boolean }) => exit(await (await imagesCommands()).imagesPrune(await imagesContext(flags))));
+  images
+    .command("parity")
+    .description("compare an image (default runner) with GitHub's ubuntu-24.04 runner image: per section, what is there at the same major version, at another, or missing and why")
+    .argument("[image]", "runner, rust, browsers, … or any image the engine has")
+    .option("--json", "print JSON", false)
+    .action(async (image: string | undefined, flags: { json: boolean }) => exit(await (await import("./commands/parity-command.js")).imagesParity(await imagesContext(flags), image)));
   images
     .command("lock")
     .description("refresh the checksums in images/toolchains.yml from the sources (npm's registry, GitHub releases, …)")

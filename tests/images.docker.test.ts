@@ -101,7 +101,7 @@ describe("replay images", () => {
     const rust = images.find((i) => i.name === "rust" && i.current);
     expect(rust?.tag).toMatch(/^replay-rust:[0-9a-f]{12}$/);
     expect(rust?.sizeBytes).toBeGreaterThan(0);
-    expect(rust?.toolchains["rust"]).toMatchObject({ version: "1.85.1", source: "debian" });
+    expect(rust?.toolchains["rust"]).toMatchObject({ version: "1.96.0", source: "debian" });
     expect(rust?.toolchains["node-20"]?.version).toMatch(/^20\./);
 
     const again = await runCli(["images", "build", "rust"], os.tmpdir());

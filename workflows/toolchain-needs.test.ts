@@ -34,6 +34,13 @@ describe("toolchainNeeds", () => {
     ["installing @playwright/test", "- run: npm i -D @playwright/test", ["browsers"]],
     ["Rust and browsers together", "- run: cargo build\n- run: npx playwright test", ["rust", "browsers"]],
     ["a docker action is not a toolchain", "- uses: docker://aquasec/trivy:0.50.0", []],
+    ["actions/setup-go", "- uses: actions/setup-go@v5\n  with: {go-version-file: go.mod}", ["go"]],
+    ["go test in a script", "- run: go test ./...", ["go"]],
+    ["go build after &&", "- run: make gen && go build -o bin/app .", ["go"]],
+    ["go as an English word is not Go", "- run: echo ready to go && echo go", []],
+    ["actions/setup-java", "- uses: actions/setup-java@v4\n  with: {distribution: temurin, java-version: 17}", ["java"]],
+    ["mvn in a script", "- run: mvn -B verify", ["java"]],
+    ["./gradlew in a script", "- run: ./gradlew build", ["java"]],
   ])("%s", (_name, steps, expected) => {
     expect(toolchainNeeds(job(steps)).toolchains).toEqual(expected);
   });

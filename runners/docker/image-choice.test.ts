@@ -15,6 +15,8 @@ describe("chooseImage", () => {
     ["wasm-pack (with Rust): wasm-pack", ["rust", "wasm-pack"], "wasm-pack", []],
     ["Trivy: trivy", ["trivy"], "trivy", []],
     ["Playwright: browsers", ["browsers"], "browsers", []],
+    ["Go: go", ["go"], "go", []],
+    ["Java: java", ["java"], "java", []],
     ["Rust and browsers: no image has both, the smaller covering one is taken", ["rust", "browsers"], "rust", ["browsers"]],
     ["wasm-pack and Trivy: wasm-pack covers more", ["rust", "wasm-pack", "trivy"], "wasm-pack", ["trivy"]],
   ])("%s", (_name, toolchains, image, uncovered) => {

@@ -3,13 +3,13 @@ import type { ToolchainKind, ToolchainNeeds } from "../../workflows/index.js";
 // replay's image family. Each layer is built FROM its parent, so an image has everything
 // its ancestors have; a job gets the smallest image that covers what its steps need.
 
-export const IMAGE_NAMES = ["runner", "rust", "wasm-pack", "trivy", "browsers"] as const;
+export const IMAGE_NAMES = ["runner", "rust", "wasm-pack", "trivy", "browsers", "go", "java"] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];
 
 export interface ImageLayer {
   /** The image it is built FROM; undefined for runner, built FROM the base image. */
   parent: ImageName | undefined;
-  /** The toolchains this layer adds (Node 18 and 20 are in runner, so in all of them). */
+  /** The toolchains this layer adds (Node and the build tools are in runner, so in all of them). */
   adds: readonly ToolchainKind[];
 }
 
@@ -19,6 +19,8 @@ export const IMAGE_LAYERS: Readonly<Record<ImageName, ImageLayer>> = {
   "wasm-pack": { parent: "rust", adds: ["wasm-pack"] },
   trivy: { parent: "runner", adds: ["trivy"] },
   browsers: { parent: "runner", adds: ["browsers"] },
+  go: { parent: "runner", adds: ["go"] },
+  java: { parent: "runner", adds: ["java"] },
 };
 
 export function isImageName(name: string): name is ImageName {

@@ -9,3 +9,5 @@ export * from "./image-inventory.js";
 export * from "./toolchain-lock.js";
 export * from "./docker-action-runtime.js";
 export * from "./bridge-gateway.js";
+export * from "./parity-report.js";
+export type { ParityItem, ParitySection, ParityCounts, MissingCategory } from "./parity-compare.js";

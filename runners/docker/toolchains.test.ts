@@ -43,9 +43,24 @@ describe("images/toolchains.yml", () => {
     }
   });
 
-  it("pins Node 18 and Node 20", async () => {
+  it("pins Node 18, 20, 22 and 24", async () => {
     const node = (await readToolchains(imagesDir)).filter((t) => t.name === "node").map((t) => t.version.split(".")[0]);
-    expect(node).toEqual(["18", "20"]);
+    expect(node).toEqual(["18", "20", "22", "24"]);
+  });
+
+  it("makes Node 22 the runner image's default node, as on GitHub's ubuntu-24.04", async () => {
+    const node22 = (await readToolchains(imagesDir)).find((t) => t.arg === "NODE22");
+    const runner = readFileSync(path.join(imagesDir, "runner", "Dockerfile"), "utf8");
+    expect(runner).toContain("ENV PATH=/opt/hostedtoolcache/node/${NODE22_VERSION}/x64/bin:");
+    expect(runner).toContain('ln -s "/opt/hostedtoolcache/node/$NODE22_VERSION/x64/bin/$tool" "/usr/local/bin/$tool"');
+    expect(node22?.version).toMatch(/^22\./);
+  });
+
+  it("sets ImageVersion to the version of the reference image parity compares with", () => {
+    const runner = readFileSync(path.join(imagesDir, "runner", "Dockerfile"), "utf8");
+    const reference = JSON.parse(readFileSync(path.join(imagesDir, "reference", "ubuntu-24.04.json"), "utf8")) as { imageVersion: string };
+    expect(runner).toMatch(/^\s+ImageOS=ubuntu24 \\$/m);
+    expect(runner).toContain(`ImageVersion=${reference.imageVersion}\n`);
   });
 
   it("pins wasm-pack 0.12.1 and a Rust toolchain", async () => {
