@@ -88,6 +88,7 @@ jobs:
   dind:
     runs-on: ubuntu-latest
     steps:
+      - uses: actions/checkout@v4
       - run: docker build --build-arg BASE=replay-base:bookworm -t ${app} .
       - run: docker run --rm ${app} python3 -c 'print("python in the built image")'
       - name: compose
@@ -128,6 +129,7 @@ jobs:
   img:
     runs-on: ubuntu-latest
     steps:
+      - uses: actions/checkout@v4
       - run: docker build --build-arg BASE=replay-base:bookworm -t ${built} -t ${mine} .
       - run: docker run --rm ${mine} cat /kept
 `,
@@ -155,6 +157,7 @@ jobs:
   streams:
     runs-on: ubuntu-latest
     steps:
+      - uses: actions/checkout@v4
       - run: docker build --build-arg BASE=replay-base:bookworm -t replay-streams .
       - name: logs -f
         run: |
@@ -191,6 +194,7 @@ jobs:
   rules:
     runs-on: ubuntu-latest
     steps:
+      - uses: actions/checkout@v4
       - name: exec into a container the job did not create
         run: |
           ! docker exec ${outsider} true
@@ -217,6 +221,7 @@ jobs:
       expect(out).toContain("refused by replay (privileged): --cap-add SYS_ADMIN reaches beyond the container");
       const steps = r.events.filter((e) => e["type"] === "step.completed").map((e) => [e["name"], e["outcome"]]);
       expect(steps).toEqual([
+        ["Run actions/checkout@v4", "success"],
         ["exec into a container the job did not create", "success"],
         ["host path", "success"],
         ["privileged", "failure"],
@@ -243,6 +248,7 @@ jobs:
   slow:
     runs-on: ubuntu-latest
     steps:
+      - uses: actions/checkout@v4
       - run: |
           docker network create net-${id}
           docker volume create vol-${id}
