@@ -756,7 +756,9 @@ class JobCellRun implements WarmJob {
   private treeSync: WorkingTreeSync | undefined;
 
   private log(index: number, line: string): void {
-    this.emit({ type: "step.output", jobKey: this.cell.jobKey, step: index, line: this.deps.masker.mask(line) });
+    // Not masked here: every event passes the masker once at the run's one gate
+    // (mask-event.ts), and this is the hot path, every line of every step.
+    this.emit({ type: "step.output", jobKey: this.cell.jobKey, step: index, line });
   }
 
   /** A warning as the runner writes one: a `##[warning]` line and an annotation. */

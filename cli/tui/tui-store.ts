@@ -78,6 +78,10 @@ export class TuiStore {
           break;
         case "job.completed": {
           const job = run.jobs.find((j) => j.jobKey === e.jobKey);
+          const retried = (job?.steps ?? []).flatMap((s) => {
+            const text = attemptsText(s.attempts);
+            return text ? [`${s.name} ${text}`] : [];
+          });
           added.push({
             id: `job:${e.jobKey}`,
             kind: "job",
@@ -88,13 +92,8 @@ export class TuiStore {
             annotations: job?.annotations.length ?? 0,
             ...(e.reason === undefined ? {} : { reason: e.reason }),
             ...(e.pausedMs === undefined ? {} : { pausedMs: e.pausedMs }),
+            ...(retried.length ? { retried } : {}),
           });
-          const retried = (job?.steps ?? []).flatMap((s) => {
-            const text = attemptsText(s.attempts);
-            return text ? [`${s.name} ${text}`] : [];
-          });
-          const item = added.at(-1);
-          if (retried.length && item?.kind === "job") item.retried = retried;
           break;
         }
         case "notice":
