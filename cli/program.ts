@@ -145,8 +145,14 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
   const program = new Command("replay")
     .description("Run a repository's GitHub Actions CI on your own machine, exactly, before the push.")
     .option("-C, --dir <dir>", "run as if started in <dir>", process.cwd())
+    .option("--context <name>", "the Docker context whose engine replay uses (as `docker --context`; wins over DOCKER_HOST and DOCKER_CONTEXT)")
     .showHelpAfterError("(run `replay --help` for usage)")
-    .exitOverride();
+    .exitOverride()
+    // Every command finds its engine from the environment; the flag travels there.
+    .hook("preAction", (root) => {
+      const context = root.opts<{ context?: string }>().context;
+      if (context !== undefined) process.env["REPLAY_DOCKER_CONTEXT"] = context;
+    });
 
   const global = (): GlobalOptions => program.opts<GlobalOptions>();
 

@@ -33,7 +33,7 @@ import {
 } from "../../runners/index.js";
 import type { EventInput, PayloadOptions, RepoInfo, ReplayEvent, Reporter, SnapshotSource, StepControl } from "../../runners/index.js";
 import type { DockerConnection } from "../../runners/docker/index.js";
-import { DockerActionRuntime, DockerContainerRuntime, IMAGE_LABEL, bridgeGateway, connectDocker, ensureImage, findPackageRoot, imageStatus, reap, removeRun, runLabels } from "../../runners/docker/index.js";
+import { DockerActionRuntime, DockerContainerRuntime, IMAGE_LABEL, bridgeGateway, connectDocker, endpointUri, refuseEngineWithoutOurFiles, ensureImage, findPackageRoot, imageStatus, reap, removeRun, runLabels } from "../../runners/docker/index.js";
 import { RunDockerApi, engineAddress } from "../../runners/docker-proxy/index.js";
 import { hashFiles } from "../../workflows/index.js";
 import { ArtifactStore, CacheStore, RuntimeServer, cacheScopes, repositoryIdentity } from "../../runners/services/index.js";
@@ -221,8 +221,13 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     status: (name) => imageStatus(docker, { name, ...caCertsFile }),
     notice: (message) => imageNotice(message),
   });
+  // An engine that does not see this machine's files (a remote one) refuses the replay now,
+  // not with a missing-file error once the first job has started; asked beside the images.
+  const seesFiles = refuseEngineWithoutOurFiles(docker, endpointUri(endpoint));
+  seesFiles.catch(() => undefined);
   // A job needing an image that is neither here nor buildable here refuses the replay now.
   await images.preflight(plan.workflows.flatMap((pw) => pw.jobs));
+  await seesFiles;
   // Every job asks for its image's env and user: one inspect per image per run, asked now
   // for the images already here (answered while the run's records and services are made).
   const inspected = new Map<string, ReturnType<ReturnType<typeof docker.getImage>["inspect"]>>();
@@ -460,3 +465,4 @@ async function payloadContext(plan: Plan, repo: RepoInfo, base: string | undefin
   if (only) out.workflow = { file: only.file, schedule: only.on.schedule };
   return out;
 }
+

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type Docker from "dockerode";
 import { DockerUnavailableError } from "../../common/index.js";
+import { DockerContextProblem, resolveDockerContext } from "./docker-context.js";
 
 // Finding the engine the way testcontainers-node does: a list of strategies, each
 // proposing one place an engine may listen or answering undefined when it does not apply.
@@ -90,12 +91,28 @@ export function currentHost(): HostFacts {
   return { platform: process.platform, uid: process.getuid?.(), homeDir: os.homedir() };
 }
 
+/**
+ * The engine of a Docker context (--context, DOCKER_CONTEXT, config.json's current one),
+ * or undefined for the default context. A context names one engine, as it does for the
+ * docker CLI: replay never falls back to another when it does not answer.
+ */
+export function contextCandidate(env: Env, host: HostFacts = currentHost()): DockerCandidate | undefined {
+  const context = resolveDockerContext(env, host.homeDir);
+  if (context === undefined) return undefined;
+  const source = `context ${context.name}`;
+  // A context's TLS comes from its own files, not from DOCKER_TLS_VERIFY.
+  const tlsEnv: Env = context.tlsDir === undefined ? {} : { DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: context.tlsDir };
+  return { source, endpoint: parseDockerHost(context.host, tlsEnv, host, source) };
+}
+
 /** The candidates in the order they will be pinged, without duplicates. */
 export function dockerCandidates(
   env: Env,
   host: HostFacts = currentHost(),
   strategies: readonly DockerStrategy[] = defaultDockerStrategies,
 ): DockerCandidate[] {
+  const context = contextCandidate(env, host);
+  if (context !== undefined) return [context];
   const seen = new Set<string>();
   const out: DockerCandidate[] = [];
   for (const strategy of strategies) {
@@ -124,7 +141,7 @@ export function endpointUri(endpoint: DockerEndpoint): string {
 
 class BadDockerHost extends Error {}
 
-function parseDockerHost(value: string, env: Env, host: HostFacts): DockerEndpoint {
+function parseDockerHost(value: string, env: Env, host: HostFacts, what = "DOCKER_HOST"): DockerEndpoint {
   const scheme = /^([a-z]+):\/\//.exec(value)?.[1];
   if (scheme === "unix") return { kind: "socket", path: value.slice("unix://".length) };
   if (scheme === "npipe") return { kind: "npipe", path: value.slice("npipe://".length) };
@@ -132,7 +149,7 @@ function parseDockerHost(value: string, env: Env, host: HostFacts): DockerEndpoi
   try {
     url = new URL(value);
   } catch (cause) {
-    throw new BadDockerHost(`DOCKER_HOST=${value} is not a URL`, { cause });
+    throw new BadDockerHost(`${what}=${value} is not a URL`, { cause });
   }
   if (scheme === "tcp" || scheme === "http" || scheme === "https") {
     const tlsVerify = (env["DOCKER_TLS_VERIFY"] ?? "") !== "" && env["DOCKER_TLS_VERIFY"] !== "0";
@@ -146,7 +163,7 @@ function parseDockerHost(value: string, env: Env, host: HostFacts): DockerEndpoi
     const username = decodeURIComponent(url.username);
     return username === "" ? { kind: "ssh", host: url.hostname, port } : { kind: "ssh", host: url.hostname, port, username };
   }
-  throw new BadDockerHost(`DOCKER_HOST=${value}: replay understands unix://, tcp://, ssh:// and npipe:// addresses`);
+  throw new BadDockerHost(`${what}=${value}: replay understands unix://, tcp://, ssh:// and npipe:// addresses`);
 }
 
 function dockerOptions(endpoint: DockerEndpoint, env: Env): Docker.DockerOptions {
@@ -203,6 +220,9 @@ export async function connectDocker(env: Env = process.env, options: ConnectOpti
   try {
     candidates = dockerCandidates(env, options.host ?? currentHost(), options.strategies ?? defaultDockerStrategies);
   } catch (error) {
+    if (error instanceof DockerContextProblem) {
+      throw new DockerUnavailableError([error.message], "`docker context ls` lists the contexts; `docker context use default` (or unsetting DOCKER_CONTEXT) goes back to the local engine", error);
+    }
     if (!(error instanceof BadDockerHost)) throw error;
     throw new DockerUnavailableError([error.message], "fix DOCKER_HOST (for example unix:///var/run/docker.sock) or unset it", error);
   }
