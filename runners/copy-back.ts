@@ -164,7 +164,7 @@ export function copyBackQuestion(plan: CopyBackPlan): string {
 /** The lines to show before asking (or copying): what could not be read, and the conflicts left alone. */
 export function copyBackNotes(plan: CopyBackPlan): string[] {
   const shown = plan.conflicts.slice(0, 8).map((c) => `not copied back: ${c.path} (${c.why})`);
-  const more = plan.conflicts.length > 8 ? [`not copied back: ${plan.conflicts.length - 8} more files changed on both sides`] : [];
+  const more = plan.conflicts.length > 8 ? [`not copied back: ${plan.conflicts.length - 8} more files left alone`] : [];
   return [...plan.problems, ...shown, ...more];
 }
 
