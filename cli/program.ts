@@ -44,6 +44,8 @@ interface ReplayFlags {
   tui: boolean;
   /** false with --no-sync. */
   sync: boolean;
+  /** true with --copy-back, false with --no-copy-back. */
+  copyBack?: boolean;
   step: boolean;
   breakOnFailure: boolean;
   breakAt: string[];
@@ -67,6 +69,8 @@ function addReplayOptions(cmd: Command): Command {
     .option("-p, --parallel <n>", "how many job containers run at once", positiveInt, defaultParallel())
     .option("--keep", "keep a failed job's container for inspection", false)
     .option("--no-sync", "do not copy your working tree's edits into a paused job before its step runs or is retried")
+    .option("--copy-back", "once the replay is over, copy the files the jobs changed in their checkout back to your working tree, without asking")
+    .option("--no-copy-back", "do not offer to copy the jobs' changes back (replay debug and stepping offer it when the replay is over)")
     .option("--allow-privileged", "let steps start --privileged containers (and other options that reach the host) through their Docker API", false)
     .option("--keep-images", "keep the images the jobs' steps built (removed at the end of the run by default)", false)
     .option("--event-path <file>", "a JSON event payload of your own, instead of one synthesized from git")
@@ -100,7 +104,8 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
   // the runners index, which would compile all of runners before the first question.)
   const repoInfo = import("../runners/repo-info.js").then((m) => m.readRepoInfo(global.dir, { githubUrl: flags.githubUrl }));
   repoInfo.catch(() => undefined);
-  const [{ prepareInteractive }, { replayCommand }] = await Promise.all([import("./tui/index.js"), import("./commands/replay-command.js")]);
+  const [{ prepareInteractive }, { replayCommand }, { prepareCopyBack }] = await Promise.all([import("./tui/index.js"), import("./commands/replay-command.js"), import("./commands/copy-back.js")]);
+  const copyBack = prepareCopyBack(flags, { debug: debug.breakAt !== undefined });
   // The interactive screen and stepping when a person is at a terminal; plain output otherwise.
   const interactive = await prepareInteractive(flags, debug.breakAt ? { breakAt: debug.breakAt } : {});
   const exitCode = await replayCommand({
@@ -134,7 +139,9 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
     ...(interactive ? { control: interactive.control, signal: interactive.signal, onPlan: interactive.onPlan } : {}),
     onRunId: (id) => (runId = id),
     repoInfo,
+    ...(copyBack ? { copyBack: copyBack.ledger } : {}),
   }).finally(() => interactive?.dispose());
+  await copyBack?.finish();
   if (!flags.diff) return exitCode;
   const { diffAfterReplay } = await import("./commands/diff-command.js");
   return diffAfterReplay(global.dir, runId, exitCode, flags.json);

@@ -13,5 +13,6 @@ export * from "./contexts.js";
 export { BUILTIN_ACTION_NAMES, builtinActions } from "./builtins/index.js";
 export * from "./actions/index.js";
 export * from "./working-tree-sync.js";
+export * from "./copy-back.js";
 export { DEFAULT_TOOL_CACHE_VOLUME, NodeInstaller, TOOL_CACHE_MOUNT } from "./node-dist/index.js";
 export * from "./not-replayed.js";

@@ -541,6 +541,9 @@ class JobCellRun implements WarmJob {
   }
 
   private async cleanup(result: JobResult): Promise<void> {
+    // What the job changed in its checkout is read while its container is there (copy-back, working-tree-sync.ts).
+    const at = this.state.checkedOut?.[0];
+    if (this.container && at !== undefined) await (this.treeSync ??= this.deps.workingTreeSync?.forJob())?.jobEnded(this.container, path.posix.join(this.paths.workspace, at), this.cell.name);
     const keep = this.deps.keepFailed && result === "failure";
     // What the job's steps started through their Docker API goes first (it may use the job container's networks).
     await this.dockerApi?.close({ removeCreated: !keep }).catch(() => undefined);
@@ -743,7 +746,7 @@ class JobCellRun implements WarmJob {
     this.treeSync ??= this.deps.workingTreeSync?.forJob();
     if (!this.treeSync) return;
     try {
-      const synced = await this.treeSync.syncInto(this.requireContainer(), path.posix.join(this.paths.workspace, at), { uid: 1001, gid: 1001 });
+      const synced = await this.treeSync.syncInto(this.requireContainer(), path.posix.join(this.paths.workspace, at));
       if (!synced) return;
       const text = syncSummary(synced);
       this.log(index, `##[notice]${text}`);

@@ -31,7 +31,7 @@ import {
   WorkingTreeSync,
   resolveCommit,
 } from "../../runners/index.js";
-import type { EventInput, PayloadOptions, RepoInfo, ReplayEvent, Reporter, SnapshotSource, StepControl } from "../../runners/index.js";
+import type { CopyBack, EventInput, PayloadOptions, RepoInfo, ReplayEvent, Reporter, SnapshotSource, StepControl } from "../../runners/index.js";
 import type { DockerConnection } from "../../runners/docker/index.js";
 import { DockerActionRuntime, DockerContainerRuntime, IMAGE_LABEL, bridgeGateway, connectDocker, endpointUri, refuseEngineWithoutOurFiles, ensureImage, findPackageRoot, imageStatus, reap, removeRun, runLabels } from "../../runners/docker/index.js";
 import { RunDockerApi, engineAddress } from "../../runners/docker-proxy/index.js";
@@ -70,6 +70,8 @@ export interface ReplayCommandOptions {
   keepImages?: boolean;
   /** false with `--no-sync`: a paused job never takes the working tree's edits. */
   sync?: boolean;
+  /** Takes what the jobs changed in their checkouts as they end, for copying back (replay debug, `--copy-back`). */
+  copyBack?: CopyBack;
   base?: string;
   /** `--event-path`: the user's own event payload instead of one synthesized from git. */
   eventPath?: string;
@@ -308,7 +310,8 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     };
     const paths = runnerPaths(repo.name);
     // Taken before the snapshot reads the tree: an edit in between is synced once more, never missed.
-    const treeSync = o.control && o.from === "worktree" && o.sync !== false ? await WorkingTreeSync.baseline(repo.dir) : undefined;
+    const syncIn = !!o.control && o.sync !== false;
+    const treeSync = o.from === "worktree" && (syncIn || o.copyBack) ? await WorkingTreeSync.baseline(repo.dir, { syncIn, ...(o.copyBack ? { copyBack: o.copyBack } : {}) }) : undefined;
     const workspaceTar = path.join(tmp, "workspace.tar");
     // The snapshot's history is at depth 1, as checkout's default clone leaves it: the
     // built-in checkout then has nothing to do for the defaults (it is told so below).
