@@ -76,8 +76,10 @@ export async function writeWorkspaceTar(outFile: string, o: SnapshotOptions): Pr
   else await addCommit(o, o.source === "HEAD" ? "HEAD" : o.source.commit, pack, addDir, owner);
   // For one commit, .git's HEAD and index are that commit's, not the user's.
   const gitFiles = typeof o.source === "object" ? await commitGitFiles(o.repoDir, o.source) : new Map<string, Buffer>();
-  if (o.depthOne) for (const [f, content] of await depthOneFiles(o.repoDir, typeof o.source === "object" ? o.source.commit : "HEAD")) gitFiles.set(f, content);
-  await addTree(path.join(o.repoDir, ".git"), `${o.prefix}/.git`, pack, addDir, owner, new Set([...gitFiles.keys()].map((f) => `${o.prefix}/.git/${f}`)));
+  if (o.depthOne) for (const [f, content] of [...(await depthOneFiles(o.repoDir, typeof o.source === "object" ? o.source.commit : "HEAD")), ...(await tagFiles(o.repoDir, o.source))]) gitFiles.set(f, content);
+  const skip = new Set([...gitFiles.keys()].map((f) => `${o.prefix}/.git/${f}`));
+  if (o.depthOne) skip.add(`${o.prefix}/.git/refs/tags`);
+  await addTree(path.join(o.repoDir, ".git"), `${o.prefix}/.git`, pack, addDir, owner, skip);
   for (const [f, content] of gitFiles) {
     await addDir(path.posix.dirname(`${o.prefix}/.git/${f}`));
     await entry(pack, { name: `${o.prefix}/.git/${f}`, mode: 0o644, mtime, ...owner }, content);
@@ -195,6 +197,37 @@ async function depthOneFiles(repoDir: string, commit: string): Promise<Map<strin
   if (!sha || parents.length === 0) return files;
   files.set("shallow", Buffer.from(`${sha}\n`));
   files.set("replay-shallow", Buffer.alloc(0));
+  return files;
+}
+
+/**
+ * The tags as checkout's default clone has them (it fetches with `--no-tags`): none but
+ * the one it checks out (a tag's run: HEAD detached at a tag, or a commit at refs/tags/…),
+ * as a loose ref; `packed-refs` without the others. (The caller leaves out refs/tags.)
+ * A checkout that fetches tags takes them from your clone (checkout-tags.ts).
+ */
+async function tagFiles(repoDir: string, source: SnapshotSource): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  const packedFile = path.join(repoDir, ".git", "packed-refs");
+  if (existsSync(packedFile)) {
+    let dropping = false;
+    const kept = readFileSync(packedFile, "utf8")
+      .split("\n")
+      .filter((line) => {
+        // A `^<sha>` line peels the tag above it.
+        if (!line.startsWith("^")) dropping = line.includes(" refs/tags/");
+        return !dropping;
+      });
+    files.set("packed-refs", Buffer.from(kept.join("\n")));
+  }
+  const headFile = path.join(repoDir, ".git", "HEAD");
+  const detached = existsSync(headFile) && !readFileSync(headFile, "utf8").startsWith("ref:");
+  const checkedOut = typeof source === "object" ? (source.ref?.startsWith("refs/tags/") ? source.ref : undefined) : detached ? "refs/tags" : undefined;
+  if (checkedOut) {
+    const commit = typeof source === "object" ? source.commit : "HEAD";
+    const out = await processOutput("git", ["for-each-ref", `--points-at=${commit}`, "--format=%(objectname) %(refname)", checkedOut], { cwd: repoDir });
+    for (const [sha = "", ref = ""] of out.split("\n").map((l) => l.split(" "))) if (ref) files.set(ref, Buffer.from(`${sha}\n`));
+  }
   return files;
 }
 

@@ -53,13 +53,13 @@ jobs:
           ref: v1
           path: tools
       - run: echo "other [$(cat tools/tool.txt)] [$(git -C tools rev-parse HEAD)] [\${{ steps.co.outputs.commit }}] [$(ls -A | tr '\\n' ' ')]"
-  lfs:
+  filter:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
         with:
-          lfs: true
-      - run: echo "lfs job ran"
+          filter: blob:none
+      - run: echo "filter job ran"
 `;
 
 const lines = (r: CliRun, jobKey: string): string[] =>
@@ -67,7 +67,7 @@ const lines = (r: CliRun, jobKey: string): string[] =>
 const line = (r: CliRun, jobKey: string, label: string): string | undefined => lines(r, jobKey).find((l) => l.startsWith(`${label} `));
 
 describe("replay's built-in actions/checkout inputs", () => {
-  it("checks out submodules from the clone's own copy, sparse checkouts in cone mode and not, and warns about lfs", async () => {
+  it("checks out submodules from the clone's own copy, sparse checkouts in cone mode and not, and warns about an input it cannot honour", async () => {
     const lib = gitRepo("lib", { "lib.txt": "from the submodule\n" });
     disposals.push(lib.dispose);
     const repo = workflowRepo("inputs", WORKFLOW, { "top.txt": "top\n", "src/main.ts": "code\n", "docs/a.md": "a\n", "docs/b.md": "b\n" });
@@ -95,7 +95,7 @@ describe("replay's built-in actions/checkout inputs", () => {
     expect(line(r, "sparse-no-cone", "no-cone")).toBe("no-cone [./docs/a.md ]");
     expect(line(r, "other", "other")).toBe(`other [a tool] [${toolsSha}] [${toolsSha}] [.git .github .gitmodules docs lib src tools top.txt ]`);
     // An input replay cannot honour is a warning annotation naming it.
-    const warnings = r.events.filter((e) => e["type"] === "step.annotation" && e["jobKey"] === "lfs").map((e) => String(e["message"]));
-    expect(warnings).toEqual([expect.stringContaining("actions/checkout input 'lfs' is not honoured")]);
+    const warnings = r.events.filter((e) => e["type"] === "step.annotation" && e["jobKey"] === "filter").map((e) => String(e["message"]));
+    expect(warnings).toEqual([expect.stringContaining("actions/checkout input 'filter' is not honoured")]);
   });
 });
