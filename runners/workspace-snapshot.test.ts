@@ -7,7 +7,7 @@ import type { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GIT_ENV, gitRepo } from "../tests/support/git-repo.js";
 import type { GitRepo } from "../tests/support/git-repo.js";
-import { writeWorkspaceTar } from "./workspace-snapshot.js";
+import { withoutCredentials, writeWorkspaceTar } from "./workspace-snapshot.js";
 import type { SnapshotSource } from "./workspace-snapshot.js";
 
 interface Entry {
@@ -153,5 +153,20 @@ describe("writeWorkspaceTar", () => {
     expect(byName.get("w/w/gone.txt")).toMatchObject({ text: "deleted in the working tree\n" });
     expect(byName.get("w/w/.git/HEAD")).toMatchObject({ text: "ref: refs/heads/feature\n" });
     expect(byName.get("w/w/.git/refs/heads/feature")).toMatchObject({ text: `${sha}\n` });
+  });
+});
+
+describe("withoutCredentials", () => {
+  it.each([
+    ['[remote "origin"]\n\turl = https://ghp_abc@github.com/o/r.git', '[remote "origin"]\n\turl = https://github.com/o/r.git'],
+    ["\turl = https://user:pw@example.com/r", "\turl = https://example.com/r"],
+    ["\tpushurl = ssh://git:pw@example.com/r", "\tpushurl = ssh://example.com/r"],
+    // An ssh user name is no credential.
+    ["\turl = ssh://git@github.com/o/r.git", "\turl = ssh://git@github.com/o/r.git"],
+    ["\turl = git@github.com:o/r.git", "\turl = git@github.com:o/r.git"],
+    ['[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic xyz\n[core]', '[http "https://github.com/"]\n[core]'],
+    ['[url "https://x-access-token:tok@github.com/"]\n\tinsteadOf = https://github.com/', '[url "https://github.com/"]\n\tinsteadOf = https://github.com/'],
+  ])("%j becomes %j", (config, want) => {
+    expect(withoutCredentials(config)).toBe(want);
   });
 });

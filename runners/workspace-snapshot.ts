@@ -77,6 +77,9 @@ export async function writeWorkspaceTar(outFile: string, o: SnapshotOptions): Pr
   // For one commit, .git's HEAD and index are that commit's, not the user's.
   const gitFiles = typeof o.source === "object" ? await commitGitFiles(o.repoDir, o.source) : new Map<string, Buffer>();
   if (o.depthOne) for (const [f, content] of [...(await depthOneFiles(o.repoDir, typeof o.source === "object" ? o.source.commit : "HEAD")), ...(await tagFiles(o.repoDir, o.source))]) gitFiles.set(f, content);
+  const config = await readFile(path.join(o.repoDir, ".git", "config"), "utf8").catch(() => undefined);
+  const cleaned = config === undefined ? undefined : withoutCredentials(config);
+  if (cleaned !== config && cleaned !== undefined) gitFiles.set("config", Buffer.from(cleaned));
   const skip = new Set([...gitFiles.keys()].map((f) => `${o.prefix}/.git/${f}`));
   if (o.depthOne) skip.add(`${o.prefix}/.git/refs/tags`);
   await addTree(path.join(o.repoDir, ".git"), `${o.prefix}/.git`, pack, addDir, owner, skip);
@@ -170,6 +173,20 @@ async function addWorktree(o: SnapshotOptions, pack: tar.Pack, addDir: AddDir, o
   const items = files.map((f): Item => (f.mode === "160000" ? { abs: "", name: `${o.prefix}/${f.file}`, dir: true } : { abs: path.join(o.repoDir, f.file), name: `${o.prefix}/${f.file}` }));
   const unique = [...new Map(items.map((i) => [i.name, i])).values()];
   await addItems(pack, unique, addDir, owner);
+}
+
+/**
+ * Your clone's git config without the credentials it may hold: a password or token in a
+ * URL (`https://token@host/…`, `scheme://user:password@host/…`) and `http.*.extraheader`
+ * (actions/checkout's own way to keep its token). A job's steps print what they like, and
+ * checkout persists only the job's own token (`persist-credentials`), never yours.
+ */
+export function withoutCredentials(config: string): string {
+  return config
+    .split("\n")
+    .filter((line) => !/^\s*extraheader\s*=/i.test(line))
+    .map((line) => line.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s"]+)@/gi, (all, scheme: string, user: string) => (/^https?:\/\/$/i.test(scheme) || user.includes(":") ? scheme : all)))
+    .join("\n");
 }
 
 /** `.git/HEAD`, the branch's ref and an index matching the commit, by path inside .git. */

@@ -124,15 +124,22 @@ describe("replay's built-in actions/checkout: submodules, LFS and tags as GitHub
     expect(line(r, "clean-true", "again")).toBe("again [big.bin lib lost.bin version.txt ] [3]");
   });
 
-  it("in a clone without submodules or LFS objects, copies them from the repository it was cloned from on this machine", async () => {
+  it("in a clone without submodules or LFS objects, copies them from the repository it was cloned from on this machine, and keeps your credentials out", async () => {
     const clone = path.join(root, "clone");
     git(root, "clone", "-q", sup, clone);
     // The working tree's workflow is what replays: only the two jobs.
-    write(clone, { ".github/workflows/w.yml": `on: push\njobs:\n  recursive:\n${steps("submodules: recursive", SUBMODULES)}  lfs:\n${steps("lfs: true", LFS)}` });
+    // Credentials in your clone's config (a token in a URL, an extraheader) stay on your
+    // machine, with persist-credentials or without.
+    git(clone, "remote", "add", "backup", "https://user:hunter2-pw@example.com/o/super.git");
+    git(clone, "config", "http.https://example.com/.extraheader", "AUTHORIZATION: basic aHVudGVyMg==");
+    const CREDS = `echo "creds [$(git config --list | grep -c -i 'hunter2\\|extraheader\\|aHVudGVy')] [$(git remote get-url backup)]"`;
+    const workflow = `on: push\njobs:\n  recursive:\n${steps("submodules: recursive", SUBMODULES)}  lfs:\n${steps("lfs: true", LFS)}  persist:\n${steps("", CREDS)}  no-persist:\n${steps("persist-credentials: false", CREDS)}`;
+    write(clone, { ".github/workflows/w.yml": workflow });
     const r = await runCli(["run", "--json"], clone);
     expect(r.exitCode, r.stderr + lines(r, "recursive").join("\n")).toBe(0);
     expect(line(r, "recursive", "lib")).toBe("lib [from lib] deep [nested]");
     expect(line(r, "lfs", "lfs")).toBe("lfs [hello lfs] [version] [0]");
     expect(warnings(r, "lfs")).toEqual([expect.stringContaining(`nor at its remote (${sup}); these files stay pointer files: lost.bin`)]);
+    for (const job of ["persist", "no-persist"]) expect(line(r, job, "creds")).toBe("creds [0] [https://example.com/o/super.git]");
   });
 });
