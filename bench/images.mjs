@@ -7,7 +7,7 @@
 // images/toolchains.yml), under a tag of its own that is removed afterwards. Used by
 // bench/run.mjs; `node bench/images.mjs` prints the figures alone.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,7 +45,11 @@ export async function imageFigures({ runs = 5, cold = true } = {}) {
   });
   try {
     cpSync(path.join(root, "images/runner"), context, { recursive: true });
-    writeFileSync(path.join(context, "extra-ca.crt"), "");
+    // The CA bundle `replay images build` adds (REPLAY_CA_CERTS, else NODE_EXTRA_CA_CERTS
+    // where it exists): behind a proxy with its own CA, no download succeeds without it.
+    const ca = [process.env.REPLAY_CA_CERTS, process.env.NODE_EXTRA_CA_CERTS].find((f) => f && existsSync(f));
+    if (ca) cpSync(ca, path.join(context, "extra-ca.crt"));
+    else writeFileSync(path.join(context, "extra-ca.crt"), "");
     const coldMs = timeMs("docker", ["build", "--no-cache", "--label", LABEL, "-t", coldTag, context], { env: { ...process.env, DOCKER_BUILDKIT: "0" } });
     const sizeMb = Number(execFileSync("docker", ["image", "inspect", "-f", "{{.Size}}", coldTag], { encoding: "utf8" }).trim()) / 1e6;
     const baseMb = Number(execFileSync("docker", ["image", "inspect", "-f", "{{.Size}}", "replay-base:bookworm"], { encoding: "utf8" }).trim()) / 1e6;

@@ -132,5 +132,14 @@ ${table(rows)}
   installed, for a one-job lint workflow (checkout, \`node --check\`) on a warm image; the
   reference is \`replay job lint --from HEAD\` of the same job. The goal (≤ 10 s) is on the
   figure itself.
+- **runner image**: \`replay images build runner\` when the image is there (a warm no-op:
+  the build context's content hash computed and the tag found, nothing built), against
+  \`docker image inspect\` of the same tag; the cold build is \`docker build --no-cache\`
+  (the classic builder, so no BuildKit cache either) of a copy of \`images/runner\` with the
+  CA bundle replay's builder adds, into a throwaway tag removed afterwards, every apt
+  package and Node tarball downloaded as on a new machine (from the Debian archive and the
+  npm registry), timed once; the size is that image's, beside \`replay-base:bookworm\` it
+  is built on. Build time and size are recorded, without a goal; the goal is on the
+  warm no-op (≤ 3 s).
 `;
 }

@@ -7,7 +7,7 @@ import type { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GIT_ENV, gitRepo } from "../tests/support/git-repo.js";
 import type { GitRepo } from "../tests/support/git-repo.js";
-import { writeWorkspaceTar } from "./workspace-snapshot.js";
+import { withoutCredentials, writeWorkspaceTar } from "./workspace-snapshot.js";
 import type { SnapshotSource } from "./workspace-snapshot.js";
 
 interface Entry {
@@ -127,6 +127,25 @@ describe("writeWorkspaceTar", () => {
     expect(await depthOne("worktree")).toEqual(new Map([["w/w/.git/shallow", `${first}\n`]]));
   });
 
+  it("leaves out the tags at depth 1 (checkout fetches with --no-tags) but the one a tag's run checks out", async () => {
+    const tags = async (source: SnapshotSource): Promise<string[]> => {
+      await writeWorkspaceTar(out, { repoDir: repo.dir, source, prefix: "w/w", uid: 1001, gid: 1001, depthOne: true });
+      const list = await entries(out);
+      const packed = list.find((e) => e.name === "w/w/.git/packed-refs")?.text ?? "";
+      return [...list.filter((e) => e.name.startsWith("w/w/.git/refs/tags/") && e.type === "file").map((e) => e.name), ...packed.split("\n").filter((l) => l.includes("refs/tags/") || l.startsWith("^"))];
+    };
+    const head = git("rev-parse", "HEAD");
+    git("tag", "-a", "-m", "packed", "v1", "HEAD~1");
+    git("pack-refs", "--all");
+    git("tag", "v2");
+    expect(await tags("worktree")).toEqual([]);
+    expect(await tags({ commit: head, ref: "refs/tags/v2" })).toEqual(["w/w/.git/refs/tags/v2"]);
+    git("checkout", "-q", "--detach", "v2");
+    expect(await tags("HEAD")).toEqual(["w/w/.git/refs/tags/v2"]);
+    // Your clone keeps its tags.
+    expect(git("tag").split("\n")).toEqual(["v1", "v2"]);
+  });
+
   it("holds exactly a commit, with .git's HEAD on its branch, for a commit source", async () => {
     const sha = git("rev-parse", "HEAD");
     const byName = new Map((await snapshot({ commit: sha, ref: "refs/heads/feature" })).map((e) => [e.name, e]));
@@ -134,5 +153,20 @@ describe("writeWorkspaceTar", () => {
     expect(byName.get("w/w/gone.txt")).toMatchObject({ text: "deleted in the working tree\n" });
     expect(byName.get("w/w/.git/HEAD")).toMatchObject({ text: "ref: refs/heads/feature\n" });
     expect(byName.get("w/w/.git/refs/heads/feature")).toMatchObject({ text: `${sha}\n` });
+  });
+});
+
+describe("withoutCredentials", () => {
+  it.each([
+    ['[remote "origin"]\n\turl = https://ghp_abc@github.com/o/r.git', '[remote "origin"]\n\turl = https://github.com/o/r.git'],
+    ["\turl = https://user:pw@example.com/r", "\turl = https://example.com/r"],
+    ["\tpushurl = ssh://git:pw@example.com/r", "\tpushurl = ssh://example.com/r"],
+    // An ssh user name is no credential.
+    ["\turl = ssh://git@github.com/o/r.git", "\turl = ssh://git@github.com/o/r.git"],
+    ["\turl = git@github.com:o/r.git", "\turl = git@github.com:o/r.git"],
+    ['[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic xyz\n[core]', '[http "https://github.com/"]\n[core]'],
+    ['[url "https://x-access-token:tok@github.com/"]\n\tinsteadOf = https://github.com/', '[url "https://github.com/"]\n\tinsteadOf = https://github.com/'],
+  ])("%j becomes %j", (config, want) => {
+    expect(withoutCredentials(config)).toBe(want);
   });
 });

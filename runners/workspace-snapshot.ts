@@ -76,8 +76,13 @@ export async function writeWorkspaceTar(outFile: string, o: SnapshotOptions): Pr
   else await addCommit(o, o.source === "HEAD" ? "HEAD" : o.source.commit, pack, addDir, owner);
   // For one commit, .git's HEAD and index are that commit's, not the user's.
   const gitFiles = typeof o.source === "object" ? await commitGitFiles(o.repoDir, o.source) : new Map<string, Buffer>();
-  if (o.depthOne) for (const [f, content] of await depthOneFiles(o.repoDir, typeof o.source === "object" ? o.source.commit : "HEAD")) gitFiles.set(f, content);
-  await addTree(path.join(o.repoDir, ".git"), `${o.prefix}/.git`, pack, addDir, owner, new Set([...gitFiles.keys()].map((f) => `${o.prefix}/.git/${f}`)));
+  if (o.depthOne) for (const [f, content] of [...(await depthOneFiles(o.repoDir, typeof o.source === "object" ? o.source.commit : "HEAD")), ...(await tagFiles(o.repoDir, o.source))]) gitFiles.set(f, content);
+  const config = await readFile(path.join(o.repoDir, ".git", "config"), "utf8").catch(() => undefined);
+  const cleaned = config === undefined ? undefined : withoutCredentials(config);
+  if (cleaned !== config && cleaned !== undefined) gitFiles.set("config", Buffer.from(cleaned));
+  const skip = new Set([...gitFiles.keys()].map((f) => `${o.prefix}/.git/${f}`));
+  if (o.depthOne) skip.add(`${o.prefix}/.git/refs/tags`);
+  await addTree(path.join(o.repoDir, ".git"), `${o.prefix}/.git`, pack, addDir, owner, skip);
   for (const [f, content] of gitFiles) {
     await addDir(path.posix.dirname(`${o.prefix}/.git/${f}`));
     await entry(pack, { name: `${o.prefix}/.git/${f}`, mode: 0o644, mtime, ...owner }, content);
@@ -170,6 +175,20 @@ async function addWorktree(o: SnapshotOptions, pack: tar.Pack, addDir: AddDir, o
   await addItems(pack, unique, addDir, owner);
 }
 
+/**
+ * Your clone's git config without the credentials it may hold: a password or token in a
+ * URL (`https://token@host/…`, `scheme://user:password@host/…`) and `http.*.extraheader`
+ * (actions/checkout's own way to keep its token). A job's steps print what they like, and
+ * checkout persists only the job's own token (`persist-credentials`), never yours.
+ */
+export function withoutCredentials(config: string): string {
+  return config
+    .split("\n")
+    .filter((line) => !/^\s*extraheader\s*=/i.test(line))
+    .map((line) => line.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s"]+)@/gi, (all, scheme: string, user: string) => (/^https?:\/\/$/i.test(scheme) || user.includes(":") ? scheme : all)))
+    .join("\n");
+}
+
 /** `.git/HEAD`, the branch's ref and an index matching the commit, by path inside .git. */
 async function commitGitFiles(repoDir: string, source: { commit: string; ref?: string }): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
@@ -195,6 +214,37 @@ async function depthOneFiles(repoDir: string, commit: string): Promise<Map<strin
   if (!sha || parents.length === 0) return files;
   files.set("shallow", Buffer.from(`${sha}\n`));
   files.set("replay-shallow", Buffer.alloc(0));
+  return files;
+}
+
+/**
+ * The tags as checkout's default clone has them (it fetches with `--no-tags`): none but
+ * the one it checks out (a tag's run: HEAD detached at a tag, or a commit at refs/tags/…),
+ * as a loose ref; `packed-refs` without the others. (The caller leaves out refs/tags.)
+ * A checkout that fetches tags takes them from your clone (checkout-tags.ts).
+ */
+async function tagFiles(repoDir: string, source: SnapshotSource): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  const packedFile = path.join(repoDir, ".git", "packed-refs");
+  if (existsSync(packedFile)) {
+    let dropping = false;
+    const kept = readFileSync(packedFile, "utf8")
+      .split("\n")
+      .filter((line) => {
+        // A `^<sha>` line peels the tag above it.
+        if (!line.startsWith("^")) dropping = line.includes(" refs/tags/");
+        return !dropping;
+      });
+    files.set("packed-refs", Buffer.from(kept.join("\n")));
+  }
+  const headFile = path.join(repoDir, ".git", "HEAD");
+  const detached = existsSync(headFile) && !readFileSync(headFile, "utf8").startsWith("ref:");
+  const checkedOut = typeof source === "object" ? (source.ref?.startsWith("refs/tags/") ? source.ref : undefined) : detached ? "refs/tags" : undefined;
+  if (checkedOut) {
+    const commit = typeof source === "object" ? source.commit : "HEAD";
+    const out = await processOutput("git", ["for-each-ref", `--points-at=${commit}`, "--format=%(objectname) %(refname)", checkedOut], { cwd: repoDir });
+    for (const [sha = "", ref = ""] of out.split("\n").map((l) => l.split(" "))) if (ref) files.set(ref, Buffer.from(`${sha}\n`));
+  }
   return files;
 }
 

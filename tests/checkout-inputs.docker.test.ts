@@ -53,13 +53,22 @@ jobs:
           ref: v1
           path: tools
       - run: echo "other [$(cat tools/tool.txt)] [$(git -C tools rev-parse HEAD)] [\${{ steps.co.outputs.commit }}] [$(ls -A | tr '\\n' ' ')]"
-  lfs:
+      - run: echo "other tags [$(git -C tools tag | tr '\\n' ' ')]"
+  other-tags:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
         with:
-          lfs: true
-      - run: echo "lfs job ran"
+          repository: acme/tools
+          fetch-tags: true
+      - run: echo "fetched tags [$(git tag | tr '\\n' ' ')]"
+  filter:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          filter: blob:none
+      - run: echo "filter job ran"
 `;
 
 const lines = (r: CliRun, jobKey: string): string[] =>
@@ -67,7 +76,7 @@ const lines = (r: CliRun, jobKey: string): string[] =>
 const line = (r: CliRun, jobKey: string, label: string): string | undefined => lines(r, jobKey).find((l) => l.startsWith(`${label} `));
 
 describe("replay's built-in actions/checkout inputs", () => {
-  it("checks out submodules from the clone's own copy, sparse checkouts in cone mode and not, and warns about lfs", async () => {
+  it("checks out submodules from the clone's own copy, sparse checkouts in cone mode and not, and warns about an input it cannot honour", async () => {
     const lib = gitRepo("lib", { "lib.txt": "from the submodule\n" });
     disposals.push(lib.dispose);
     const repo = workflowRepo("inputs", WORKFLOW, { "top.txt": "top\n", "src/main.ts": "code\n", "docs/a.md": "a\n", "docs/b.md": "b\n" });
@@ -79,7 +88,10 @@ describe("replay's built-in actions/checkout inputs", () => {
     // Another repository, served as remote actions are (--github-url), at a tag.
     const tools = gitRepo("tools", { "tool.txt": "a tool\n" });
     disposals.push(tools.dispose);
-    execFileSync("git", ["tag", "v1"], { cwd: tools.dir });
+    // v0 on an older commit: checkout's clone at depth 1 has only the tags on what it fetched.
+    execFileSync("git", ["tag", "v0"], { cwd: tools.dir });
+    execFileSync("git", ["commit", "-q", "--allow-empty", "-m", "later"], { cwd: tools.dir, env: { ...process.env, ...GIT_ENV } });
+    execFileSync("git", ["tag", "-a", "-m", "release 1", "v1"], { cwd: tools.dir, env: { ...process.env, ...GIT_ENV } });
     const toolsSha = execFileSync("git", ["rev-parse", "HEAD"], { cwd: tools.dir, encoding: "utf8" }).trim();
     const served = mkdtempSync(path.join(os.tmpdir(), "replay-served-"));
     disposals.push(() => rmSync(served, { recursive: true, force: true }));
@@ -93,9 +105,12 @@ describe("replay's built-in actions/checkout inputs", () => {
     // Cone mode: the folder and the files at the top; not cone: the pattern alone.
     expect(line(r, "sparse", "sparse")).toBe("sparse [lib src top.txt ] [main.ts ]");
     expect(line(r, "sparse-no-cone", "no-cone")).toBe("no-cone [./docs/a.md ]");
+    // ref: a tag, fetched as one; fetch-tags at depth 1: the tags on the fetched commit.
+    expect(line(r, "other", "other tags")).toBe("other tags [v1 ]");
+    expect(line(r, "other-tags", "fetched tags")).toBe("fetched tags [v1 ]");
     expect(line(r, "other", "other")).toBe(`other [a tool] [${toolsSha}] [${toolsSha}] [.git .github .gitmodules docs lib src tools top.txt ]`);
     // An input replay cannot honour is a warning annotation naming it.
-    const warnings = r.events.filter((e) => e["type"] === "step.annotation" && e["jobKey"] === "lfs").map((e) => String(e["message"]));
-    expect(warnings).toEqual([expect.stringContaining("actions/checkout input 'lfs' is not honoured")]);
+    const warnings = r.events.filter((e) => e["type"] === "step.annotation" && e["jobKey"] === "filter").map((e) => String(e["message"]));
+    expect(warnings).toEqual([expect.stringContaining("actions/checkout input 'filter' is not honoured")]);
   });
 });

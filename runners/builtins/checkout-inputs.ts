@@ -4,11 +4,10 @@ import type { StepHost } from "../job-runner.js";
  * actions/checkout's inputs replay's checkout does not honour, each with what replay does
  * instead: a step that gives one gets a warning naming it, never silence. (`repository`
  * of another repository is cloned by checkout-other.ts; `path`, `ref`, `fetch-depth`,
- * `fetch-tags` (the snapshot has every tag), `clean`, `sparse-checkout`,
- * `sparse-checkout-cone-mode` and `submodules` are honoured.)
+ * `fetch-tags`, `clean`, `lfs`, `sparse-checkout`, `sparse-checkout-cone-mode` and
+ * `submodules` are honoured.)
  */
 const NOT_HONOURED: Record<string, string> = {
-  lfs: "Git LFS files stay as the snapshot has them (pointer files unless your clone fetched them)",
   filter: "the snapshot is not a partial clone",
   token: "nothing is fetched with it",
   "ssh-key": "nothing is fetched over SSH",
@@ -24,7 +23,7 @@ export function warnUnhonoured(host: StepHost): string[] {
   // clone, no credentials to keep): no warning for those.
   const named = Object.keys(host.inputs).filter((name) => NOT_HONOURED[name] !== undefined && host.inputs[name] !== "");
   // An input whose value is checkout's default changes nothing there either.
-  const defaults: Record<string, string> = { lfs: "false", "ssh-strict": "true", "ssh-user": "git" };
+  const defaults: Record<string, string> = { "ssh-strict": "true", "ssh-user": "git" };
   const changed = named.filter((name) => defaults[name] !== host.inputs[name]);
   for (const name of changed) host.warn(`actions/checkout input '${name}' is not honoured by replay's built-in checkout: ${NOT_HONOURED[name] ?? ""}`);
   return changed;
@@ -39,18 +38,6 @@ export function submodulesMode(value: string | undefined): "none" | "top" | "rec
   return undefined;
 }
 
-/**
- * `submodules: true|recursive`: each submodule checked out at the commit the repository
- * records, from the clone's own copy of it (`.git/modules`, in the snapshot) when it has
- * one, else cloned from its URL as git does (a URL the job container can reach).
- */
-export async function checkoutSubmodules(host: StepHost, target: string, mode: "top" | "recursive"): Promise<boolean> {
-  const args = ["git", "-c", "protocol.file.allow=always", "submodule", "update", "--init", "--force", ...(mode === "recursive" ? ["--recursive"] : [])];
-  const r = await host.exec(args, { workdir: target });
-  if (r.exitCode !== 0) host.log(`##[error]replay could not check out the submodules: neither your clone (.git/modules) has them nor could their URLs be cloned from the job container`);
-  return r.exitCode === 0;
-}
-
 /** `sparse-checkout` (patterns, one a line) with `sparse-checkout-cone-mode` (default true). */
 export async function sparseCheckout(host: StepHost, target: string, patterns: string, coneMode: string | undefined): Promise<boolean> {
   const list = patterns.split("\n").map((l) => l.trim()).filter(Boolean);
@@ -58,7 +45,7 @@ export async function sparseCheckout(host: StepHost, target: string, patterns: s
   // The index's stat data is the clone's, not the copy's: refreshed first, or git takes
   // every file for modified and leaves it in place.
   const script = 'git update-index -q --refresh; git sparse-checkout set "$@"';
-  const r = await host.exec(["sh", "-c", script, "sh", ...(cone ? [] : ["--no-cone"]), ...list], { workdir: target });
+  const r = await host.exec(["sh", "-c", script, "sh", ...(cone ? [] : ["--no-cone"]), ...list], { workdir: target, env: { GIT_LFS_SKIP_SMUDGE: "1" } });
   if (r.exitCode !== 0) host.log("##[error]replay could not set the sparse checkout");
   return r.exitCode === 0;
 }

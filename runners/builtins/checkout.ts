@@ -1,9 +1,19 @@
 import path from "node:path";
 import type { BuiltinAction } from "../builtin-actions.js";
-import { checkoutSubmodules, sparseCheckout, submodulesMode, warnUnhonoured } from "./checkout-inputs.js";
+import { sparseCheckout, submodulesMode, warnUnhonoured } from "./checkout-inputs.js";
+import { checkoutLfs } from "./checkout-lfs.js";
 import { checkoutOther } from "./checkout-other.js";
 import { placeSnapshot } from "./checkout-place.js";
+import { checkoutSubmodules } from "./checkout-submodules.js";
+import { hostTags, restoreTags, tagNamed } from "./checkout-tags.js";
 import type { StepHost } from "../job-runner.js";
+
+/**
+ * For replay's own git commands: the image's git smudges LFS files through its system
+ * config, as checkout keeps its git from doing (GIT_LFS_SKIP_SMUDGE) but with `lfs:
+ * true`, whose objects checkout-lfs.ts puts in place afterwards.
+ */
+export const NO_SMUDGE = { GIT_LFS_SKIP_SMUDGE: "1" };
 
 /** What the history scripts print when they could not change the history. */
 const SHALLOW_FAILED = "replay: fetch-depth not applied";
@@ -46,8 +56,9 @@ const unshallowScript = 'if [ -f .git/replay-shallow ]; then rm -f .git/shallow 
 /**
  * actions/checkout: the job's workspace is empty until now (as on GitHub); the snapshot
  * replay made (with .git, at depth 1 as checkout's default clone) waits beside it and is
- * moved in (placeSnapshot), then `ref`, `fetch-depth`, `sparse-checkout` and `submodules`
- * are honoured (checkout-inputs.ts warns about the inputs that are not) and the outputs set.
+ * moved in (placeSnapshot), then `ref`, `fetch-depth` with `fetch-tags`, `lfs`,
+ * `sparse-checkout` and `submodules` are honoured (checkout-inputs.ts warns about the
+ * inputs that are not) and the outputs set.
  */
 export const checkout: BuiltinAction = {
   name: "actions/checkout",
@@ -71,16 +82,23 @@ export const checkout: BuiltinAction = {
     const clean = (inputs["clean"] ?? "true") !== "false";
     const ref = inputs["ref"];
     const depth = Number(inputs["fetch-depth"] ?? "1");
+    // checkout: 0 (or less) for all history, with every tag.
+    const allHistory = !(Number.isInteger(depth) && depth > 0);
+    const fetchTags = (inputs["fetch-tags"] ?? "false").toLowerCase() === "true";
     if (other) {
-      const commit = await checkoutOther(host, target, { repository, ref: ref ?? "", depth: Number.isInteger(depth) && depth > 0 ? depth : 0, fetchTags: inputs["fetch-tags"] === "true", clean });
+      const commit = await checkoutOther(host, target, { repository, ref: ref ?? "", depth: allHistory ? 0 : depth, fetchTags, clean });
       if (commit === undefined) return false;
       host.log(`Checked out ${repository} at ${commit} (replay's built-in actions/checkout)`);
-      return (await checkoutAfter(host, target)) && setOutputs(host, commit, ref ?? "");
+      return (await checkoutAfter(host, target, { depth: allHistory ? 0 : depth, other: true })) && setOutputs(host, commit, ref ?? "");
     }
     if (!(await placeSnapshot(host, target, { clean }))) return false;
     const moved = ref !== undefined && ref !== "" && ref !== host.deps.repo.sha && ref !== host.deps.repo.ref && ref !== host.deps.repo.refName;
+    // The snapshot has no tags but the run's own (as the default clone): the others come from your clone.
+    const tags = allHistory || fetchTags || moved ? await hostTags(host.deps.repo.dir) : [];
+    // A `ref:` that is a tag is fetched as one.
+    if (moved && !(await restoreTags(host, target, tagNamed(tags, ref), { inHistory: false }))) return false;
     if (moved) {
-      const r = await host.exec(["git", "checkout", "--force", "--quiet", ref], { workdir: target });
+      const r = await host.exec(["git", "checkout", "--force", "--quiet", ref], { workdir: target, env: NO_SMUDGE });
       if (r.exitCode !== 0) {
         host.log(`##[error]could not check out '${ref}' from the local repository`);
         return false;
@@ -99,18 +117,25 @@ export const checkout: BuiltinAction = {
       if (lines.includes(SHALLOW_FAILED)) host.log("##[warning]could not set the history to fetch-depth; the full history is there");
       commit = r.exitCode === 0 ? (lines.at(-1) ?? "") : "";
     }
-    if (!(await checkoutAfter(host, target))) return false;
+    // fetch-depth 0: every tag; fetch-tags at a depth: those git's fetch follows, on the commits fetched.
+    if ((allHistory || fetchTags) && !(await restoreTags(host, target, tags, { inHistory: !allHistory }))) return false;
+    if (!(await checkoutAfter(host, target, { depth: allHistory ? 0 : depth, other: false }))) return false;
     host.log(`Using the snapshot of ${current} at ${commit} (replay's built-in actions/checkout)`);
     return setOutputs(host, commit, ref || host.deps.repo.ref);
   },
 };
 
-/** What follows the files in place: `sparse-checkout`, then `submodules`. */
-async function checkoutAfter(host: StepHost, target: string): Promise<boolean> {
+/**
+ * What follows the files in place: `lfs` (before the sparse checkout, which then drops
+ * what it leaves out), `sparse-checkout`, then `submodules`.
+ */
+async function checkoutAfter(host: StepHost, target: string, o: { depth: number; other: boolean }): Promise<boolean> {
+  const lfs = (host.inputs["lfs"] ?? "false").toLowerCase() === "true";
+  if (lfs && !(await checkoutLfs(host, target))) return false;
   const sparse = host.inputs["sparse-checkout"] ?? "";
   if (sparse.trim() !== "" && !(await sparseCheckout(host, target, sparse, host.inputs["sparse-checkout-cone-mode"]))) return false;
-  const submodules = submodulesMode(host.inputs["submodules"]) ?? "none";
-  return submodules === "none" || (await checkoutSubmodules(host, target, submodules));
+  const mode = submodulesMode(host.inputs["submodules"]) ?? "none";
+  return mode === "none" || (await checkoutSubmodules(host, target, { mode, lfs, ...o }));
 }
 
 function setOutputs(host: StepHost, commit: string, ref: string): true {
