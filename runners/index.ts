@@ -15,3 +15,4 @@ export * from "./actions/index.js";
 export * from "./working-tree-sync.js";
 export { DEFAULT_TOOL_CACHE_VOLUME, NodeInstaller, TOOL_CACHE_MOUNT } from "./node-dist/index.js";
 export * from "./not-replayed.js";
+export * from "./runner-size.js";

@@ -11,3 +11,4 @@ export * from "./docker-action-runtime.js";
 export * from "./bridge-gateway.js";
 export * from "./parity-report.js";
 export type { ParityItem, ParitySection, ParityCounts, MissingCategory } from "./parity-compare.js";
+export * from "./engine-resources.js";
