@@ -63,6 +63,8 @@ export interface SizeDecision {
   degraded?: string;
 }
 
+const cpusText = (n: number): string => `${n} CPU${n === 1 ? "" : "s"}`;
+
 export const formatBytes = (n: number): string => (n % GiB === 0 ? `${n / GiB} GB` : `${(n / GiB).toFixed(1)} GB`);
 
 /**
@@ -97,7 +99,7 @@ export class RunnerSizing {
     const set = Array.from({ length: whole }, (_, i) => (first + i) % host.cpus).sort((a, b) => a - b);
     const memoryBytes = Math.min(wanted.memoryBytes, host.memoryBytes);
     const short: string[] = [];
-    if (cpus < wanted.cpus) short.push(`${cpus} of its ${wanted.cpus} CPUs`);
+    if (cpus < wanted.cpus) short.push(`${cpus} of its ${cpusText(wanted.cpus)}`);
     if (memoryBytes < wanted.memoryBytes) short.push(`${formatBytes(memoryBytes)} of its ${formatBytes(wanted.memoryBytes)} of memory`);
     return {
       label,
@@ -105,14 +107,14 @@ export class RunnerSizing {
       size: wanted,
       source: customLabel ? "replay.yml" : "github",
       limits: { cpusetCpus: set.join(","), nanoCpus: Math.round(cpus * 1e9), memoryBytes },
-      ...(short.length ? { degraded: `this host has ${host.cpus} CPUs and ${formatBytes(host.memoryBytes)}: the job runs with ${short.join(" and ")}` } : {}),
+      ...(short.length ? { degraded: `this host has ${cpusText(host.cpus)} and ${formatBytes(host.memoryBytes)}: the job runs with ${short.join(" and ")}` } : {}),
     };
   }
 }
 
 /** The one line a job's size is told in (a notice). */
 export function describeSize(d: SizeDecision): string {
-  const what = `${d.label} (${d.source === "github" ? `GitHub's ${d.mode} repository size` : ".replay.yml runner-sizes"}): ${d.size.cpus} CPUs, ${formatBytes(d.size.memoryBytes)}`;
+  const what = `${d.label} (${d.source === "github" ? `GitHub's ${d.mode} repository size` : ".replay.yml runner-sizes"}): ${cpusText(d.size.cpus)}, ${formatBytes(d.size.memoryBytes)}`;
   return d.degraded ? `runner size degraded: ${what}; ${d.degraded}` : `runner size ${what}`;
 }
 
