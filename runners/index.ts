@@ -11,6 +11,7 @@ export * from "./builtin-actions.js";
 export * from "./workspace-snapshot.js";
 export * from "./contexts.js";
 export { BUILTIN_ACTION_NAMES, builtinActions } from "./builtins/index.js";
+export type { ToolchainMismatch } from "./builtins/index.js";
 export * from "./actions/index.js";
 export * from "./working-tree-sync.js";
 export { DEFAULT_TOOL_CACHE_VOLUME, NodeInstaller, TOOL_CACHE_MOUNT } from "./node-dist/index.js";

@@ -353,7 +353,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         runtime,
         emit,
         masker,
-        builtins: new BuiltinRegistry(builtinActions(stores, nodeInstaller), remoteActions.disabled),
+        builtins: new BuiltinRegistry(builtinActions(stores, nodeInstaller, process.env["REPLAY_TOOLCHAIN_MISMATCH"] === "warn" ? "warn" : "fail"), remoteActions.disabled),
         actions: { source: remoteActions.cache, containers: new DockerActionRuntime(docker), nodeInstaller },
         ...(services ? { actionRuntimeEnv: services.actionRuntimeEnv(), oidcEnv: services.oidcEnv() } : {}),
         hostRunDir: tmp,
