@@ -17,7 +17,9 @@ describe("chooseVersion", () => {
   it("says which of the image's versions it chose", () => {
     const s = sayings();
     expect(chooseVersion(s.host, { tool: "Go", ask: goAsk("1.24"), versions: ["1.24.4"], policy: "fail", image })).toBe("1.24.4");
-    expect(s.logs).toEqual(["Go 1.24: the job's image has 1.24.4, which satisfies it"]);
+    expect(s.logs).toEqual(["Go 1.24: the job's image has 1.24.4, which satisfies it (on GitHub, the newest release in that range, which may be newer)"]);
+    chooseVersion(s.host, { tool: "Go", ask: goAsk("1.24.4"), versions: ["1.24.4"], policy: "fail", image });
+    expect(s.logs[1]).toBe("Go 1.24.4: the job's image has 1.24.4, which satisfies it");
     expect(s.warnings).toEqual([]);
   });
   it("tells a go.mod minimum from the exact version setup-go would install", () => {

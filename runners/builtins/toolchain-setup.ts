@@ -1,4 +1,5 @@
 import path from "node:path";
+import semver from "semver";
 import type { StepHost } from "../job-runner.js";
 import type { VersionAsk } from "./toolchain-versions.js";
 import { newestSatisfying } from "./toolchain-versions.js";
@@ -57,7 +58,12 @@ export function chooseVersion(host: StepHost, o: { tool: string; ask: VersionAsk
   }
   const chosen = newestSatisfying(versions, ask);
   if (chosen) {
-    const note = ask.minimum ? ` (a minimum: GitHub's setup action would install exactly ${ask.text.split(" ")[0] ?? ""})` : "";
+    const exact = semver.valid(semver.coerce(ask.range)) === ask.range.replace(/^v/, "");
+    const note = ask.minimum
+      ? ` (a minimum: GitHub's setup action would install exactly ${ask.text.split(" ")[0] ?? ""})`
+      : exact
+        ? ""
+        : " (on GitHub, the newest release in that range, which may be newer)";
     host.log(`${tool} ${ask.text}: the job's image has ${chosen}, which satisfies it${note}`);
     return chosen;
   }
