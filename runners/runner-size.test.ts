@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RunnerSizing, documentedSize, makeRunnerSizing, parseMemory, parseRunnerSizeMode, runsOnLabelList } from "./runner-size.js";
+import { RunnerSizing, documentedSize, makeRunnerSizing, parseMemory, runsOnLabelList } from "./runner-size.js";
 
 const GiB = 1024 ** 3;
 const host = (cpus: number, gib: number) => () => Promise.resolve({ cpus, memoryBytes: gib * GiB });
@@ -61,11 +61,7 @@ describe("RunnerSizing", () => {
   });
 });
 
-describe("parseRunnerSizeMode and runsOnLabelList", () => {
-  it("names where a bad size came from", () => {
-    expect(() => parseRunnerSizeMode("huge", "--runner-size")).toThrow("--runner-size: 'huge' is not a runner size");
-    expect(parseRunnerSizeMode("Public", "x")).toBe("public");
-  });
+describe("runsOnLabelList", () => {
   it("reads a label, a list and a group's labels", () => {
     expect(runsOnLabelList("ubuntu-latest")).toEqual(["ubuntu-latest"]);
     expect(runsOnLabelList(["self-hosted", "x64"])).toEqual(["self-hosted", "x64"]);

@@ -5,7 +5,6 @@ import type { ContainerLimits } from "./job-container.js";
 
 /** `.replay.yml` `runner-size` and `--runner-size`: GitHub's sizes for public or private repositories, or the host's whole machine. */
 export type RunnerSizeMode = "public" | "private" | "host";
-export const RUNNER_SIZE_MODES: readonly RunnerSizeMode[] = ["public", "private", "host"];
 
 export interface RunnerSize {
   cpus: number;
@@ -37,12 +36,6 @@ export function parseMemory(value: string | number): number | undefined {
   const mult: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: GiB, t: 1024 * GiB };
   const bytes = Math.round(Number(m[1]) * (mult[(m[2] ?? "").toLowerCase()] ?? 1));
   return bytes > 0 ? bytes : undefined;
-}
-
-export function parseRunnerSizeMode(value: string, where: string): RunnerSizeMode {
-  const v = value.trim().toLowerCase();
-  if ((RUNNER_SIZE_MODES as readonly string[]).includes(v)) return v as RunnerSizeMode;
-  throw new UsageError(`${where}: '${value}' is not a runner size`, `give one of ${RUNNER_SIZE_MODES.join(", ")}`);
 }
 
 /** What the Docker engine's machine has. */
