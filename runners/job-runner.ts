@@ -303,6 +303,7 @@ class JobCellRun implements WarmJob {
   private services: StartedService[] = [];
   private networkId: string | undefined;
   private limits: ContainerLimits | undefined;
+  private sizeNotice: EventInput | undefined;
   private networkName = "";
   private hasBash = true;
   private dockerApi: JobDockerApiHandle | undefined;
@@ -376,6 +377,7 @@ class JobCellRun implements WarmJob {
     }, timeoutMinutes * 60_000);
     try {
       await (this.starting ?? this.start());
+      if (this.sizeNotice) this.emit(this.sizeNotice);
       const steps: PlannedStep[] = cell.job.steps.map((step) => ({ index: this.nextIndex++, step, phase: "main" }));
       // GitHub runs the `pre` of every action that has one at the start of the job, in
       // step order, each under its `pre-if` (a copy of the step with that as its `if`).
@@ -466,7 +468,8 @@ class JobCellRun implements WarmJob {
         this.networkName = name;
         this.networkId = await deps.runtime.createNetwork(name, labels);
       }
-      this.limits = await jobLimits(deps.runnerSizing, await evaluateDeep(cell.job.runsOn ?? "ubuntu-latest", opts), (n) => this.emit({ type: "notice", jobKey: cell.jobKey, ...n }));
+      // Told once the job has started: a warm container (warm()) is made before its job.started.
+      this.limits = await jobLimits(deps.runnerSizing, await evaluateDeep(cell.job.runsOn ?? "ubuntu-latest", opts), (n) => (this.sizeNotice = { type: "notice", jobKey: cell.jobKey, ...n }));
       this.container = await deps.runtime.createJobContainer({
         image: containerDef?.image ?? cell.image,
         ...(this.limits ? { limits: this.limits } : {}),

@@ -20,7 +20,7 @@ const PROBE = [
 
 const job = (runsOn: string): string => `    runs-on: ${runsOn}\n    steps:\n      - run: |\n${PROBE.split("\n").map((l) => `          ${l}`).join("\n")}\n`;
 
-const WORKFLOW = `on: push\njobs:\n  std:\n${job("ubuntu-latest")}  slim:\n${job("ubuntu-slim")}  big:\n${job("ubuntu-latest-1-core")}  own:\n${job("[self-hosted, gpu]")}`;
+const WORKFLOW = `on: push\njobs:\n  std:\n${job("ubuntu-latest")}  slim:\n${job("ubuntu-slim")}  big:\n${job("ubuntu-latest-1-core")}  own:\n${job("[self-hosted, gpu]")}  after:\n    needs: std\n${job("ubuntu-latest")}`;
 
 const repo = tempRepo("replay-sizes-", { ".github/workflows/ci.yml": WORKFLOW });
 afterAll(() => repo.dispose());
@@ -66,8 +66,10 @@ describe("runner sizes", () => {
     const n = notices(events)[0];
     expect(n?.["level"]).toBe("warning");
     expect(n?.["runnerSize"]).toMatchObject({ label: "ubuntu-latest", cpus: 4, appliedCpus: hostCpus, degraded: expect.stringContaining(`${hostCpus} of its 4 CPUs`) });
-    const plain = await runCli(["job", "std", "--runner-size", "public"], repo.dir);
+    // `after` needs std: its container starts warm, before its job.started, and is marked all the same.
+    const plain = await runCli(["job", "after", "--runner-size", "public", "--parallel", "2"], repo.dir);
     expect(plain.stdout).toMatch(/std\s+success \(degraded\)/);
+    expect(plain.stdout).toMatch(/after\s+success \(degraded\)/);
     expect(plain.stdout).toContain(`degraded: std: this host has ${hostCpus} CPUs`);
     expect(plain.stderr).toContain("warning: runner size degraded: ubuntu-latest (GitHub's public repository size): 4 CPUs, 16 GB");
   });
