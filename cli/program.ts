@@ -53,6 +53,7 @@ interface ReplayFlags {
   offline: boolean;
   /** `--no-builtin <action>` (repeatable): run the real action instead of replay's built-in. */
   builtin: string[];
+  runnerSize?: "public" | "private" | "host";
 }
 
 function addReplayOptions(cmd: Command): Command {
@@ -88,6 +89,7 @@ function addReplayOptions(cmd: Command): Command {
     .option("--break-at <step>", "pause before this step: its name, or its number (1 = the job's first step); repeatable", collect, [])
     .option("--github-url <url>", "where remote actions are cloned from (<url>/<owner>/<repo>.git): GitHub, or a GitHub Enterprise Server", DEFAULT_GITHUB_URL)
     .option("--offline", "run remote actions from the cache only (~/.cache/replay/actions); a missing one is named and the replay refused", false)
+    .addOption(new Option("--runner-size <size>", "limit each job's CPUs and memory to GitHub's runner size for its runs-on label: public or private repository sizes, or host (no limits; default, or .replay.yml runner-size)").choices(["public", "private", "host"]))
     .option("--no-builtin <action>", "run the real action instead of replay's built-in one, e.g. --no-builtin actions/checkout (repeatable)", collect, []);
 }
 
@@ -135,6 +137,7 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
     githubUrl: flags.githubUrl,
     offline: flags.offline,
     noBuiltin: flags.builtin,
+    ...(flags.runnerSize ? { runnerSize: flags.runnerSize } : {}),
     reporters: interactive?.reporters ?? (await reportersFor(flags)),
     ...(interactive ? { control: interactive.control, signal: interactive.signal, onPlan: interactive.onPlan } : {}),
     onRunId: (id) => (runId = id),

@@ -11,6 +11,18 @@ const configSchema = z.strictObject({
   images: z.optional(z.record(z.string(), z.string())),
   /** Extra CA certificates (PEM) for the images, like REPLAY_CA_CERTS. */
   caCerts: z.optional(z.string()),
+  /** GitHub's runner sizes as container limits, like --runner-size. */
+  "runner-size": z.optional(z.enum(["public", "private", "host"])),
+  /** Sizes of larger-runner (or any other) runs-on labels: `label: { cpus: 8, memory: 32G }`. */
+  "runner-sizes": z.optional(
+    z.record(
+      z.string(),
+      z.strictObject({
+        cpus: z.number().check(z.positive()),
+        memory: z.union([z.number().check(z.int(), z.positive()), z.string().check(z.regex(/^\d+(\.\d+)?\s*[kmgt]?(i?b)?$/i, "a size like 32G, 7GB or 512M"))]),
+      }),
+    ),
+  ),
   /** Settings of the pre-push hook. */
   hook: z.optional(z.strictObject({ jobs: z.optional(z.array(z.string())), timeout: z.optional(z.string()) })),
 });
@@ -32,5 +44,5 @@ export async function readReplayConfig(repoDir: string): Promise<ReplayConfig> {
     const msg = i.code === "unrecognized_keys" ? `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `'${k}'`).join(", ")}` : `'${p.join(".")}': ${i.message}`;
     return problemAt(p, msg);
   });
-  throw new WorkflowProblemsError(found, { hint: `fix ${CONFIG_FILE} (keys: images, caCerts, hook)` });
+  throw new WorkflowProblemsError(found, { hint: `fix ${CONFIG_FILE} (keys: images, caCerts, runner-size, runner-sizes, hook)` });
 }

@@ -143,6 +143,21 @@ export interface NoticeEvent {
   jobKey?: string;
   /** Set when the notice reports a cache restore or save (the run summary counts them). */
   cache?: CacheNotice;
+  /** Set when the notice tells a job's runner size (`--runner-size public|private`). */
+  runnerSize?: RunnerSizeNotice;
+}
+
+/**
+ * The size GitHub gives the job's runs-on label (`cpus`, `memoryBytes`) and what its
+ * container got; `degraded` says why it got less (the host has fewer CPUs or less memory).
+ */
+export interface RunnerSizeNotice {
+  label: string;
+  cpus: number;
+  memoryBytes: number;
+  appliedCpus: number;
+  appliedMemoryBytes: number;
+  degraded?: string;
 }
 
 /**

@@ -37,8 +37,17 @@ export interface JobContainer {
   release(): void;
 }
 
+/** A runner size's limits (runner-size.ts), as `docker create --cpuset-cpus --cpus --memory`. */
+export interface ContainerLimits {
+  cpusetCpus?: string;
+  nanoCpus?: number;
+  memoryBytes?: number;
+}
+
 export interface JobContainerSpec {
   image: string;
+  /** The runner size's; a `container:` job's own `options:` limits win. */
+  limits?: ContainerLimits;
   name: string;
   labels: Record<string, string>;
   env: Record<string, string>;
@@ -81,6 +90,8 @@ export interface ServiceContainerSpec {
   networkMode: string;
   options: ContainerOptions;
   volumes: string[];
+  /** The job's CPUs (a cpuset): services share the runner's CPUs as on GitHub's VM. */
+  limits?: ContainerLimits;
 }
 
 export type HealthStatus = "healthy" | "unhealthy" | "starting" | "none" | "exited";

@@ -15,7 +15,9 @@ import { githubContext, githubEnv, needsValue, runnerContext, runnerPaths } from
 import type { NeedsContext, RunIdentity, RunnerPaths } from "./contexts.js";
 import { parseEnvFile, parsePathFile } from "./env-file.js";
 import type { EventInput, JobResult, StepResult } from "./events.js";
-import type { ContainerRuntime, JobContainer } from "./job-container.js";
+import type { ContainerLimits, ContainerRuntime, JobContainer } from "./job-container.js";
+import { jobLimits } from "./runner-size.js";
+import type { RunnerSizing } from "./runner-size.js";
 import { LineSplitter } from "./line-splitter.js";
 import type { Masker } from "./masker.js";
 import { withoutSecrets } from "./secret-outputs.js";
@@ -122,6 +124,8 @@ export interface JobRunDeps {
   githubWorkflow?: { name: string; file: string };
   /** Docker for the job's own steps: a scoped Docker API per job, at DOCKER_HOST. */
   dockerApi?: DockerApiForJobs;
+  /** `--runner-size public|private`: GitHub's CPU and memory sizes as container limits. */
+  runnerSizing?: RunnerSizing;
 }
 
 export interface CellToRun {
@@ -298,6 +302,8 @@ class JobCellRun implements WarmJob {
   private user = "runner";
   private services: StartedService[] = [];
   private networkId: string | undefined;
+  private limits: ContainerLimits | undefined;
+  private sizeNotice: EventInput | undefined;
   private networkName = "";
   private hasBash = true;
   private dockerApi: JobDockerApiHandle | undefined;
@@ -371,6 +377,7 @@ class JobCellRun implements WarmJob {
     }, timeoutMinutes * 60_000);
     try {
       await (this.starting ?? this.start());
+      if (this.sizeNotice) this.emit(this.sizeNotice);
       const steps: PlannedStep[] = cell.job.steps.map((step) => ({ index: this.nextIndex++, step, phase: "main" }));
       // GitHub runs the `pre` of every action that has one at the start of the job, in
       // step order, each under its `pre-if` (a copy of the step with that as its `if`).
@@ -461,8 +468,11 @@ class JobCellRun implements WarmJob {
         this.networkName = name;
         this.networkId = await deps.runtime.createNetwork(name, labels);
       }
+      // Told once the job has started: a warm container (warm()) is made before its job.started.
+      this.limits = await jobLimits(deps.runnerSizing, await evaluateDeep(cell.job.runsOn ?? "ubuntu-latest", opts), (n) => (this.sizeNotice = { type: "notice", jobKey: cell.jobKey, ...n }));
       this.container = await deps.runtime.createJobContainer({
         image: containerDef?.image ?? cell.image,
+        ...(this.limits ? { limits: this.limits } : {}),
         name,
         labels,
         // DOCKER_HOST is the container's own, not baseEnv's: Docker actions get the engine's socket.
@@ -524,6 +534,7 @@ class JobCellRun implements WarmJob {
       definitions,
       pull: deps.pull ?? false,
       log: (line) => this.log(initIndex, line),
+      ...(this.limits?.cpusetCpus ? { cpusetCpus: this.limits.cpusetCpus } : {}),
     });
     const timeoutMs = Math.max(...definitions.map(([, d]) => healthTimeoutMs(d.options)));
     this.log(initIndex, `Waiting for all services to be ready`);

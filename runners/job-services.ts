@@ -152,6 +152,8 @@ export async function startServices(
     definitions: [string, ContainerDefinition][];
     pull: boolean;
     log: (line: string) => void;
+    /** The runner size's CPUs: services run on the job's CPUs, as on GitHub's VM. */
+    cpusetCpus?: string;
   },
 ): Promise<StartedService[]> {
   const started: StartedService[] = [];
@@ -168,6 +170,7 @@ export async function startServices(
       networkMode: `container:${o.jobContainerId}`,
       options: def.options,
       volumes: def.volumes,
+      ...(o.cpusetCpus ? { limits: { cpusetCpus: o.cpusetCpus } } : {}),
     });
     const ports = Object.fromEntries(parsePorts(def.ports).map((p) => [p.containerPort, p.hostPort]));
     started.push({ id, container, ports });

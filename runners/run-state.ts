@@ -41,6 +41,8 @@ export interface JobState {
   runner?: string;
   /** What the job's steps wrote to GITHUB_STEP_SUMMARY (Markdown), once the job ended. */
   summary?: string;
+  /** Why the job ran smaller than its runner size (`--runner-size`): the host has less. */
+  degraded?: string;
 }
 
 export interface RunState {
@@ -147,8 +149,11 @@ export function reduceRunState(state: RunState, event: ReplayEvent): RunState {
       if (event.hint !== undefined) error.hint = event.hint;
       return { ...state, error };
     }
-    case "notice":
-      return { ...state, notices: [...state.notices, event.message] };
+    case "notice": {
+      const next = { ...state, notices: [...state.notices, event.message] };
+      const degraded = event.runnerSize?.degraded;
+      return degraded && event.jobKey ? updateJob(next, event.jobKey, (j) => ({ ...j, degraded })) : next;
+    }
     default:
       return assertNever(event, "event");
   }

@@ -30,10 +30,11 @@ import {
   changedFiles,
   WorkingTreeSync,
   resolveCommit,
+  makeRunnerSizing,
 } from "../../runners/index.js";
-import type { CopyBack, EventInput, PayloadOptions, RepoInfo, ReplayEvent, Reporter, SnapshotSource, StepControl } from "../../runners/index.js";
+import type { CopyBack, EventInput, PayloadOptions, RepoInfo, ReplayEvent, Reporter, RunnerSizeMode, SnapshotSource, StepControl } from "../../runners/index.js";
 import type { DockerConnection } from "../../runners/docker/index.js";
-import { DockerActionRuntime, DockerContainerRuntime, IMAGE_LABEL, bridgeGateway, connectDocker, endpointUri, refuseEngineWithoutOurFiles, ensureImage, findPackageRoot, imageStatus, reap, removeRun, runLabels } from "../../runners/docker/index.js";
+import { DockerActionRuntime, DockerContainerRuntime, IMAGE_LABEL, bridgeGateway, connectDocker, endpointUri, engineResources, refuseEngineWithoutOurFiles, ensureImage, findPackageRoot, imageStatus, reap, removeRun, runLabels } from "../../runners/docker/index.js";
 import { RunDockerApi, engineAddress } from "../../runners/docker-proxy/index.js";
 import { hashFiles } from "../../workflows/index.js";
 import { ArtifactStore, CacheStore, RuntimeServer, cacheScopes, repositoryIdentity } from "../../runners/services/index.js";
@@ -86,6 +87,8 @@ export interface ReplayCommandOptions {
   githubUrl?: string;
   offline?: boolean;
   noBuiltin?: string[];
+  /** `--runner-size`: wins over .replay.yml's runner-size. */
+  runnerSize?: RunnerSizeMode;
   reporters: Reporter[];
   /** Told the id of the run being recorded (for `--diff` once the replay is over). */
   onRunId?: (runId: string) => void;
@@ -213,6 +216,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   const { docker, endpoint } = await (o.docker ?? connectDocker());
   // Where the run's services will listen: asked now, answered while the checks below run.
   const gateway = bridgeGateway(docker);
+  const runnerSizing = makeRunnerSizing(o.runnerSize, config, () => engineResources(docker));
   const caCertsFile = config.caCerts ? { caCertsFile: path.resolve(repo.dir, config.caCerts) } : {};
   // Notices about images go to the reporters once they exist (the refusal below comes first).
   let imageNotice: (message: string) => void = () => undefined;
@@ -357,7 +361,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         runtime,
         emit,
         masker,
-        builtins: new BuiltinRegistry(builtinActions(stores, nodeInstaller), remoteActions.disabled),
+        builtins: new BuiltinRegistry(builtinActions(stores, nodeInstaller, process.env["REPLAY_TOOLCHAIN_MISMATCH"] === "warn" ? "warn" : "fail"), remoteActions.disabled),
         actions: { source: remoteActions.cache, containers: new DockerActionRuntime(docker), nodeInstaller },
         ...(services ? { actionRuntimeEnv: services.actionRuntimeEnv(), oidcEnv: services.oidcEnv() } : {}),
         hostRunDir: tmp,
@@ -396,6 +400,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         ...(o.control ? { control: o.control } : {}),
         ...(treeSync ? { workingTreeSync: treeSync } : {}),
         ...(dockerApi ? { dockerApi } : {}),
+        ...(runnerSizing ? { runnerSizing } : {}),
       },
       {
         parallel: o.parallel,

@@ -33,6 +33,19 @@ describe("PlainReporter", () => {
     expect(text).toContain("1 job(s), 0 failed, 1 not replayed, in 10ms");
     expect(text).toContain("hint: 1 job(s) not replayed (they need a macOS or Windows runner); --image macos-14=<image> runs them in a Linux image anyway, --strict fails them");
   });
+
+  it("marks a job that ran smaller than its runner size degraded in the summary, with why", () => {
+    const degraded = "this host has 2 CPUs and 24 GB: the job runs with 2 of its 4 CPUs";
+    const runnerSize = { label: "ubuntu-latest", cpus: 4, memoryBytes: 16 * 1024 ** 3, appliedCpus: 2, appliedMemoryBytes: 16 * 1024 ** 3, degraded };
+    const text = render([
+      started,
+      { type: "notice", at, level: "warning", jobKey: "build", message: "runner size degraded: …", runnerSize },
+      { type: "job.completed", at, jobKey: "build", job: "build", workflow: "ci.yml", name: "build", matrix: null, result: "success", outputs: {}, durationMs: 1000 },
+      { type: "run.completed", at, runId: "r", result: "success", exitCode: 0, durationMs: 1000 },
+    ]);
+    expect(text).toMatch(/^build {2}success \(degraded\) {2}1\.0s$/m);
+    expect(text).toContain(`degraded: build: ${degraded}`);
+  });
 });
 
 const job = (jobKey: string, result: JobResult): ReplayEvent => ({ type: "job.completed", at, jobKey, job: jobKey, workflow: "ci.yml", name: jobKey, matrix: null, result, outputs: {}, durationMs: 1000 });

@@ -68,13 +68,14 @@ export class PlainReporter implements Reporter {
   }
 
   private summary(durationMs: number): void {
-    const rows = this.state.jobs.map((j) => [j.name, String(j.status), j.durationMs === undefined ? "" : formatDuration(j.durationMs), formatJobCache(this.caches.job(j.jobKey))]);
+    const rows = this.state.jobs.map((j) => [j.name, `${j.status}${j.degraded ? " (degraded)" : ""}`, j.durationMs === undefined ? "" : formatDuration(j.durationMs), formatJobCache(this.caches.job(j.jobKey))]);
     const width = Math.max(3, ...rows.map((r) => (r[0] ?? "").length));
+    const resultWidth = Math.max(9, ...rows.map((r) => (r[1] ?? "").length));
     // The cache column only when some job used a cache.
     const cacheCol = (duration: string, cache: string): string => (this.caches.any ? `${duration.padEnd(8)}  ${cache}`.trimEnd() : duration);
     this.line("");
-    this.line(`${"Job".padEnd(width)}  Result     ${cacheCol("Duration", "Cache")}`);
-    for (const [name, result, duration, cache] of rows) this.line(`${(name ?? "").padEnd(width)}  ${(result ?? "").padEnd(9)}  ${cacheCol(duration ?? "", cache ?? "")}`);
+    this.line(`${"Job".padEnd(width)}  ${"Result".padEnd(resultWidth)}  ${cacheCol("Duration", "Cache")}`);
+    for (const [name, result, duration, cache] of rows) this.line(`${(name ?? "").padEnd(width)}  ${(result ?? "").padEnd(resultWidth)}  ${cacheCol(duration ?? "", cache ?? "")}`);
     const failed = this.state.jobs.filter((j) => j.status === "failure").length;
     // A cancelled run is not a run with nothing failed: it says so, and what failed before.
     const notReplayed = notReplayedHint(this.state.jobs);
@@ -82,6 +83,7 @@ export class PlainReporter implements Reporter {
     const verdict = this.state.status === "cancelled" ? `${failed || notReplayed ? `${counts}, ` : ""}cancelled after` : `${counts}, in`;
     this.line(`\n${this.state.jobs.length} job(s), ${verdict} ${formatDuration(durationMs)}`);
     if (notReplayed) this.line(`hint: ${notReplayed.hint}`);
+    for (const j of this.state.jobs) if (j.degraded) this.line(`degraded: ${j.name}: ${j.degraded}`);
     if (this.caches.any) this.line(formatCacheTotal(this.caches.total()));
   }
 

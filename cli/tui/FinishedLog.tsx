@@ -10,6 +10,7 @@ function Item({ item }: { item: FinishedItem }): ReactElement {
   const failed = item.failedSteps.length ? ` — failed: ${item.failedSteps.join(", ")}` : "";
   const notes = item.annotations ? ` — ${item.annotations} annotation${item.annotations === 1 ? "" : "s"}` : "";
   const reason = item.reason ? ` (${item.reason})` : "";
+  const degraded = item.degraded ? " (degraded: smaller than its runner size)" : "";
   const retried = item.retried?.length ? ` — ${item.retried.join(", ")}` : "";
   return (
     <Text>
@@ -17,7 +18,7 @@ function Item({ item }: { item: FinishedItem }): ReactElement {
         {style.icon}
       </Text>
       <Text bold>{` ${item.name}`}</Text>
-      <Text>{` ${item.result} in ${durationText(item.durationMs)}${pausedText(item.pausedMs)}${failed}${retried}${notes}${reason}`}</Text>
+      <Text>{` ${item.result} in ${durationText(item.durationMs)}${pausedText(item.pausedMs)}${failed}${retried}${notes}${reason}${degraded}`}</Text>
     </Text>
   );
 }

@@ -10,7 +10,7 @@ import type { PlannedSteps } from "./planned-steps.js";
 
 /** A line printed once, above the live screen (ink's <Static>). */
 export type FinishedItem =
-  | { id: string; kind: "job"; name: string; result: JobStatus; durationMs: number; failedSteps: string[]; annotations: number; reason?: string; pausedMs?: number; retried?: string[] }
+  | { id: string; kind: "job"; name: string; result: JobStatus; durationMs: number; failedSteps: string[]; annotations: number; reason?: string; pausedMs?: number; retried?: string[]; degraded?: boolean }
   | { id: string; kind: "note"; text: string; level?: "info" | "warning" };
 
 export interface TuiSnapshot {
@@ -93,6 +93,7 @@ export class TuiStore {
             ...(e.reason === undefined ? {} : { reason: e.reason }),
             ...(e.pausedMs === undefined ? {} : { pausedMs: e.pausedMs }),
             ...(retried.length ? { retried } : {}),
+            ...(job?.degraded ? { degraded: true } : {}),
           });
           break;
         }

@@ -5,12 +5,23 @@ import { downloadArtifact, uploadArtifact } from "./artifacts.js";
 import { cacheActions } from "./cache.js";
 import { checkout } from "./checkout.js";
 import { actionsRsToolchain, dtolnayRustToolchain } from "./rust-toolchain.js";
+import { setupGo } from "./setup-go.js";
+import { setupJava } from "./setup-java.js";
 import { setupNode } from "./setup-node.js";
+import { setupPython } from "./setup-python.js";
+import type { ToolchainMismatch } from "./toolchain-setup.js";
 import { wasmPackAction } from "./wasm-pack.js";
 
-/** replay's built-in actions, those that keep caches and artifacts on the run's stores. */
-export function builtinActions(stores: RunStores, nodeInstaller?: NodeInstaller): readonly BuiltinAction[] {
-  return [checkout, setupNode(stores, nodeInstaller), uploadArtifact(stores), downloadArtifact(stores), ...cacheActions(stores), dtolnayRustToolchain, actionsRsToolchain, wasmPackAction];
+export type { ToolchainMismatch } from "./toolchain-setup.js";
+
+/**
+ * replay's built-in actions, those that keep caches and artifacts on the run's stores.
+ * `toolchainMismatch`: what setup-go, setup-java and setup-python do when the image's
+ * toolchain is not the version asked (fail the step by default).
+ */
+export function builtinActions(stores: RunStores, nodeInstaller?: NodeInstaller, toolchainMismatch: ToolchainMismatch = "fail"): readonly BuiltinAction[] {
+  const setups = [setupGo(stores, toolchainMismatch), setupJava(stores, toolchainMismatch), setupPython(stores, toolchainMismatch)];
+  return [checkout, setupNode(stores, nodeInstaller), ...setups, uploadArtifact(stores), downloadArtifact(stores), ...cacheActions(stores), dtolnayRustToolchain, actionsRsToolchain, wasmPackAction];
 }
 
 /**
@@ -21,6 +32,9 @@ export function builtinActions(stores: RunStores, nodeInstaller?: NodeInstaller)
 export const BUILTIN_ACTION_NAMES: readonly string[] = [
   "actions/checkout",
   "actions/setup-node",
+  "actions/setup-go",
+  "actions/setup-java",
+  "actions/setup-python",
   "actions/upload-artifact",
   "actions/download-artifact",
   "actions/cache",

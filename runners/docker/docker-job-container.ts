@@ -10,6 +10,7 @@ import { TOOL_CACHE_LABEL } from "./labels.js";
 import { seedLines, seedResult, stageSeed } from "./workspace-seed.js";
 import type { ContainerOptions } from "../container-options.js";
 import type {
+  ContainerLimits,
   ContainerRuntime,
   ExecRequest,
   HealthStatus,
@@ -180,6 +181,15 @@ export class DockerJobContainer implements JobContainer {
   }
 }
 
+/** A runner size's limits as HostConfig fields. */
+function fromLimits(l: ContainerLimits | undefined): Docker.HostConfig {
+  return {
+    ...(l?.cpusetCpus === undefined ? {} : { CpusetCpus: l.cpusetCpus }),
+    ...(l?.nanoCpus === undefined ? {} : { NanoCpus: l.nanoCpus }),
+    ...(l?.memoryBytes === undefined ? {} : { Memory: l.memoryBytes }),
+  };
+}
+
 /** HostConfig and Config fields from parsed `options:`. */
 function fromOptions(o: ContainerOptions | undefined): { config: Partial<Docker.ContainerCreateOptions>; host: Docker.HostConfig } {
   if (!o) return { config: {}, host: {} };
@@ -315,7 +325,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
       Labels: { ...(config.Labels ?? {}), ...spec.labels },
       Env: envList({ ...spec.options.env, ...spec.env }),
       ...(spec.options.entrypoint === undefined ? {} : { Entrypoint: [spec.options.entrypoint] }),
-      HostConfig: { ...host, NetworkMode: spec.networkMode, Binds: spec.volumes },
+      HostConfig: { ...fromLimits(spec.limits), ...host, NetworkMode: spec.networkMode, Binds: spec.volumes },
     });
     const service = new DockerServiceContainer(container, spec.name);
     try {
@@ -355,6 +365,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
       Env: envList({ ...(spec.options?.env ?? {}), ...spec.env }),
       ...(spec.workdir === undefined ? {} : { WorkingDir: spec.workdir }),
       HostConfig: {
+        ...fromLimits(spec.limits),
         ...host,
         Binds: [...spec.binds.map((b) => `${b.host}:${b.container}${b.readOnly ? ":ro" : ""}`), ...toolCache, ...(spec.volumes ?? []), ...(spec.options?.volumes ?? [])],
         ...(spec.extraHosts ? { ExtraHosts: spec.extraHosts } : {}),

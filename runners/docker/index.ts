@@ -13,3 +13,4 @@ export * from "./parity-report.js";
 export type { ParityItem, ParitySection, ParityCounts, MissingCategory } from "./parity-compare.js";
 export * from "./engine-filesystem.js";
 export * from "./docker-context.js";
+export * from "./engine-resources.js";
