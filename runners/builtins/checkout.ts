@@ -3,7 +3,7 @@ import type { BuiltinAction } from "../builtin-actions.js";
 import { checkoutSubmodules, sparseCheckout, submodulesMode, warnUnhonoured } from "./checkout-inputs.js";
 import { checkoutOther } from "./checkout-other.js";
 import { placeSnapshot } from "./checkout-place.js";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 
 /** What the history scripts print when they could not change the history. */
 const SHALLOW_FAILED = "replay: fetch-depth not applied";
