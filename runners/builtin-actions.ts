@@ -1,16 +1,7 @@
 import { parseUsesReference } from "../workflows/index.js";
-import type { StepHost } from "./job-runner.js";
+import type { BuiltinAction } from "./job/step-host.js";
 
-/**
- * An action replay runs itself, offline and fast, with the original's inputs, outputs
- * and observable effect. `main` and `post` answer whether the step succeeded.
- */
-export interface BuiltinAction {
-  /** `owner/repo` (and `/path`), matched case-insensitively and for any ref. */
-  readonly name: string;
-  main(host: StepHost): Promise<boolean>;
-  post?(host: StepHost): Promise<boolean>;
-}
+export type { BuiltinAction } from "./job/step-host.js";
 
 export class BuiltinRegistry {
   private readonly byName = new Map<string, BuiltinAction>();

@@ -13,8 +13,8 @@ import type { EvalOptions, Job, Plan, PlannedWorkflow, Value, ValueMap } from ".
 import { needsValue } from "./contexts.js";
 import type { NeedsContext } from "./contexts.js";
 import type { JobResult, RunResult } from "./events.js";
-import { runJobCell, warmJobCell } from "./job-runner.js";
-import type { CellOutcome, JobRunDeps, WarmJob } from "./job-runner.js";
+import { runJobCell, warmJobCell } from "./job/index.js";
+import type { CellOutcome, JobRunDeps, WarmJob } from "./job/index.js";
 import { Semaphore } from "./semaphore.js";
 import { runCallCell } from "./reusable-workflow.js";
 import { evaluateDeep } from "./evaluate-deep.js";

@@ -9,7 +9,7 @@ import type { EvalOptions, Job, PlannedCall, PlannedWorkflow, Value, ValueMap, W
 import { evaluateDeep } from "./evaluate-deep.js";
 import type { EventInput, JobResult } from "./events.js";
 import { combinedResult } from "./not-replayed.js";
-import type { CellOutcome, JobRunDeps } from "./job-runner.js";
+import type { CellOutcome, JobRunDeps } from "./job/index.js";
 
 export interface CallCell {
   /** The called workflow, as resolveCalledWorkflows planned it; undefined when it was not. */

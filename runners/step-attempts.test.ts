@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseWorkflow, planEvent } from "../workflows/index.js";
 import { runPlan } from "./engine.js";
 import type { EventInput } from "./events.js";
-import type { StepControl } from "./job-runner.js";
+import type { StepControl } from "./job/index.js";
 import { inProcessDeps } from "./testing/in-process-replay.js";
 
 const cleanups: (() => Promise<void>)[] = [];

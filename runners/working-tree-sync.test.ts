@@ -8,7 +8,7 @@ import type { GitRepo } from "../tests/support/git-repo.js";
 import { parseWorkflow, planEvent } from "../workflows/index.js";
 import { runPlan } from "./engine.js";
 import type { EventInput } from "./events.js";
-import type { StepControl } from "./job-runner.js";
+import type { StepControl } from "./job/index.js";
 import { BuiltinRegistry } from "./builtin-actions.js";
 import { checkout } from "./builtins/checkout.js";
 import { inProcessDeps } from "./testing/in-process-replay.js";

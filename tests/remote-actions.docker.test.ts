@@ -136,12 +136,14 @@ echo "who=$INPUT_WHO mode=$MODE home=$HOME ws=$GITHUB_WORKSPACE pwd=$(pwd) temp=
 test -f README.md && echo "workspace visible"
 test -f "$GITHUB_EVENT_PATH" && echo "event visible at $GITHUB_EVENT_PATH"
 echo "said=hi $INPUT_WHO" >> "$GITHUB_OUTPUT"
+echo "::set-output name=legacy::by command"
+echo "::save-state name=fromMain::docker main"
 echo "FROM_DOCKER=yes" >> "$GITHUB_ENV"
 echo "made by docker" > from-docker.txt
 rm -f delete-me.txt
 `,
     "pre.sh": "#!/bin/sh\necho \"docker pre ran, who=$INPUT_WHO\"\n",
-    "post.sh": "#!/bin/sh\necho \"docker post ran\"\n",
+    "post.sh": "#!/bin/sh\necho \"docker post ran, fromMain=$STATE_fromMain\"\n",
   });
   // A stand-in for the real actions/checkout, to show --no-builtin fetching and running it.
   publish("actions/checkout", {
@@ -231,6 +233,7 @@ jobs:
           test "\${{ steps.js20.outputs.greeting }}" = "hi replay"
           test "\${{ steps.comp.outputs.result }}" = "hello composite"
           test "\${{ steps.dock.outputs.said }}" = "hi docker"
+          test "\${{ steps.dock.outputs.legacy }}" = "by command"
           test "$FROM_DOCKER" = yes && test "$EXPORTED" = kept && test -z "$INNER_ONLY"
           test "$(cat from-docker.txt)" = "made by docker" && test ! -e delete-me.txt
           stat -c '%U' from-docker.txt
@@ -323,6 +326,16 @@ describe("remote actions from a git server", () => {
     expect(log(first, "Local docker")).toContain("local docker says local");
     // What the action wrote in the workspace is there afterwards, owned by the container's user as on GitHub.
     expect(log(first, "Outputs came back")).toContain("root");
+  });
+
+  it("reads a Docker action's workflow commands as a run: step's: ::set-output and ::save-state work, with GitHub's warning", () => {
+    const step = first.events.find((e) => e["type"] === "step.started" && e["name"] === "Docker")?.["step"];
+    const warnings = first.events.filter((e) => e["type"] === "step.annotation" && e["step"] === step && e["level"] === "warning").map((e) => String(e["message"]));
+    const deprecated = (command: string): string =>
+      `The \`${command}\` command is deprecated and will be disabled soon. Please upgrade to using Environment Files. For more information see: https://github.blog/changelog/2022-10-11-github-actions-deprecating-save-state-and-set-output-commands/`;
+    expect(warnings).toEqual(expect.arrayContaining([deprecated("set-output"), deprecated("save-state")]));
+    expect(log(first, "Docker")).toContain(`##[warning]${deprecated("set-output")}`);
+    expect(log(first, "Post Docker")).toContain("docker post ran, fromMain=docker main");
   });
 
   it("leaves no container behind", async () => {

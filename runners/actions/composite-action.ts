@@ -5,7 +5,7 @@ import { ReplayError } from "../../common/index.js";
 import { evaluateConditionAsync, evaluateTemplateAsync, interpolateAsync, parseUsesReference } from "../../workflows/index.js";
 import type { EvalOptions, Step } from "../../workflows/index.js";
 import type { StepResult } from "../events.js";
-import type { ActionContextOverrides, StepHost } from "../job-runner.js";
+import type { ActionContextOverrides, StepHost } from "../job/step-host.js";
 import { shellCommand } from "../shells.js";
 import { mergeInputs } from "./action-inputs.js";
 import type { CompositeRuns } from "./action-manifest.js";

@@ -5,9 +5,7 @@ import { Readable } from "node:stream";
 import { ReplayError } from "../../common/index.js";
 import { interpolateAsync } from "../../workflows/index.js";
 import type { ValueMap } from "../../workflows/index.js";
-import type { StepHost } from "../job-runner.js";
-import { LineSplitter } from "../line-splitter.js";
-import { CommandProcessor } from "../workflow-commands.js";
+import type { StepHost } from "../job/step-host.js";
 import type { DockerRuns } from "./action-manifest.js";
 import type { ActionContainer, ContainerActionRuntime } from "./container-action-runtime.js";
 import type { Invocation, InvocationResult } from "./job-actions.js";
@@ -216,53 +214,20 @@ export async function runDockerAction(inv: Invocation): Promise<InvocationResult
     binds,
     ...(network ? { networkMode: network } : {}),
   });
-  const outputs: Record<string, string> = {};
   let refused = false;
   let exitCode = 1;
   try {
     await stageIn(host, c);
-    const processor = new CommandProcessor((inv.env["ACTIONS_ALLOW_UNSECURE_COMMANDS"] ?? "").toLowerCase() === "true");
-    const onLine = (line: string): void => {
-      const p = processor.process(line);
-      const e = p.effect;
-      if (e?.kind === "mask") host.deps.masker.add(e.value);
-      else if (e?.kind === "annotation") {
-        const lineNo = Number(e.props["line"]);
-        const col = Number(e.props["col"]);
-        host.deps.emit({
-          type: "step.annotation",
-          jobKey: host.cell.jobKey,
-          step: host.stepIndex,
-          level: e.level,
-          message: host.deps.masker.mask(e.message),
-          ...(e.props["file"] ? { file: e.props["file"] } : {}),
-          ...(Number.isFinite(lineNo) ? { line: lineNo } : {}),
-          ...(Number.isFinite(col) ? { col } : {}),
-          ...(e.props["title"] ? { title: e.props["title"] } : {}),
-        });
-      } else if (e?.kind === "output") {
-        outputs[e.name] = e.value;
-        host.log("##[warning]The `set-output` command is deprecated and will be disabled soon. Please upgrade to using Environment Files.");
-      } else if (e?.kind === "state") (host.jobState.state[inv.stateKey] ??= {})[e.name] = e.value;
-      else if (e?.kind === "env") host.jobState.env[e.name] = e.value;
-      else if (e?.kind === "path") host.jobState.path.unshift(e.value);
-      else if (e?.kind === "refused") {
-        refused = true;
-        host.log(`##[error]${e.message}`);
-      }
-      if (p.display !== null) host.log(p.display);
-    };
-    const out = new LineSplitter(onLine);
-    const err = new LineSplitter(onLine);
+    // Its output is read as a `run:` step's: the job's one applier of workflow commands.
+    const output = host.processOutput(inv.env, { stateKey: inv.stateKey });
     if (!host.isCancelled()) {
       host.setKill(() => c.stop());
       try {
-        exitCode = await c.run((b) => out.push(b), (b) => err.push(b));
+        exitCode = await c.run((b) => output.stdout(b), (b) => output.stderr(b));
       } finally {
         host.setKill(undefined);
       }
-      out.flush();
-      err.flush();
+      refused = output.end().refused;
       await stageOut(host, c);
     }
   } finally {
@@ -270,5 +235,5 @@ export async function runDockerAction(inv: Invocation): Promise<InvocationResult
   }
   const done = await host.finishProcess({ stateKey: inv.stateKey });
   if (done.error) host.log(`##[error]${done.error}`);
-  return { ok: exitCode === 0 && !refused && !done.error, outputs: { ...outputs, ...done.outputs } };
+  return { ok: exitCode === 0 && !refused && !done.error, outputs: done.outputs };
 }

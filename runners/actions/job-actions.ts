@@ -1,8 +1,23 @@
 import type { BuiltinAction } from "../builtin-actions.js";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 import type { JobEnvState } from "../step-types.js";
 import type { Step } from "../../workflows/index.js";
-import type { LoadedAction } from "./load-action.js";
+import type { ActionManifest } from "./action-manifest.js";
+
+/** An action ready to run in a job: its metadata and where its files are. */
+export interface LoadedAction {
+  /** How messages name it: `./.github/actions/greet`, `owner/repo@v1`, `docker://alpine:3`. */
+  display: string;
+  kind: "local" | "remote" | "image";
+  manifest: ActionManifest;
+  /** Its folder in the job container (GITHUB_ACTION_PATH); "" for a `docker://` image. */
+  dir: string;
+  /** Its folder on the host, for a remote action (a Dockerfile is built from there). */
+  hostDir?: string;
+  /** github.action_repository and github.action_ref: set for a remote action only. */
+  repository: string;
+  ref: string;
+}
 
 /** One part of an action, run in a step of the job (top level, or inside a composite action). */
 export interface Invocation {

@@ -2,40 +2,13 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ReplayError } from "../../common/index.js";
 import type { UsesReference } from "../../workflows/index.js";
-import type { StepHost } from "../job-runner.js";
-import type { ActionSource, RemoteActionRef } from "./action-cache.js";
+import type { StepHost } from "../job/step-host.js";
+import type { RemoteActionRef } from "./action-cache.js";
 import { describeRef } from "./action-cache.js";
-import type { ContainerActionRuntime } from "./container-action-runtime.js";
 import { dockerfileOnlyManifest, loadActionManifest } from "./action-manifest.js";
 import type { ActionManifest } from "./action-manifest.js";
-import type { JobActions } from "./job-actions.js";
-import type { NodeInstaller } from "../node-dist/index.js";
+import type { JobActions, LoadedAction } from "./job-actions.js";
 import { ownerOf, packDir } from "./tar-tools.js";
-
-/** What the job runner needs to run actions that are not built in. */
-export interface ActionServices {
-  /** Remote actions (`owner/repo@ref`): the cache, fetching unless --offline. */
-  source?: ActionSource;
-  /** Docker actions: building, finding and running their images. */
-  containers?: ContainerActionRuntime;
-  /** JavaScript actions whose `runs.using` Node the image lacks: it is installed into replay's tool cache. */
-  nodeInstaller?: NodeInstaller;
-}
-
-/** An action ready to run in a job: its metadata and where its files are. */
-export interface LoadedAction {
-  /** How messages name it: `./.github/actions/greet`, `owner/repo@v1`, `docker://alpine:3`. */
-  display: string;
-  kind: "local" | "remote" | "image";
-  manifest: ActionManifest;
-  /** Its folder in the job container (GITHUB_ACTION_PATH); "" for a `docker://` image. */
-  dir: string;
-  /** Its folder on the host, for a remote action (a Dockerfile is built from there). */
-  hostDir?: string;
-  /** github.action_repository and github.action_ref: set for a remote action only. */
-  repository: string;
-  ref: string;
-}
 
 const METADATA_FILES = ["action.yml", "action.yaml"] as const;
 

@@ -1,6 +1,6 @@
 import path from "node:path";
 import semver from "semver";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 import { inputsEnv } from "./action-inputs.js";
 import type { NodeRuns } from "./action-manifest.js";
 import type { Invocation, InvocationResult, JobActions } from "./job-actions.js";

@@ -1,7 +1,7 @@
 import { ReplayError } from "../../common/index.js";
 import { interpolateAsync, parseUsesReference } from "../../workflows/index.js";
 import type { Step } from "../../workflows/index.js";
-import type { JobRunDeps, StepHost } from "../job-runner.js";
+import type { StepHost, StepRunDeps } from "../job/step-host.js";
 import { describeRef } from "./action-cache.js";
 import { mergeInputs } from "./action-inputs.js";
 import { runComposite, runNestedPosts } from "./composite-action.js";
@@ -91,7 +91,7 @@ async function invocation(host: StepHost, record: MainRecord, warn: boolean): Pr
  * `pre-if`. GitHub runs every pre at job start, in step order; only remote actions can
  * have one (a local action is not there before the job's steps check it out).
  */
-export async function planPreStep(deps: JobRunDeps, step: Step): Promise<{ condition: string } | undefined> {
+export async function planPreStep(deps: Pick<StepRunDeps, "builtins" | "actions">, step: Step): Promise<{ condition: string } | undefined> {
   if (step.uses === undefined || deps.builtins.find(step.uses)) return undefined;
   const ref = parseUsesReference(step.uses);
   if (ref?.kind !== "remote" || !deps.actions?.source) return undefined;

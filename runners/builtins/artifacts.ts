@@ -3,7 +3,7 @@ import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { filterMatches } from "../../workflows/index.js";
 import type { BuiltinAction } from "../builtin-actions.js";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 import { fileToTar, readZipEntries, tarToZip, validArtifactName, zipToTar } from "../services/index.js";
 import type { ArtifactRecord, RunStores } from "../services/index.js";
 

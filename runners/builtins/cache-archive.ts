@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { chmod, copyFile, link, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CacheNotice } from "../events.js";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 import { cacheFileName, cacheVersion, isExactKeyMatch } from "../services/index.js";
 import type { CompressionMethod, RunStores } from "../services/index.js";
 

@@ -1,5 +1,5 @@
 import type { BuiltinAction } from "../builtin-actions.js";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 import { inputLines, isExactKeyMatch } from "../services/index.js";
 import type { RunStores } from "../services/index.js";
 import { CacheValidationError, restoreCache, saveCache } from "./cache-archive.js";

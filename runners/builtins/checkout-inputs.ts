@@ -1,4 +1,4 @@
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 
 /**
  * actions/checkout's inputs replay's checkout does not honour, each with what replay does

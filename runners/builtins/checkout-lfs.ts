@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { ownerOf, packDir } from "../actions/index.js";
 import { localPath, resolveUrl } from "./checkout-submodules.js";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 
 /** An LFS file whose content is not in the working tree (a pointer file). */
 interface Missing {

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { runProcess } from "../../common/index.js";
 import { ownerOf, packDir } from "../actions/index.js";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 
 const GIT_TIMEOUT_MS = 10 * 60_000;
 

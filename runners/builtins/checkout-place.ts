@@ -1,7 +1,7 @@
 import { copyFile, link, rm } from "node:fs/promises";
 import path from "node:path";
 import { SNAPSHOT_STAGING } from "../workspace-snapshot.js";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 
 /** The snapshot's archive, linked into the job's runner folder for a checkout that unpacks it again. */
 const AGAIN_TAR = "checkout.tar";

@@ -1,7 +1,7 @@
 import { writeFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { runProcess } from "../../common/index.js";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 
 /** A tag of your clone: the ref, what it points to, and the commit under it. */
 export interface Tag {

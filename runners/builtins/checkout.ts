@@ -6,7 +6,7 @@ import { checkoutOther } from "./checkout-other.js";
 import { placeSnapshot } from "./checkout-place.js";
 import { checkoutSubmodules } from "./checkout-submodules.js";
 import { hostTags, restoreTags, tagNamed } from "./checkout-tags.js";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 
 /**
  * For replay's own git commands: the image's git smudges LFS files through its system

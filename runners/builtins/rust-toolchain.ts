@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { parseUsesReference } from "../../workflows/index.js";
 import type { BuiltinAction } from "../builtin-actions.js";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 
 // dtolnay/rust-toolchain and actions-rs/toolchain install a toolchain with rustup; in
 // replay the job's image already has one (images/rust), so the built-ins check that it is

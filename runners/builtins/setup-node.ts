@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { BuiltinAction } from "../builtin-actions.js";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 import { installedNodes, jobArch, NEWEST_KNOWN_LTS, parseNodeVersionFile, resolveNodeVersion } from "../node-dist/index.js";
 import type { NodeArch, NodeInstaller } from "../node-dist/index.js";
 import type { RunStores } from "../services/index.js";

@@ -1,5 +1,5 @@
 import type { BuiltinAction } from "../builtin-actions.js";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 import type { RunStores } from "../services/index.js";
 import { restoreToolchainCache, saveToolchainCache } from "./toolchain-cache.js";
 import { ToolchainError, chooseVersion, imageOsPart, isTrue, readWorkspaceFile, run, warnUnknownInputs } from "./toolchain-setup.js";

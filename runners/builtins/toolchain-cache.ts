@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 import type { RunStores } from "../services/index.js";
 import { restoreCache, saveCache } from "./cache-archive.js";
 

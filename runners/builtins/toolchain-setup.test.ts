@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 import { chooseVersion } from "./toolchain-setup.js";
 import { goAsk, goVersionFile } from "./toolchain-versions.js";
 

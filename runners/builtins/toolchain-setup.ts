@@ -1,6 +1,6 @@
 import path from "node:path";
 import semver from "semver";
-import type { StepHost } from "../job-runner.js";
+import type { StepHost } from "../job/step-host.js";
 import type { VersionAsk } from "./toolchain-versions.js";
 import { newestSatisfying } from "./toolchain-versions.js";
 

@@ -21,7 +21,7 @@ import { forward, pipeRaw, readBody, readJson, refuseRaw, send } from "./http-fo
 import { PortForwarders } from "./port-forwarder.js";
 import { forwardPorts, showPortsInInspect, showPortsInList } from "./published-ports.js";
 import type { JobSide } from "./published-ports.js";
-import type { JobDockerApiHandle, JobDockerApiRequest, RunDockerApi } from "./run-docker-api.js";
+import type { JobDockerApiHandle, JobDockerApiRequest, RunDockerApiShare } from "./job-api-contract.js";
 import {
   BUILT_BY_JOB_LABEL,
   BUILT_BY_RUN_LABEL,
@@ -71,7 +71,7 @@ export class JobDockerApi implements JobDockerApiHandle {
   private used = false;
 
   constructor(
-    private readonly run: RunDockerApi,
+    private readonly run: RunDockerApiShare,
     private readonly request: JobDockerApiRequest,
   ) {
     this.settings = {
@@ -88,7 +88,7 @@ export class JobDockerApi implements JobDockerApiHandle {
     this.server.on("connection", (s: net.Socket) => this.track(s));
   }
 
-  private get engine(): RunDockerApi["engine"] {
+  private get engine(): RunDockerApiShare["engine"] {
     return this.run.engine;
   }
 

@@ -1,7 +1,10 @@
 import { EngineClient } from "./engine-client.js";
 import type { EngineAddress } from "./engine-client.js";
 import { JobDockerApi } from "./job-docker-api.js";
+import type { JobDockerApiHandle, JobDockerApiRequest, RunDockerApiShare } from "./job-api-contract.js";
 import { BUILT_BY_RUN_LABEL } from "./scope-policy.js";
+
+export type { JobDockerApiHandle, JobDockerApiRequest } from "./job-api-contract.js";
 
 /** The file the job's API listens on, in the job's runner-files folder. */
 export const DOCKER_API_SOCKET = "docker.sock";
@@ -14,24 +17,6 @@ export function dockerApiEnv(fileCommandsDir: string): Record<string, string> {
     // sessions would bypass them, so docker and compose use the classic builder.
     DOCKER_BUILDKIT: "0",
   };
-}
-
-export interface JobDockerApiRequest {
-  /** Host path of the socket to serve, inside the folder bound into the job container. */
-  socketPath: string;
-  /** Where the job container sees it (DOCKER_HOST's path): a mount of it is a mount of the socket. */
-  socketPathInJob?: string;
-  jobKey: string;
-  jobContainerId: string;
-  /** The run's labels and the job's: everything the job creates carries them. */
-  labels: Record<string, string>;
-  /** A note for the job's log (a port that could not be forwarded). */
-  log?: (message: string) => void;
-}
-
-export interface JobDockerApiHandle {
-  /** Stops serving; removes the containers, networks and volumes the job created unless told not to. */
-  close(o: { removeCreated: boolean }): Promise<void>;
 }
 
 /** How the engine gives each job its scoped Docker API (undefined: jobs get none). */
@@ -51,7 +36,7 @@ export function normaliseTag(ref: string): string {
  * and the tags they took (restored at the end, so `docker build -t app .` in a job does not
  * leave the user's own `app` pointing at the job's image).
  */
-export class RunDockerApi implements DockerApiForJobs {
+export class RunDockerApi implements DockerApiForJobs, RunDockerApiShare {
   readonly engine: EngineClient;
   /** tag -> the image it named before the run took it (null: it named none). */
   private readonly tagsTaken = new Map<string, string | null>();

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { BuiltinRegistry } from "../builtin-actions.js";
 import type { EventInput } from "../events.js";
-import type { JobRunDeps } from "../job-runner.js";
+import type { JobRunDeps } from "../job/index.js";
 import { Masker } from "../masker.js";
 import { maskEvent } from "../mask-event.js";
 import type { RepoInfo } from "../repo-info.js";
