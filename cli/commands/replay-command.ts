@@ -71,6 +71,8 @@ export interface ReplayCommandOptions {
   /** false with `--no-sync`: a paused job never takes the working tree's edits. */
   sync?: boolean;
   base?: string;
+  /** The files a push changes, for `paths:` filters (replay watch: those changed since its last replay); wins over `base`'s. */
+  changedFiles?: string[];
   /** `--event-path`: the user's own event payload instead of one synthesized from git. */
   eventPath?: string;
   githubToken?: string;
@@ -149,7 +151,7 @@ export async function replayCommand(options: ReplayCommandOptions & Pick<Execute
     }
   } else {
     if (selectors.length) throw new UsageError("--matrix selects cells of one job: use it with `replay job <id>`");
-    const files = o.base === undefined ? undefined : await changedFiles(repo.dir, o.base, repo.sha);
+    const files = o.changedFiles ?? (o.base === undefined ? undefined : await changedFiles(repo.dir, o.base, repo.sha));
     plan = planEvent(loaded.workflows, o.event, { ref: repo.ref, ...(files ? { changedFiles: files } : {}) });
     if (o.workflow !== undefined && loaded.problems.length) throw brokenWorkflow(loaded.problems);
     if (plan.workflows.length === 0) {
