@@ -132,5 +132,11 @@ ${table(rows)}
   installed, for a one-job lint workflow (checkout, \`node --check\`) on a warm image; the
   reference is \`replay job lint --from HEAD\` of the same job. The goal (≤ 10 s) is on the
   figure itself.
+- **replay watch**: with \`replay watch lint\` running (off a terminal, one line per
+  replay), the time from writing a file of the repository to the verdict line of the
+  replay that change starts, for a one-step job (\`echo\`) on a warm image: the 300 ms
+  debounce, git's ignore check of the changed path, and the replay in the watching
+  process (the engine's connection and the loaded CLI reused); against \`replay job
+  lint\` of the same job, spawn to exit, the runs of both interleaved. The goal is ≤ 1.2×.
 `;
 }
