@@ -150,7 +150,7 @@ describe("replay watch in a terminal", () => {
   const sessions: TmuxSession[] = [];
   afterAll(() => sessions.forEach((s) => s.kill()));
 
-  it("shows the replay on the screen, and the previous verdict while the next one runs; Ctrl-C ends it", async () => {
+  it("shows the replay on the screen, and the previous verdict while the next one runs; Ctrl-C during a replay cancels it and ends the watch, nothing left", async () => {
     requireTmux();
     const dir = repo("watch-tui", WORKFLOW.replace('echo "lint ok"', "echo lint ok; sleep 3"));
     const t = startTmux([process.execPath, CLI, "watch", "lint"], { cwd: dir, env: terminalEnv(), columns: 160, rows: 30 });
@@ -164,8 +164,16 @@ describe("replay watch in a terminal", () => {
       timeoutMs: 120_000,
     });
     expect(during).toContain("lint");
-    await t.waitFor("the second verdict", (s) => (s.match(/✓ success · lint ✓/g) ?? []).length >= 1 && s.includes("watching for changes"), { timeoutMs: 120_000 });
+    await t.waitFor("the second verdict", () => runsOf(dir).length === 2 && t.screen().trimEnd().endsWith("watching for changes (Ctrl-C to stop)"), { timeoutMs: 120_000 });
+    // Ctrl-C while the third replay runs: it is cancelled, and the watch ends with nothing left.
+    const before = runsOf(dir);
+    appendFileSync(path.join(dir, "src/a.txt"), "d\n");
+    const third = await containerOf(dir, before);
     t.send("C-c");
-    await t.waitFor("the exit", (s) => s.includes("[exit 130]"), { timeoutMs: 60_000 });
+    const end = await t.waitFor("the exit", (s) => s.includes("[exit "), { timeoutMs: 60_000 });
+    expect(end).toContain("[exit 130]");
+    expect(end).toMatch(/⊘ cancelled · lint · .* · stopped · run \d+/);
+    expect(resultOf(dir, third)).toBe("cancelled");
+    expect(await leftAfterRemoval([`dev.replay.run=${third}`])).toBe("");
   });
 });

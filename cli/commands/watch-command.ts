@@ -69,7 +69,7 @@ export async function watchCommand(o: WatchCommandOptions): Promise<number> {
   const say = (line: string): void => {
     previous = line;
     out.write(`${line}\n`);
-    if (tty) out.write("watching for changes (Ctrl-C to stop)\n");
+    if (tty && !stopping) out.write("watching for changes (Ctrl-C to stop)\n");
   };
 
   const round = async (files: string[], cancel: AbortSignal): Promise<void> => {
@@ -116,8 +116,8 @@ export async function watchCommand(o: WatchCommandOptions): Promise<number> {
     const jobs = ran.length ? ran.map((j) => (verdict === "cancelled" ? j.name : `${j.name} ${RESULT_MARK[j.status] ?? j.status}`)).join(", ") : jobsText;
     const why = verdict === "cancelled" ? (stopping || quit ? " · stopped" : " · a change came in") : "";
     const run = states.at(-1)?.runId;
-    say(`${RESULT_MARK[verdict]} ${verdict} · ${jobs} · ${formatDuration(Date.now() - started)} · ${changed}${why}${run ? ` · run ${run}` : ""}`);
     if (quit) stopping = "interrupt";
+    say(`${RESULT_MARK[verdict]} ${verdict} · ${jobs} · ${formatDuration(Date.now() - started)} · ${changed}${why}${run ? ` · run ${run}` : ""}`);
   };
 
   const start = (): void => {
