@@ -141,5 +141,11 @@ ${table(rows)}
   npm registry), timed once; the size is that image's, beside \`replay-base:bookworm\` it
   is built on. Build time and size are recorded, without a goal; the goal is on the
   warm no-op (≤ 3 s).
+- **replay watch**: with \`replay watch lint\` running (off a terminal, one line per
+  replay), the time from writing a file of the repository to the verdict line of the
+  replay that change starts, for a one-step job (\`echo\`) on a warm image: the 300 ms
+  debounce, git's ignore check of the changed path, and the replay in the watching
+  process (the engine's connection and the loaded CLI reused); against \`replay job
+  lint\` of the same job, spawn to exit, the runs of both interleaved. The goal is ≤ 1.2×.
 `;
 }

@@ -8,8 +8,9 @@
 // raw `docker exec`/`docker run`; bench/gitlab.mjs three pipelines against gitlab-ci-local;
 // bench/matrix.mjs a 4-cell matrix's overlap and the CLI's peak memory; bench/cache.mjs
 // a 200 MiB cache restore against raw tar; bench/hook.mjs the pre-push hook's verdict;
-// bench/images.mjs the runner image's cold build, size and warm no-op build.
-// BENCH_ONLY=steps,start,pipelines,matrix,cache,hook,images (or a part of that list) takes
+// bench/images.mjs the runner image's cold build, size and warm no-op build; bench/watch.mjs
+// `replay watch`'s change-to-verdict time.
+// BENCH_ONLY=steps,start,pipelines,matrix,cache,hook,images,watch (or a part of that list) takes
 // those only, and leaves docs/benchmarks.md alone.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -21,13 +22,14 @@ import { hookFigure } from "./hook.mjs";
 import { imageFigures } from "./images.mjs";
 import { cli, root } from "./lib.mjs";
 import { matrixFigures } from "./matrix.mjs";
+import { watchFigure } from "./watch.mjs";
 import { machine, page, table } from "./report.mjs";
 import { GCL_VERSION, gitlabCiLocal } from "./tools.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 // The pipelines against gitlab-ci-local and the matrix take 20-60 s a run: fewer runs.
 const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? Math.min(RUNS, 3));
-const ALL = ["steps", "start", "pipelines", "matrix", "cache", "hook", "images"];
+const ALL = ["steps", "start", "pipelines", "matrix", "cache", "hook", "images", "watch"];
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",").map((s) => s.trim()) : ALL;
 const unknown = only.filter((s) => !ALL.includes(s));
 if (unknown.length) throw new Error(`BENCH_ONLY: unknown figure(s) ${unknown.join(", ")}; known: ${ALL.join(", ")}`);
@@ -50,6 +52,7 @@ const FIGURES = [
   ["cache", "cache restore of 200 MiB", () => cacheFigure({ runs: RUNS })],
   ["hook", "pre-push hook", () => hookFigure({ cli, runs: RUNS })],
   ["images", "runner image: cold build, size, warm no-op", () => imageFigures({ runs: RUNS })],
+  ["watch", "replay watch: change to verdict", () => watchFigure({ runs: RUNS })],
 ];
 for (const [name, what, take] of FIGURES) {
   if (!want(name)) continue;

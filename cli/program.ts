@@ -9,6 +9,7 @@ import type * as CacheCommands from "./commands/cache-command.js";
 import type * as ImagesCommands from "./commands/images-command.js";
 import type { ImagesCommandContext } from "./commands/images-command.js";
 import type { DiffFlags } from "./commands/diff-command.js";
+import type { ReplayCommandOptions } from "./commands/replay-command.js";
 import { addHookCommands } from "./hook/index.js";
 import type { BreakAt } from "./stepping/index.js";
 import { DEFAULT_GITHUB_URL, collect, defaultParallel, positiveInt, replayRunIdArg, runIdArg, shaArg } from "./option-args.js";
@@ -98,19 +99,9 @@ async function reportersFor(flags: { json: boolean }): Promise<Reporter[]> {
   return [new (await import("./reporters/plain-reporter.js")).PlainReporter()];
 }
 
-async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string | undefined, debug: { breakAt?: BreakAt[] } = {}): Promise<number> {
-  let runId: string | undefined;
-  // The repository's git questions are processes of their own: they are asked while the
-  // replay's code loads (~100 ms of compiling on one thread), not after. Their answer,
-  // or error, is taken where the replay reads the repository. (repo-info.js itself, not
-  // the runners index, which would compile all of runners before the first question.)
-  const repoInfo = import("../runners/repo-info.js").then((m) => m.readRepoInfo(global.dir, { githubUrl: flags.githubUrl }));
-  repoInfo.catch(() => undefined);
-  const [{ prepareInteractive }, { replayCommand }, { prepareCopyBack }] = await Promise.all([import("./tui/index.js"), import("./commands/replay-command.js"), import("./commands/copy-back.js")]);
-  const copyBack = prepareCopyBack(flags, { debug: debug.breakAt !== undefined });
-  // The interactive screen and stepping when a person is at a terminal; plain output otherwise.
-  const interactive = await prepareInteractive(flags, debug.breakAt ? { breakAt: debug.breakAt } : {});
-  const exitCode = await replayCommand({
+/** The flags every replay shares, as replayCommand takes them. */
+function replayOptionsOf(global: GlobalOptions, flags: ReplayFlags, job: string | undefined): Omit<ReplayCommandOptions, "reporters"> {
+  return {
     dir: global.dir,
     ...(flags.workflow === undefined ? {} : { workflow: flags.workflow }),
     event: flags.event,
@@ -138,6 +129,23 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
     offline: flags.offline,
     noBuiltin: flags.builtin,
     ...(flags.runnerSize ? { runnerSize: flags.runnerSize } : {}),
+  };
+}
+
+async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string | undefined, debug: { breakAt?: BreakAt[] } = {}): Promise<number> {
+  let runId: string | undefined;
+  // The repository's git questions are processes of their own: they are asked while the
+  // replay's code loads (~100 ms of compiling on one thread), not after. Their answer,
+  // or error, is taken where the replay reads the repository. (repo-info.js itself, not
+  // the runners index, which would compile all of runners before the first question.)
+  const repoInfo = import("../runners/repo-info.js").then((m) => m.readRepoInfo(global.dir, { githubUrl: flags.githubUrl }));
+  repoInfo.catch(() => undefined);
+  const [{ prepareInteractive }, { replayCommand }, { prepareCopyBack }] = await Promise.all([import("./tui/index.js"), import("./commands/replay-command.js"), import("./commands/copy-back.js")]);
+  const copyBack = prepareCopyBack(flags, { debug: debug.breakAt !== undefined });
+  // The interactive screen and stepping when a person is at a terminal; plain output otherwise.
+  const interactive = await prepareInteractive(flags, debug.breakAt ? { breakAt: debug.breakAt } : {});
+  const exitCode = await replayCommand({
+    ...replayOptionsOf(global, flags, job),
     reporters: interactive?.reporters ?? (await reportersFor(flags)),
     ...(interactive ? { control: interactive.control, signal: interactive.signal, onPlan: interactive.onPlan } : {}),
     onRunId: (id) => (runId = id),
@@ -209,6 +217,18 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
   addReplayOptions(
     program.command("run").description("replay every workflow the event triggers (default: push)"),
   ).action(async (flags: ReplayFlags) => exit(await runReplay(global(), flags, undefined)));
+
+  addReplayOptions(
+    program
+      .command("watch")
+      .description("replay again on each change of the working tree: the jobs named, or every job a push of the changed files triggers")
+      .argument("[job...]", "job ids (default: the jobs a push of the changed files triggers, by the workflows' branches and paths filters)"),
+  ).action(async (jobs: string[], flags: ReplayFlags) => {
+    const refused = flags.json ? "--json" : flags.diff ? "--diff" : flags.step || flags.breakOnFailure || flags.breakAt.length ? "stepping (--step, --break-on-failure, --break-at)" : undefined;
+    if (refused) throw new UsageError(`replay watch does not take ${refused}`, "use `replay job` for it");
+    const { watchCommand } = await import("./commands/watch-command.js");
+    exit(await watchCommand({ replay: replayOptionsOf(global(), flags, undefined), jobs, tui: flags.tui }));
+  });
 
   addReplayOptions(
     program

@@ -5,17 +5,9 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, checkoutCase, corpusCases } from "./support/corpus.js";
-import { lastLine, requireTmux, startTmux } from "./support/tmux.js";
+import { lastLine, requireTmux, startTmux, terminalEnv } from "./support/tmux.js";
 import type { TmuxSession } from "./support/tmux.js";
 import { leftAfterRemoval } from "./support/engine-leftovers.js";
-
-/** What the CLI in the terminal gets from the test's environment: no CI, a real TERM. */
-function terminalEnv(): Record<string, string> {
-  const keep = /^(PATH|HOME|USER|DOCKER_.*|XDG_RUNTIME_DIR|REPLAY_.*|NODE_EXTRA_CA_CERTS|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY)$/;
-  const env: Record<string, string> = { TERM: "xterm-256color", LANG: "C.UTF-8" };
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && keep.test(k)) env[k] = v;
-  return env;
-}
 
 const containersOf = (runId: string): Promise<string> => leftAfterRemoval([`dev.replay.run=${runId}`]);
 

@@ -74,6 +74,8 @@ export interface ReplayCommandOptions {
   /** Takes what the jobs changed in their checkouts as they end, for copying back (replay debug, `--copy-back`). */
   copyBack?: CopyBack;
   base?: string;
+  /** The files a push changes, for `paths:` filters (replay watch: those changed since its last replay); wins over `base`'s. */
+  changedFiles?: string[];
   /** `--event-path`: the user's own event payload instead of one synthesized from git. */
   eventPath?: string;
   githubToken?: string;
@@ -154,7 +156,7 @@ export async function replayCommand(options: ReplayCommandOptions & Pick<Execute
     }
   } else {
     if (selectors.length) throw new UsageError("--matrix selects cells of one job: use it with `replay job <id>`");
-    const files = o.base === undefined ? undefined : await changedFiles(repo.dir, o.base, repo.sha);
+    const files = o.changedFiles ?? (o.base === undefined ? undefined : await changedFiles(repo.dir, o.base, repo.sha));
     plan = planEvent(loaded.workflows, o.event, { ref: repo.ref, ...(files ? { changedFiles: files } : {}) });
     if (o.workflow !== undefined && loaded.problems.length) throw brokenWorkflow(loaded.problems);
     if (plan.workflows.length === 0) {

@@ -40,6 +40,8 @@ export interface Interactive {
 export interface InteractiveOptions {
   /** Breakpoints besides --break-at (replay debug's, scoped to one job). */
   breakAt?: BreakAt[];
+  /** false: the screen closes with the run instead of waiting for q (replay watch). */
+  stayOpen?: boolean;
   env?: NodeJS.ProcessEnv;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
@@ -67,6 +69,6 @@ export async function prepareInteractive(flags: InteractiveFlags, o: Interactive
   });
   const { TuiSession } = await import("./tui-session.js");
   // Without a stdin of the caller's, the session reads the terminal itself (see TuiSession).
-  const session = new TuiSession({ stepping: controller, openShell: (target) => openShell(target), stdout, ...(o.stdin ? { stdin: o.stdin } : {}) });
+  const session = new TuiSession({ stepping: controller, openShell: (target) => openShell(target), stdout, ...(o.stayOpen === undefined ? {} : { stayOpen: o.stayOpen }), ...(o.stdin ? { stdin: o.stdin } : {}) });
   return { reporters: [session], control: controller, signal: controller.signal, onPlan: (plan) => session.setPlan(plan), dispose: () => session.close() };
 }

@@ -15,6 +15,14 @@ export function requireTmux(): void {
   }
 }
 
+/** What the CLI in the terminal gets from the test's environment: no CI, a real TERM. */
+export function terminalEnv(): Record<string, string> {
+  const keep = /^(PATH|HOME|USER|DOCKER_.*|XDG_RUNTIME_DIR|REPLAY_.*|NODE_EXTRA_CA_CERTS|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY)$/;
+  const env: Record<string, string> = { TERM: "xterm-256color", LANG: "C.UTF-8" };
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && keep.test(k)) env[k] = v;
+  return env;
+}
+
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export interface TmuxSession {
