@@ -182,7 +182,7 @@ ${phasesText ? `\n${section("phases", { body: phasesText }).text}\n` : ""}
   and the pipelines' figures.
 - **real project**: a Node project the bench generates (bench/project.mjs: its own small
   code and tests, not a copy of anyone's repository) with 35 dependencies from the npm
-  registry (express, lodash, zod, yargs, joi, luxon, …; a few hundred packages installed)
+  registry (express, lodash, zod, yargs, joi, luxon, …; ~200 packages installed)
   and mocha with a few dozen real tests (an HTTP request to an express app through
   supertest among them). Its workflow job (\`actions/checkout@v4\`, \`actions/cache@v4\` of
   \`~/.npm\` keyed on the lock file's hash, \`npm ci --prefer-offline --no-audit --no-fund\`,
