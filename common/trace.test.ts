@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type * as Trace from "./trace.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "replay-trace-"));
 afterEach(() => {
@@ -10,7 +11,7 @@ afterEach(() => {
 });
 
 /** common/trace.ts loaded afresh with REPLAY_TRACE as given (it reads the variable as it loads). */
-async function loadWith(file: string | undefined): Promise<typeof import("./trace.js")> {
+async function loadWith(file: string | undefined): Promise<typeof Trace> {
   if (file === undefined) vi.stubEnv("REPLAY_TRACE", undefined);
   else vi.stubEnv("REPLAY_TRACE", file);
   vi.resetModules();
