@@ -53,14 +53,18 @@ export function makeRepo(files, prefix = "replay-bench-") {
   return { dir, remove };
 }
 
+/** Now on the wall clock, in ms with a fraction: the clock of REPLAY_TRACE's marks (common/trace.ts). */
+export const nowMs = () => performance.timeOrigin + performance.now();
+
 /**
  * Runs the replay command with `args` (`--json` added) in `dir`; answers its events, the wall
- * time from spawn to exit, and `t0` (the spawn's Date.now()). `onSpawn(child)` sees the
+ * time from spawn to exit, `t0` (the spawn's Date.now()), and `spawnMs` and `exitMs` (nowMs()). `onSpawn(child)` sees the
  * process as soon as it exists (the memory figure polls it).
  */
 export function replay(dir, args, { env = gitEnv, onSpawn } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
+    const spawnMs = nowMs();
     const h0 = process.hrtime.bigint();
     // The command a user runs: bin/replay, the launcher npm installs (it starts node with
     // NODE_EXTRA_CA_CERTS deferred, see common/extra-ca.ts).
@@ -73,12 +77,13 @@ export function replay(dir, args, { env = gitEnv, onSpawn } = {}) {
     child.on("error", reject);
     child.on("close", (code) => {
       const wallMs = Number(process.hrtime.bigint() - h0) / 1e6;
+      const exitMs = nowMs();
       const events = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
       if (code !== 0) {
         const said = events.filter((e) => e.type === "error" || e.type === "step.output").map((e) => e.message ?? e.line);
         return reject(new Error(`replay ${args.join(" ")} exited ${code}:\n${said.slice(-20).join("\n")}\n${err.slice(-2000)}`));
       }
-      resolve({ t0, events, wallMs });
+      resolve({ t0, events, wallMs, spawnMs, exitMs });
     });
   });
 }

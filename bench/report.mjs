@@ -4,7 +4,7 @@
 // replay's figure over its reference (for a throughput, replay's over the reference's),
 // and `goal` is { op: "<=" | ">=", limit, on: "ratio" (default) | "value", text }.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 
 export function met(row) {
@@ -44,20 +44,57 @@ export function machine({ root, image, gclNode, gclVersion }) {
   return [
     `- date: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`,
     `- machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? "?"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB memory, ${osName}, Linux ${os.release()}`,
+    `- load average when the figures were done: ${os.loadavg().map((l) => l.toFixed(1)).join(", ")} (1, 5, 15 min; ${os.cpus().length} cores)`,
     `- Docker engine ${quiet("docker", ["version", "--format", "{{.Server.Version}}"])} (storage driver ${quiet("docker", ["info", "--format", "{{.Driver}}"])})`,
     `- replay at ${quiet("git", ["-C", root, "rev-parse", "--short", "HEAD"])} on Node ${process.versions.node}; job image \`${image}\``,
     ...(gclNode ? [`- gitlab-ci-local ${gclVersion} on Node ${gclNode} (both from the npm registry, in ~/.cache/replay/bench)`] : []),
   ].join("\n");
 }
 
-export function page({ rows, machineText }) {
+const SECTIONS = {
+  phases: {
+    title: "Where the time goes: a replay's phases",
+    intro: `\`BENCH_ONLY=phases\` (or the whole bench): the job start's and the 10-step pipeline's workloads
+replayed with \`REPLAY_TRACE=<file>\`, which makes the CLI append a mark at each phase boundary
+(common/trace.ts; without the variable the marks are a no-op), joined with the \`--json\`
+events and the bench's own spawn and exit times, all on the wall clock. Each phase is the
+time from the boundary before it to its own, the median over the runs (so the medians need
+not add up to the median wall time exactly). A job's container is created once the
+\`run.started\` event is out.`,
+  },
+  project: {
+    title: "A real project's install-and-test job",
+    intro: "`BENCH_ONLY=project` (or the whole bench): see \"real project\" under \"What each figure measures\".",
+  },
+};
+
+/** A section of the page a partial run may rewrite on its own: { name, text } between markers. */
+export function section(name, { machineText, body }) {
+  const { title, intro } = SECTIONS[name];
+  return { name, text: [`<!-- bench:${name} -->`, `## ${title}`, "", intro, "", ...(machineText ? [machineText, ""] : []), body, `<!-- /bench:${name} -->`].join("\n") };
+}
+
+/** Rewrites `sections` of the page in `file` (each in place, or a new one before "What each figure measures"), the rest left as it is. */
+export function writeSections(file, sections) {
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
+  for (const { name, text: body } of sections) {
+    const re = new RegExp(`<!-- bench:${name} -->[\\s\\S]*?<!-- /bench:${name} -->`);
+    if (re.test(text)) text = text.replace(re, () => body);
+    else if (text.includes("\n## What each figure measures")) text = text.replace("\n## What each figure measures", () => `\n${body}\n\n## What each figure measures`);
+    else text = `${text.trimEnd()}\n\n${body}\n`;
+  }
+  writeFileSync(file, text);
+}
+
+export function page({ rows, machineText, phasesText }) {
   return `# Benchmarks
 
 \`make bench\` builds replay, installs what the comparison needs, takes every figure below
 in one run and writes this page (\`node bench/run.mjs\`; \`BENCH_RUNS=n\` sets the number of
 runs, default 5, and \`BENCH_SLOW_RUNS=n\` that of the slow figures, the pipelines and the
-matrix, default 3; \`BENCH_ONLY=steps,start,pipelines,matrix,cache,hook,images\` takes some figures
-only and leaves this page alone). Each figure is the median of its runs (the last column),
+matrix, default 3; \`BENCH_ONLY=steps,start,pipelines,matrix,cache,hook,images,phases,project\`
+takes some figures only and leaves this page alone, but for the sections of the phases and
+the real project, which it rewrites when it takes them). Each figure is the median of its runs (the last column),
 beside a reference measured in the same run on the same machine, and their ratio; the goal
 is the project's, and says whether the figure met it. On a busy (shared) machine the
 figures are noisy: compare ratios, not absolute times.
@@ -65,7 +102,7 @@ figures are noisy: compare ratios, not absolute times.
 ${machineText}
 
 ${table(rows)}
-
+${phasesText ? `\n${section("phases", { body: phasesText }).text}\n` : ""}
 ## What each figure measures
 
 - **per-step overhead**: a job of 20 trivial \`run:\` steps (\`echo step N\`), the time from
@@ -147,5 +184,22 @@ ${table(rows)}
   debounce, git's ignore check of the changed path, and the replay in the watching
   process (the engine's connection and the loaded CLI reused); against \`replay job
   lint\` of the same job, spawn to exit, the runs of both interleaved. The goal is ≤ 1.2×.
+- **phases**: see "Where the time goes" above; no goal of its own, it explains the job start
+  and the pipelines' figures.
+- **real project**: a Node project the bench generates (bench/project.mjs: its own small
+  code and tests, not a copy of anyone's repository) with 35 dependencies from the npm
+  registry (express, lodash, zod, yargs, joi, luxon, …; ~200 packages installed)
+  and mocha with a few dozen real tests (an HTTP request to an express app through
+  supertest among them). Its workflow job (\`actions/checkout@v4\`, \`actions/cache@v4\` of
+  \`~/.npm\` keyed on the lock file's hash, \`npm ci --prefer-offline --no-audit --no-fund\`,
+  \`npm test\`) replayed with \`replay job test\`, spawn to exit, against the same commands
+  typed by hand into one \`docker run --rm\` of the same image, as the same user (runner),
+  the project bind-mounted and copied in, spawn to exit. Both npm caches are warm: replay's
+  is the actions/cache entry (in a cache store of the bench's own, \`REPLAY_CACHE_DIR\`)
+  saved by a warm-up replay and restored on an exact key hit in every timed run (its
+  restore is part of replay's time); the hand-typed side's is a host folder mounted at
+  \`~/.npm\`, filled by its own warm-up run. \`--prefer-offline\` on both sides: neither asks
+  the registry about what its cache holds. The lock file is resolved once from the
+  registry and kept in the bench cache. The runs of both are interleaved; goal ≤ 1.05×.
 `;
 }

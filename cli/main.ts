@@ -2,11 +2,15 @@
 import module from "node:module";
 import { fileURLToPath } from "node:url";
 import { takeDeferredCa } from "../common/extra-ca.js";
+import { mark } from "../common/trace.js";
 import { buildProgram, reportError } from "./program.js";
 
 // Node 22.1 and later can keep the compiled code of the chunks a command loads (in the
 // temp folder): compiling them is most of loading a command. Node 20 has no such cache;
 // there this does nothing.
+// REPLAY_TRACE's phase marks (bench/phases.mjs): Node's own start, and this file loaded.
+mark("node started", performance.timeOrigin);
+mark("cli loaded");
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 // The launcher (bin/replay) kept NODE_EXTRA_CA_CERTS aside: what replay starts gets it back.
 takeDeferredCa();

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { ReplayError, UsageError, caFetch, runProcess } from "../../common/index.js";
+import { ReplayError, UsageError, caFetch, mark, runProcess } from "../../common/index.js";
 import {
   checkCallSecrets,
   parseKeyValues,
@@ -132,12 +132,14 @@ function newRunId(): string {
 
 /** `replay job` and `replay run`: plan, then run on the Docker engine. Answers the exit status. */
 export async function replayCommand(options: ReplayCommandOptions & Pick<ExecuteOptions, "docker">): Promise<number> {
+  mark("command loaded");
   // The engine is reached while the repository and its workflows are read; a problem with
   // it is reported only after theirs (a broken workflow is the user's first concern).
   const docker = options.docker ?? connectDocker();
   docker.catch(() => undefined);
   const o = { ...options, docker, ...(options.githubTokenFromGh && !options.githubToken ? { githubToken: await ghToken() } : {}) };
   const { repo, loaded } = await loadRepo(o.dir, o.workflow, o.repoInfo);
+  mark("repository and workflows read");
   const selectors = parseMatrixSelectors(o.matrix);
   const givenInputs = parseKeyValues(o.input, "--input");
   const vars = parseKeyValues(o.var, "--var");
@@ -190,6 +192,7 @@ export async function replayCommand(options: ReplayCommandOptions & Pick<Execute
   const secrets = await readSecrets(repo.dir, o);
   // A required secret of a called workflow that would be empty refuses the replay now.
   checkCallSecrets(plan, { secrets, githubToken: o.githubToken, vars, inputs });
+  mark("planned");
   return executePlan(plan, { repo, secrets, vars, inputs }, o);
 }
 
@@ -236,6 +239,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   // A job needing an image that is neither here nor buildable here refuses the replay now.
   await images.preflight(plan.workflows.flatMap((pw) => pw.jobs));
   await seesFiles;
+  mark("images checked");
   // Every job asks for its image's env and user: one inspect per image per run, asked now
   // for the images already here (answered while the run's records and services are made).
   const inspected = new Map<string, ReturnType<ReturnType<typeof docker.getImage>["inspect"]>>();
@@ -349,6 +353,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     services = await startServices(await gateway, stores, emit);
     // As the runner does: the token never shows in a log.
     if (services) masker.add(services.token);
+    mark("run started");
     emit({
       type: "run.started",
       runId,

@@ -3,7 +3,7 @@ import { createReadStream, existsSync } from "node:fs";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import type { Readable } from "node:stream";
-import { ReplayError } from "../../common/index.js";
+import { ReplayError, mark } from "../../common/index.js";
 import { StepAgentHost } from "../step-agent/index.js";
 import { findPackageRoot } from "./image-builder.js";
 import { TOOL_CACHE_LABEL } from "./labels.js";
@@ -376,6 +376,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
         AutoRemove: !spec.keepable,
       },
     });
+    mark("container created");
     const job = new DockerJobContainer(this.docker, container, this.removals, agent, !spec.keepable);
     try {
       const workspace = spec.workspace;
@@ -391,12 +392,14 @@ export class DockerContainerRuntime implements ContainerRuntime {
       const staged = workspace && spec.agentDir ? stageSeed(spec.agentDir.host, workspace.tar, ready) : ready?.then(() => false);
       staged?.catch(() => undefined);
       await starting;
+      mark("container started");
       if (agent && inspecting) agent.defaultHome = !((await inspecting).Config.Env ?? []).some((e) => e.startsWith("HOME="));
       if (workspace) {
         const seeded = await staged;
         const seedDir = spec.agentDir?.host ?? "";
         const ok = seeded === true && (await seedResult(seedDir, async () => (await container.inspect()).State.Running)) === "ok";
         if (!ok) await job.copyIn(createReadStream(workspace.tar), workspace.path);
+        mark("workspace ready");
       }
     } catch (e) {
       await job.remove().catch(() => undefined);
