@@ -47,4 +47,18 @@ export default tseslint.config(
   ...layerConfigs,
   { files: ["runners/docker/**/*.ts"], rules: { "no-restricted-imports": restrictions("runners", { docker: true, ui: false }) } },
   { files: ["cli/tui/**/*.ts", "cli/tui/**/*.tsx"], rules: { "no-restricted-imports": restrictions("cli", { docker: false, ui: true }) } },
+  {
+    // A user error says what it is by its class (common/errors.ts), not by a code string.
+    files: ["**/*.ts", "**/*.tsx"],
+    ignores: ["common/errors.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "NewExpression[callee.name='ReplayError']",
+          message: "Throw a named subclass from common/errors.ts (NotFoundError, UsageError, …), or BugError where replay itself is wrong.",
+        },
+      ],
+    },
+  },
 );

@@ -1,6 +1,8 @@
 // Everything a user can cause is a ReplayError: a code, an exit status, a message in
-// the user's terms and a hint saying what to do. Anything else reaching the CLI's
-// handler is a bug in replay.
+// the user's terms and a hint saying what to do. Each code has its named subclass below;
+// `new ReplayError(` itself is written only here (eslint.config.js). Where the code knows
+// it is wrong (an invariant broke) it throws a BugError; that and anything else that is
+// not a ReplayError reaching the CLI's handler is printed as a bug in replay, stack and all.
 
 export type ErrorCode =
   | "usage"
@@ -34,6 +36,54 @@ export class ReplayError extends Error {
     this.code = code;
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? 2;
+  }
+}
+
+/** A ReplayError class for one code: constructed with a message and ReplayError's options. */
+function userError(code: ErrorCode) {
+  return class extends ReplayError {
+    constructor(message: string, options: ReplayErrorOptions = {}) {
+      super(code, message, options);
+    }
+  };
+}
+
+/** A workflow (or a job's container, services, action or matrix) that GitHub would refuse. */
+export class WorkflowInvalidError extends userError("workflow-invalid") {}
+/** A job named on the command line that no loaded workflow has. */
+export class UnknownJobError extends userError("unknown-job") {}
+/** A job named on the command line that several workflows have. */
+export class AmbiguousJobError extends userError("ambiguous-job") {}
+/** A `--matrix` selection that matches no cell. */
+export class UnknownMatrixError extends userError("unknown-matrix") {}
+/** A required workflow input nobody gave. */
+export class MissingInputError extends userError("missing-input") {}
+/** A required secret nobody supplied. */
+export class MissingSecretError extends userError("missing-secret") {}
+/** An image (a job's, an action's, a toolchain's, one of replay's own) that is not here and cannot be had or built. */
+export class ImageUnavailableError extends userError("image-unavailable") {}
+/** A folder that is not inside a git repository, or one with no commits. */
+export class NotARepositoryError extends userError("not-a-repository") {}
+/** Something named (a recorded replay, a CI run, an action, a commit) that is not there or is damaged. */
+export class NotFoundError extends userError("not-found") {}
+/** Something that needs a Docker engine, asked of a run that has none. */
+export class DockerRequiredError extends userError("docker-unavailable") {}
+
+/** A user error said again with where it happened: it keeps the code and exit status of the one it wraps (its cause). */
+export class ReplayErrorInContext extends ReplayError {
+  constructor(inner: ReplayError, message: string, hint?: string) {
+    super(inner.code, message, { ...(hint === undefined ? {} : { hint }), exitCode: inner.exitCode, cause: inner });
+  }
+}
+
+/**
+ * replay itself is wrong: an invariant broke. Not a user error (the CLI prints it as a bug,
+ * with its stack, exit 70), so it is deliberately not a ReplayError.
+ */
+export class BugError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "BugError";
   }
 }
 
@@ -79,9 +129,10 @@ export class WorkflowProblemsError extends ReplayError {
   }
 }
 
+/** A command line, flag, environment variable or setting replay cannot use. */
 export class UsageError extends ReplayError {
-  constructor(message: string, hint?: string) {
-    super("usage", message, hint === undefined ? {} : { hint });
+  constructor(message: string, hint?: string | ReplayErrorOptions) {
+    super("usage", message, hint === undefined ? {} : typeof hint === "string" ? { hint } : hint);
   }
 }
 
@@ -97,5 +148,5 @@ export class DockerUnavailableError extends ReplayError {
 }
 
 export function assertNever(x: never, what = "value"): never {
-  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+  throw new BugError(`unexpected ${what}: ${JSON.stringify(x)}`);
 }

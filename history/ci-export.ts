@@ -6,7 +6,7 @@
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import * as z from "../common/zod.js";
-import { ReplayError } from "../common/index.js";
+import { UsageError } from "../common/index.js";
 import { apiJobSchema, ciJobFromApi, defined } from "./ci-run.js";
 import type { CiJob, CiRun, CiStep } from "./ci-run.js";
 
@@ -83,7 +83,7 @@ const safeName = (s: string): string => s.replace(/[^A-Za-z0-9_.() -]+/g, "_");
 
 export async function readCiExport(dir: string): Promise<CiRun> {
   const entries = await readdir(dir).catch((cause: unknown) => {
-    throw new ReplayError("usage", `--ci-export ${dir}: cannot read the folder`, { hint: "give the folder holding the output of `gh run view RUN --json jobs` (run.json) and the logs", cause });
+    throw new UsageError(`--ci-export ${dir}: cannot read the folder`, { hint: "give the folder holding the output of `gh run view RUN --json jobs` (run.json) and the logs", cause });
   });
   const jsonFiles = entries.filter((e) => e.endsWith(".json")).sort((a, b) => Number(b === "run.json") - Number(a === "run.json") || Number(b === "jobs.json") - Number(a === "jobs.json"));
   let parsed: z.infer<typeof ghRunSchema> | undefined;
@@ -105,7 +105,7 @@ export async function readCiExport(dir: string): Promise<CiRun> {
     problem ||= `${f}: ${r.error.issues[0]?.path.join(".") ?? ""} ${r.error.issues[0]?.message ?? ""}`.trim();
   }
   if (!parsed) {
-    throw new ReplayError("usage", `--ci-export ${dir}: no file there holds a run's jobs${problem ? ` (${problem})` : ""}`, {
+    throw new UsageError(`--ci-export ${dir}: no file there holds a run's jobs${problem ? ` (${problem})` : ""}`, {
       hint: "write it with `gh run view RUN --json jobs,databaseId,headSha,headBranch,workflowName,url > DIR/run.json`",
     });
   }

@@ -2,7 +2,7 @@
 // that a diff can be redone offline, and so that a second diff does not fetch it again.
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ReplayError } from "../common/index.js";
+import { NotFoundError } from "../common/index.js";
 import type { CiJob, CiRun } from "./ci-run.js";
 
 export function ciDir(repoDir: string): string {
@@ -30,7 +30,7 @@ export async function loadStoredCiRun(repoDir: string, runId: number): Promise<C
   try {
     stored = JSON.parse(text) as typeof stored;
   } catch (cause) {
-    throw new ReplayError("not-found", `${path.join(dir, "run.json")} is damaged`, { hint: `remove ${dir} and diff again to fetch the run anew`, cause });
+    throw new NotFoundError(`${path.join(dir, "run.json")} is damaged`, { hint: `remove ${dir} and diff again to fetch the run anew`, cause });
   }
   const jobs: CiJob[] = [];
   for (const { hasLog, ...job } of stored.jobs) {

@@ -2,7 +2,7 @@
 // beside it (an export folder, the copy in .replay/ci/, or the API), and diff them. The
 // CLI prints the reports; the TUI's diff pane can call this too.
 import path from "node:path";
-import { ReplayError, UsageError } from "../common/index.js";
+import { NotFoundError, UsageError } from "../common/index.js";
 import { hostOf, parseRemote, readRepoInfo } from "../runners/index.js";
 import { loadWorkflows } from "../workflows/index.js";
 import type { Workflow } from "../workflows/index.js";
@@ -142,7 +142,7 @@ class CiSource {
     if (o.ciRun !== undefined) {
       const stored = await loadStoredCiRun(this.repoDir, o.ciRun);
       if (stored) return stored;
-      if (o.offline) throw new ReplayError("not-found", `CI run ${o.ciRun} is not kept in .replay/ci/`, { hint: "diff once without --offline to fetch it" });
+      if (o.offline) throw new NotFoundError(`CI run ${o.ciRun} is not kept in .replay/ci/`, { hint: "diff once without --offline to fetch it" });
       const repo = this.repo();
       const run = await (await this.api()).run(repo, o.ciRun);
       return this.fetchRun(repo, run);
@@ -154,7 +154,7 @@ class CiSource {
     if (o.offline) {
       const stored = (await listStoredCiRuns(this.repoDir)).find(matches);
       if (stored) return stored;
-      throw new ReplayError("not-found", `no CI run of ${workflowFile} ${o.ciSha ? `for commit ${o.ciSha}` : `on ${branch ?? "any branch"}`} is kept in .replay/ci/`, {
+      throw new NotFoundError(`no CI run of ${workflowFile} ${o.ciSha ? `for commit ${o.ciSha}` : `on ${branch ?? "any branch"}`} is kept in .replay/ci/`, {
         hint: "diff once without --offline to fetch it, or name a kept run with --ci-run ID",
       });
     }
@@ -163,7 +163,7 @@ class CiSource {
     const q = { workflowFile: basename(workflowFile), ...(o.ciSha ? { sha: o.ciSha } : branch ? { branch } : {}) };
     const run = await client.latestCompletedRun(repo, q);
     if (!run) {
-      throw new ReplayError("not-found", `${repo.owner}/${repo.name} has no completed run of ${basename(workflowFile)} ${o.ciSha ? `for commit ${o.ciSha}` : branch ? `on branch ${branch}` : ""}`.trimEnd(), {
+      throw new NotFoundError(`${repo.owner}/${repo.name} has no completed run of ${basename(workflowFile)} ${o.ciSha ? `for commit ${o.ciSha}` : branch ? `on branch ${branch}` : ""}`.trimEnd(), {
         hint: o.ciSha ? "push the commit and let CI finish, or pick a run with --ci-run ID" : "push the branch and let CI finish, pick another with --branch, or a run with --ci-run ID",
       });
     }
@@ -183,7 +183,7 @@ export async function diffReplay(o: DiffReplayOptions, deps: DiffReplayDeps): Pr
 
   const files = [...new Set([...local.meta.workflows, ...local.meta.jobs.map((j) => j.workflow)])];
   if (files.length === 0 || local.meta.jobs.length === 0) {
-    throw new ReplayError("not-found", `replay ${local.id} ran no job`, { hint: "diff a replay that ran (`replay diff RUN_ID`; the ids are the folders of .replay/runs/)" });
+    throw new NotFoundError(`replay ${local.id} ran no job`, { hint: "diff a replay that ran (`replay diff RUN_ID`; the ids are the folders of .replay/runs/)" });
   }
 
   if (o.ciExport !== undefined) {

@@ -1,6 +1,6 @@
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
-import { ReplayError } from "../common/index.js";
+import { NotFoundError } from "../common/index.js";
 import type { ReplayEvent } from "../runners/index.js";
 import { runMetaOf } from "./run-meta.js";
 import type { RunMeta } from "./run-meta.js";
@@ -34,7 +34,7 @@ function parseEvents(text: string, file: string): ReplayEvent[] {
     } catch (cause) {
       // A replay killed mid-write leaves a cut last line; anything else is damage.
       if (i < text.split("\n").length - 2) {
-        throw new ReplayError("not-found", `${file}:${i + 1} is not a JSON event`, { hint: "the record is damaged: replay again", cause });
+        throw new NotFoundError(`${file}:${i + 1} is not a JSON event`, { hint: "the record is damaged: replay again", cause });
       }
     }
   }
@@ -46,20 +46,20 @@ export async function readRunRecord(repoDir: string, runId?: string): Promise<Lo
   const ids = await listRecordedRuns(repoDir);
   const id = runId ?? ids.at(-1);
   if (id === undefined) {
-    throw new ReplayError("not-found", `no replay is recorded in ${runsDir(repoDir)}`, {
+    throw new NotFoundError(`no replay is recorded in ${runsDir(repoDir)}`, {
       hint: "replay first (`replay job <id>` or `replay run`), or use `replay job <id> --diff`",
     });
   }
   if (!ids.includes(id)) {
     const recent = ids.slice(-5).reverse().join(", ");
-    throw new ReplayError("not-found", `no recorded replay ${id} in ${runsDir(repoDir)}`, {
+    throw new NotFoundError(`no recorded replay ${id} in ${runsDir(repoDir)}`, {
       hint: recent ? `recorded replays, newest first: ${recent}` : "no replay is recorded yet: replay first",
     });
   }
   const dir = path.join(runsDir(repoDir), id);
   const file = path.join(dir, "events.jsonl");
   const text = await readFile(file, "utf8").catch((cause: unknown) => {
-    throw new ReplayError("not-found", `replay ${id} has no events.jsonl`, { hint: "the record is incomplete: replay again", cause });
+    throw new NotFoundError(`replay ${id} has no events.jsonl`, { hint: "the record is incomplete: replay again", cause });
   });
   const events = parseEvents(text, file);
   const stored = await readFile(path.join(dir, "meta.json"), "utf8").then((t) => JSON.parse(t) as RunMeta).catch(() => undefined);

@@ -1,5 +1,5 @@
 import { parse } from "shell-quote";
-import { ReplayError } from "../common/index.js";
+import { WorkflowInvalidError } from "../common/index.js";
 
 /** What the `options:` of a service or job container may set (the `docker create` flags GitHub accepts). */
 export interface ContainerOptions {
@@ -45,8 +45,8 @@ function bytes(flag: string, v: string): number {
   return Math.round(Number(m[1]) * (mult[(m[2] ?? "").toLowerCase()] ?? 1));
 }
 
-function bad(flag: string, value: string, expected: string): ReplayError {
-  return new ReplayError("workflow-invalid", `container option ${flag} ${value}: expected ${expected}`, { exitCode: 1 });
+function bad(flag: string, value: string, expected: string): WorkflowInvalidError {
+  return new WorkflowInvalidError(`container option ${flag} ${value}: expected ${expected}`, { exitCode: 1 });
 }
 
 /**
@@ -58,7 +58,7 @@ export function parseContainerOptions(options: string | undefined): ContainerOpt
   const out: ContainerOptions = { env: {}, tmpfs: {}, volumes: [], capAdd: [], labels: {}, privileged: false, ignored: [] };
   if (!options?.trim()) return out;
   const words = parse(options).map((w) => {
-    if (typeof w !== "string") throw new ReplayError("workflow-invalid", `container options: unsupported shell syntax in '${options}'`, { exitCode: 1 });
+    if (typeof w !== "string") throw new WorkflowInvalidError(`container options: unsupported shell syntax in '${options}'`, { exitCode: 1 });
     return w;
   });
   for (let i = 0; i < words.length; i++) {
@@ -68,7 +68,7 @@ export function parseContainerOptions(options: string | undefined): ContainerOpt
     const value = (): string => {
       if (eq > 0) return word.slice(eq + 1);
       const v = words[++i];
-      if (v === undefined) throw new ReplayError("workflow-invalid", `container option ${flag} needs a value`, { exitCode: 1 });
+      if (v === undefined) throw new WorkflowInvalidError(`container option ${flag} needs a value`, { exitCode: 1 });
       return v;
     };
     const hc = (): NonNullable<ContainerOptions["healthcheck"]> => (out.healthcheck ??= { test: [] });
@@ -166,7 +166,7 @@ export function parseContainerOptions(options: string | undefined): ContainerOpt
         out.ignored.push(`${flag} (replay manages the job's containers and network itself)`);
         break;
       default:
-        throw new ReplayError("workflow-invalid", `container option '${flag}' is not supported by replay`, {
+        throw new WorkflowInvalidError(`container option '${flag}' is not supported by replay`, {
           hint: "supported: --health-*, --no-healthcheck, -e/--env, --entrypoint, --user, --workdir, --hostname, --memory, --cpus, --shm-size, --tmpfs, -v/--volume, --cap-add, --label, --privileged",
           exitCode: 1,
         });

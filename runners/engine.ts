@@ -1,4 +1,4 @@
-import { ReplayError } from "../common/index.js";
+import { ReplayError, WorkflowInvalidError } from "../common/index.js";
 import {
   cellDisplayName,
   describeCell,
@@ -267,7 +267,7 @@ async function runWorkflow(
       if (matrixRaw !== undefined) {
         const evaluated = await evaluateDeep(matrixRaw, ctx, { keys: true });
         if (!evaluated || typeof evaluated !== "object" || Array.isArray(evaluated)) {
-          throw new ReplayError("workflow-invalid", `the matrix of job '${job.id}' evaluated to ${JSON.stringify(evaluated)}, not a mapping`, { exitCode: 1 });
+          throw new WorkflowInvalidError(`the matrix of job '${job.id}' evaluated to ${JSON.stringify(evaluated)}, not a mapping`, { exitCode: 1 });
         }
         cells = expandMatrix(evaluated as ValueMap);
         const selectors = pw.selectors[job.id];

@@ -1,4 +1,4 @@
-import { ReplayError } from "../common/index.js";
+import { WorkflowInvalidError } from "../common/index.js";
 import type { Value, ValueMap } from "../workflows/index.js";
 import { parseContainerOptions } from "./container-options.js";
 import type { ContainerOptions } from "./container-options.js";
@@ -30,13 +30,13 @@ function str(v: Value | undefined): string {
 /** Reads a (string or mapping) container definition that expressions have been evaluated in. */
 export function containerDefinition(v: Value, where: string): ContainerDefinition {
   if (typeof v === "string") {
-    if (!v.trim()) throw new ReplayError("workflow-invalid", `${where}: the image is empty`, { exitCode: 1 });
+    if (!v.trim()) throw new WorkflowInvalidError(`${where}: the image is empty`, { exitCode: 1 });
     return { image: v, env: {}, ports: [], volumes: [], options: parseContainerOptions(undefined) };
   }
-  if (!v || typeof v !== "object" || Array.isArray(v)) throw new ReplayError("workflow-invalid", `${where} must be an image or a mapping`, { exitCode: 1 });
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw new WorkflowInvalidError(`${where} must be an image or a mapping`, { exitCode: 1 });
   const m = v as ValueMap;
   const image = str(m["image"]);
-  if (!image) throw new ReplayError("workflow-invalid", `${where}: 'image' is empty`, { exitCode: 1 });
+  if (!image) throw new WorkflowInvalidError(`${where}: 'image' is empty`, { exitCode: 1 });
   const env = Object.fromEntries(Object.entries((m["env"] ?? {}) as ValueMap).map(([k, x]) => [k, str(x)]));
   const def: ContainerDefinition = {
     image,
@@ -74,7 +74,7 @@ export function parsePorts(ports: string[]): { containerPort: string; hostPort: 
     const containerPort = parts[parts.length - 1] ?? "";
     const hostPort = parts.length >= 2 ? (parts[parts.length - 2] ?? "") : "";
     if (!/^\d+$/.test(containerPort) || (hostPort !== "" && !/^\d+$/.test(hostPort))) {
-      throw new ReplayError("workflow-invalid", `ports entry '${p}' is not a port or a host:container mapping`, { exitCode: 1 });
+      throw new WorkflowInvalidError(`ports entry '${p}' is not a port or a host:container mapping`, { exitCode: 1 });
     }
     // A port published on a random host port is reached on its own number here.
     return { containerPort, hostPort: hostPort || containerPort };

@@ -1,6 +1,6 @@
 import path from "node:path";
 import os from "node:os";
-import { ReplayError, runProcess, runProcesses } from "../common/index.js";
+import { NotARepositoryError, NotFoundError, runProcess, runProcesses } from "../common/index.js";
 
 export interface RepoInfo {
   /** The repository's top folder on the host. */
@@ -95,12 +95,12 @@ export async function readRepoInfo(startDir: string, options: RepoInfoOptions = 
   const [dir, log, branch, described, remoteUrl, originHead, userName] = answers.map((r) => (r.exitCode === 0 ? r.stdout.trim() : undefined));
   const tag = branch ? undefined : described;
   if (!dir) {
-    throw new ReplayError("not-a-repository", `${startDir} is not inside a git repository`, {
+    throw new NotARepositoryError(`${startDir} is not inside a git repository`, {
       hint: "run replay in a git repository (or pass -C <dir>); replay copies the repository's tracked files into each job",
     });
   }
   const [sha, parents = "", an = "", ae = "", date = "", ...msg] = (log ?? "").split("\0");
-  if (!sha) throw new ReplayError("not-a-repository", `the repository at ${dir} has no commits yet`, { hint: "commit something first" });
+  if (!sha) throw new NotARepositoryError(`the repository at ${dir} has no commits yet`, { hint: "commit something first" });
   const parent = parents.split(" ")[0] || undefined;
   const env = options.env ?? process.env;
   const moreHosts = [hostOf(options.githubUrl), hostOf(env["GITHUB_SERVER_URL"])].filter((h): h is string => h !== undefined);
@@ -147,7 +147,7 @@ export async function resolveCommit(dir: string, rev: string): Promise<string | 
  */
 export async function repoInfoAt(repo: RepoInfo, at: { sha: string; ref: string; before: string }): Promise<RepoInfo> {
   const log = await git(repo.dir, ["log", "-1", "--format=%an%x00%ae%x00%cI%x00%B", at.sha]);
-  if (log === undefined) throw new ReplayError("not-found", `commit ${at.sha} is not in the repository at ${repo.dir}`);
+  if (log === undefined) throw new NotFoundError(`commit ${at.sha} is not in the repository at ${repo.dir}`);
   const [an = "", ae = "", date = "", ...msg] = log.split("\0");
   const tag = at.ref.startsWith("refs/tags/");
   return {

@@ -1,4 +1,4 @@
-import { ReplayError } from "../common/index.js";
+import { UsageError } from "../common/index.js";
 
 export interface ShellCommand {
   /** The command with `{0}` replaced by the script path. */
@@ -30,14 +30,14 @@ export function shellCommand(shell: string | undefined, scriptBase: string): She
         return { line: "pwsh -command {0}", extension: ".ps1" };
       case "cmd":
       case "powershell":
-        throw new ReplayError("usage", `shell '${shell}' runs only on Windows runners`, {
+        throw new UsageError(`shell '${shell}' runs only on Windows runners`, {
           hint: "replay runs Linux jobs; use bash, sh, python, pwsh or a custom shell",
           exitCode: 1,
         });
       default: {
         const custom = shell?.trim() ?? "";
         if (!custom.includes("{0}")) {
-          throw new ReplayError("usage", `custom shell '${custom}' must contain {0} where the script path goes`, { exitCode: 1 });
+          throw new UsageError(`custom shell '${custom}' must contain {0} where the script path goes`, { exitCode: 1 });
         }
         // The runner names the script after the custom shell's program: `pwsh -File {0}`
         // gets a .ps1 (pwsh refuses -File without one), `python -u {0}` a .py, `node {0}` none.

@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { setImmediate } from "node:timers/promises";
 import tar from "tar-stream";
 import type { Readable } from "node:stream";
-import { processOutput, streamProcess } from "../common/index.js";
+import { BugError, processOutput, streamProcess } from "../common/index.js";
 
 /**
  * The working tree's tracked files (uncommitted changes included), exactly HEAD, or
@@ -270,7 +270,7 @@ async function addCommit(o: SnapshotOptions, commit: string, pack: tar.Pack, add
     extract.on("finish", resolve);
     extract.on("error", reject);
   });
-  if (!archive.child.stdout) throw new Error("git archive gave no output");
+  if (!archive.child.stdout) throw new BugError("git archive gave no output");
   archive.child.stdout.pipe(extract);
   await Promise.all([finished, archive.done]);
 }

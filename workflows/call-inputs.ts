@@ -3,7 +3,7 @@
 // any scalar as text, but a boolean or number input takes only a boolean or a number
 // ("Unexpected type of value 'true', expected type: Boolean").
 
-import { ReplayError } from "../common/errors.js";
+import { WorkflowInvalidError } from "../common/errors.js";
 import { coerceToString, findExpressions } from "./expressions/index.js";
 import type { Value, WorkflowInput } from "./model.js";
 
@@ -56,12 +56,12 @@ function unset(input: WorkflowInput): Value {
 /**
  * The `inputs` context of a called workflow. `given` holds the caller's `with:` values,
  * already evaluated. `file` names the called workflow in messages. An undeclared input,
- * a missing required one or a value of the wrong type is a ReplayError.
+ * a missing required one or a value of the wrong type is a WorkflowInvalidError.
  */
 export function resolveCallInputs(declared: readonly WorkflowInput[], given: Record<string, Value>, file: string): Record<string, Value> {
   const problems = callInputProblems(declared, given, file, "values");
   if (problems.length) {
-    throw new ReplayError("workflow-invalid", problems.join("; "), {
+    throw new WorkflowInvalidError(problems.join("; "), {
       hint: `fix \`with:\` of the calling job to match the inputs ${file} declares under on.workflow_call.inputs`,
       exitCode: 1,
     });

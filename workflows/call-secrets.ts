@@ -3,7 +3,7 @@
 // that the caller passes the secret (resolveCalledWorkflows does that); locally the usual
 // gap is a secret that exists in the repository's settings but was not given to replay.
 
-import { ReplayError } from "../common/index.js";
+import { MissingSecretError } from "../common/index.js";
 import { checkTemplate, evaluateTemplate } from "./expressions/index.js";
 import type { Value } from "./model.js";
 import type { Plan, PlannedWorkflow } from "./plan.js";
@@ -32,7 +32,7 @@ interface SecretsView {
 const SIMPLE_SECRET = /^\$\{\{\s*secrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*'([^']+)'\s*\])\s*\}\}$/;
 
 /**
- * Throws a ReplayError ("missing-secret") naming every required secret of a called
+ * Throws a MissingSecretError naming every required secret of a called
  * workflow (or of a workflow_call workflow replayed directly) that would be empty.
  */
 export function checkCallSecrets(plan: Plan, supplied: SuppliedSecrets): void {
@@ -70,7 +70,7 @@ export function checkCallSecrets(plan: Plan, supplied: SuppliedSecrets): void {
   }
   if (missing.length === 0) return;
   const names = [...toSupply];
-  throw new ReplayError("missing-secret", `required secret${missing.length === 1 ? "" : "s"} not supplied: ${missing.join("; ")}`, {
+  throw new MissingSecretError(`required secret${missing.length === 1 ? "" : "s"} not supplied: ${missing.join("; ")}`, {
     hint: `supply ${names.length === 1 ? "it" : "them"} with ${names.map((n) => `--secret ${n}=…`).join(" ")} (or --secret ${names[0]} to read it from the environment, --secret-file FILE, or a ${names[0]}=… line in .secrets)`,
   });
 }

@@ -5,7 +5,7 @@
 
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ReplayError, WorkflowProblemsError } from "../common/index.js";
+import { NotFoundError, ReplayError, ReplayErrorInContext, WorkflowProblemsError } from "../common/index.js";
 import type { Problem } from "../common/index.js";
 import { callInputProblems } from "./call-inputs.js";
 import { findExpressions } from "./expressions/index.js";
@@ -51,7 +51,7 @@ export function workflowReader(repoDir: string, remote?: RemoteWorkflowSource): 
       return from ? read(from.repoDir, ref.path, `${from.owner}/${from.repo}/${ref.path}@${from.ref}`) : read(repoDir, ref.path, ref.path);
     }
     if (remote === undefined) {
-      throw new ReplayError("not-found", `replay cannot call '${uses}' yet: reusable workflows from other repositories are not supported`, {
+      throw new NotFoundError(`replay cannot call '${uses}' yet: reusable workflows from other repositories are not supported`, {
         hint: `copy ${ref.path} into this repository and call it as ./${ref.path}`,
       });
     }
@@ -105,11 +105,7 @@ export async function resolveCalledWorkflows(plan: Plan, read: ReadCalledWorkflo
         // A reusable workflow that cannot be had (another repository's, unreachable): said at its `uses:`.
         if (!(e instanceof ReplayError)) throw e;
         const where = at("uses", "");
-        throw new ReplayError(e.code, `${where.file}:${where.line}:${where.col}: job '${job.id}' calls a reusable workflow: ${e.message}`, {
-          ...(e.hint === undefined ? {} : { hint: e.hint }),
-          exitCode: e.exitCode,
-          cause: e,
-        });
+        throw new ReplayErrorInContext(e, `${where.file}:${where.line}:${where.col}: job '${job.id}' calls a reusable workflow: ${e.message}`, e.hint);
       });
       if (loaded === undefined) {
         problems.push(at("uses", `job '${job.id}' calls '${job.uses}', and there is no such file`));

@@ -2,7 +2,7 @@
 // the workflow syntax docs): `*` stops at `/`, `**` does not, `?` and `+` repeat the
 // character before them, `[]` is a class, `\` escapes, `!` first negates.
 
-import { ReplayError } from "../common/errors.js";
+import { WorkflowInvalidError } from "../common/errors.js";
 
 const compiled = new Map<string, RegExp>();
 
@@ -70,7 +70,7 @@ function characterClass(pattern: string, body: string): string {
     const to = body[j + 1] === "-" && j + 2 < body.length ? (body[j + 2] as string) : undefined;
     if (to !== undefined) {
       if (to < c) {
-        throw new ReplayError("workflow-invalid", `filter pattern '${pattern}' has the range '${c}-${to}', which runs backwards`, {
+        throw new WorkflowInvalidError(`filter pattern '${pattern}' has the range '${c}-${to}', which runs backwards`, {
           hint: `write the range low to high, e.g. '${to}-${c}'`,
         });
       }

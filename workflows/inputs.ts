@@ -1,7 +1,7 @@
 // The `inputs` context of a workflow_dispatch or workflow_call run, from `--input k=v`
 // strings and the inputs the workflow declares, typed as GitHub types them.
 
-import { ReplayError, UsageError } from "../common/errors.js";
+import { MissingInputError, UsageError, WorkflowInvalidError } from "../common/errors.js";
 import type { InputType, Value, WorkflowInput } from "./model.js";
 import { evaluateTemplateAsync, findExpressions } from "./expressions/index.js";
 import type { EvalOptions } from "./expressions/index.js";
@@ -106,7 +106,7 @@ export function resolveInputs(declared: WorkflowInput[], given: Record<string, s
   for (const name of Object.keys(given)) {
     if (!byName.has(name)) {
       const names = declared.map((d) => d.name);
-      throw new ReplayError("usage", `the workflow has no ${how} input '${name}'`, {
+      throw new UsageError(`the workflow has no ${how} input '${name}'`, {
         hint: names.length === 0 ? `it declares no ${how} inputs; drop --input ${name}` : `its inputs are: ${names.join(", ")}`,
       });
     }
@@ -118,7 +118,7 @@ export function resolveInputs(declared: WorkflowInput[], given: Record<string, s
     if (raw !== undefined) {
       const value = convert(input, raw, how);
       if (value === undefined) {
-        throw new ReplayError("usage", `input '${input.name}' is a ${input.type} and cannot be '${raw}'`, {
+        throw new UsageError(`input '${input.name}' is a ${input.type} and cannot be '${raw}'`, {
           hint: `give ${expected(input)}, e.g. --input ${input.name}=${example(input)}`,
         });
       }
@@ -126,13 +126,13 @@ export function resolveInputs(declared: WorkflowInput[], given: Record<string, s
     } else if (input.default !== undefined && input.default !== null) {
       const value = convert(input, text(input.default), how);
       if (value === undefined) {
-        throw new ReplayError("workflow-invalid", `the default of input '${input.name}' (${text(input.default)}) is not ${expected(input)}`, {
+        throw new WorkflowInvalidError(`the default of input '${input.name}' (${text(input.default)}) is not ${expected(input)}`, {
           hint: `fix the default at line ${input.pos.line}, or ${howToPass(input.name, how)}`,
         });
       }
       out[input.name] = value;
     } else if (input.required) {
-      throw new ReplayError("missing-input", `the ${how} input '${input.name}' is required and has no default`, {
+      throw new MissingInputError(`the ${how} input '${input.name}' is required and has no default`, {
         hint: howToPass(input.name, how),
       });
     } else {

@@ -1,7 +1,7 @@
 // A job's `strategy.matrix` expanded into cells as GitHub does it, the name GitHub shows
 // for each cell, and the `--matrix key=value` selectors that pick cells to replay.
 
-import { ReplayError, UsageError } from "../common/errors.js";
+import { UnknownMatrixError, UsageError, WorkflowInvalidError } from "../common/errors.js";
 import type { Value, ValueMap } from "./model.js";
 import { MAX_MATRIX_COMBINATIONS, MAX_MATRIX_JOBS } from "./workflow-limits.js";
 
@@ -9,8 +9,8 @@ function isObject(v: Value | undefined): v is { [key: string]: Value } {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function invalid(message: string, hint: string): ReplayError {
-  return new ReplayError("workflow-invalid", message, { hint });
+function invalid(message: string, hint: string): WorkflowInvalidError {
+  return new WorkflowInvalidError(message, { hint });
 }
 
 /** Deep, type-strict equality of two values (object key order does not matter). */
@@ -190,9 +190,7 @@ export function selectCells(cells: ValueMap[], selectors: MatrixSelector[], jobI
   for (const s of selectors) {
     if (!cells.some((c) => Object.hasOwn(c, s.key))) {
       const keys = [...new Set(cells.flatMap((c) => Object.keys(c)))];
-      throw new ReplayError(
-        "unknown-matrix",
-        `--matrix ${s.key}=${s.value}: ${of} has no key '${s.key}' (its keys: ${keys.join(", ") || "none"}); its cells are: ${listCells(cells) || "none"}`,
+      throw new UnknownMatrixError(`--matrix ${s.key}=${s.value}: ${of} has no key '${s.key}' (its keys: ${keys.join(", ") || "none"}); its cells are: ${listCells(cells) || "none"}`,
         options,
       );
     }
@@ -203,7 +201,7 @@ export function selectCells(cells: ValueMap[], selectors: MatrixSelector[], jobI
     [...byKey].every(([key, values]) => Object.hasOwn(c, key) && values.includes(asText(c[key] as Value))),
   );
   if (chosen.length === 0) {
-    throw new ReplayError("unknown-matrix", `--matrix ${shown} matches no cell of ${of}; its cells are: ${listCells(cells)}`, options);
+    throw new UnknownMatrixError(`--matrix ${shown} matches no cell of ${of}; its cells are: ${listCells(cells)}`, options);
   }
   return chosen;
 }

@@ -1,4 +1,4 @@
-import { ReplayError } from "../common/index.js";
+import { AmbiguousJobError, UnknownJobError, UnknownMatrixError } from "../common/index.js";
 import { expandMatrix, selectCells } from "./matrix.js";
 import type { MatrixSelector } from "./matrix.js";
 import type { Job, Workflow } from "./model.js";
@@ -71,12 +71,12 @@ export function planJob(workflows: readonly Workflow[], jobId: string, event: st
   const having = workflows.filter((w) => w.jobs.some((j) => j.id === jobId));
   if (having.length === 0) {
     const known = workflows.flatMap((w) => w.jobs.map((j) => `${j.id} (${w.file})`));
-    throw new ReplayError("unknown-job", `no job '${jobId}' in the workflows that loaded`, {
+    throw new UnknownJobError(`no job '${jobId}' in the workflows that loaded`, {
       hint: known.length ? `jobs there are: ${known.join(", ")}` : "no workflow loaded; run `replay validate` to see why",
     });
   }
   if (having.length > 1) {
-    throw new ReplayError("ambiguous-job", `job '${jobId}' is in ${having.length} workflows: ${having.map((w) => w.file).join(", ")}`, {
+    throw new AmbiguousJobError(`job '${jobId}' is in ${having.length} workflows: ${having.map((w) => w.file).join(", ")}`, {
       hint: `pick one with --workflow, e.g. --workflow ${having[0]?.file}`,
     });
   }
@@ -85,7 +85,7 @@ export function planJob(workflows: readonly Workflow[], jobId: string, event: st
   if (selectors.length) {
     const m = target.strategy?.matrix;
     if (m === undefined) {
-      throw new ReplayError("unknown-matrix", `job '${jobId}' has no matrix, so --matrix ${selectors.map((s) => `${s.key}=${s.value}`).join(" ")} matches nothing`, {
+      throw new UnknownMatrixError(`job '${jobId}' has no matrix, so --matrix ${selectors.map((s) => `${s.key}=${s.value}`).join(" ")} matches nothing`, {
         hint: "leave out --matrix for a job without a matrix",
       });
     }

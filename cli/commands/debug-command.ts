@@ -1,7 +1,7 @@
 // `replay debug [RUN_ID | --last-failed]`: finds the failed job (and matrix cell) of a
 // recorded replay and replays just that job, with the same event, paused before the
 // step that failed, so the user can look around, fix, retry.
-import { ReplayError } from "../../common/index.js";
+import { NotFoundError, UsageError } from "../../common/index.js";
 import { listRecordedRuns, readRunRecord } from "../../history/index.js";
 import type { JobMeta, RunMeta } from "../../history/index.js";
 import { describeCell } from "../../workflows/index.js";
@@ -68,7 +68,7 @@ export function debugTargetOf(runId: string, meta: RunMeta): DebugTarget | undef
 
 export async function findDebugTarget(repoDir: string, sel: DebugSelection): Promise<DebugTarget> {
   if (sel.runId !== undefined && sel.lastFailed) {
-    throw new ReplayError("usage", "give a run id or --last-failed, not both", { hint: "replay debug <run-id>, or replay debug --last-failed" });
+    throw new UsageError("give a run id or --last-failed, not both", { hint: "replay debug <run-id>, or replay debug --last-failed" });
   }
   if (sel.lastFailed) {
     const ids = (await listRecordedRuns(repoDir)).reverse();
@@ -77,7 +77,7 @@ export async function findDebugTarget(repoDir: string, sel: DebugSelection): Pro
       const target = run && debugTargetOf(id, run.meta);
       if (target) return target;
     }
-    throw new ReplayError("not-found", ids.length ? `none of the ${ids.length} recorded replays has a failed step` : "no replay is recorded yet", {
+    throw new NotFoundError(ids.length ? `none of the ${ids.length} recorded replays has a failed step` : "no replay is recorded yet", {
       hint: "replay a job first (`replay job <id>`); debug replays the job whose step failed",
     });
   }
@@ -85,9 +85,7 @@ export async function findDebugTarget(repoDir: string, sel: DebugSelection): Pro
   const target = debugTargetOf(run.id, run.meta);
   if (target) return target;
   const failedJob = run.meta.jobs.find((j) => j.result === "failure");
-  throw new ReplayError(
-    "not-found",
-    failedJob ? `in replay ${run.id}, job ${failedJob.name} failed before any of its steps did${failedJob.reason ? ` (${failedJob.reason})` : ""}` : `replay ${run.id} has no failed step`,
+  throw new NotFoundError(failedJob ? `in replay ${run.id}, job ${failedJob.name} failed before any of its steps did${failedJob.reason ? ` (${failedJob.reason})` : ""}` : `replay ${run.id} has no failed step`,
     { hint: failedJob ? `replay it with \`replay job ${failedJob.job} --step\`` : "replay debug --last-failed finds the newest replay with a failed step" },
   );
 }

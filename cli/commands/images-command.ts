@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { statfs } from "node:fs/promises";
 import path from "node:path";
-import { ReplayError, UsageError } from "../../common/index.js";
+import { ImageUnavailableError, UsageError } from "../../common/index.js";
 import {
   DEFAULT_BASE_IMAGE,
   IMAGE_NAMES,
@@ -172,7 +172,7 @@ export async function imagesLock(c: Pick<ImagesCommandContext, "json" | "out">, 
   else c.out(table([["ARG", "VERSION", "RESULT", ""], ...results.map((r) => [r.arg, r.version, r.outcome, r.message])]));
   const failed = results.filter((r) => r.outcome === "failed");
   if (failed.length) {
-    throw new ReplayError("image-unavailable", `${failed.length} toolchain(s) could not be locked: ${failed.map((f) => f.arg).join(", ")}`, {
+    throw new ImageUnavailableError(`${failed.length} toolchain(s) could not be locked: ${failed.map((f) => f.arg).join(", ")}`, {
       hint: failed[0]?.message ?? "",
       exitCode: 1,
     });

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { ReplayError, UsageError, caFetch, mark, runProcess } from "../../common/index.js";
+import { ReplayError, UsageError, WorkflowInvalidError, caFetch, mark, runProcess } from "../../common/index.js";
 import {
   checkCallSecrets,
   parseKeyValues,
@@ -165,7 +165,7 @@ export async function replayCommand(options: ReplayCommandOptions & Pick<Execute
       const notTriggered = plan.notTriggered.map((n) => `${n.workflow}: ${n.reason}`).join("; ");
       // The workflows that did not load may be the ones the user meant: say why they did not.
       if (loaded.problems.length) throw brokenWorkflow(loaded.problems, `no workflow is triggered by ${o.event} on ${repo.ref}, and`, notTriggered || undefined);
-      throw new ReplayError("usage", `no workflow is triggered by ${o.event} on ${repo.ref}`, {
+      throw new UsageError(`no workflow is triggered by ${o.event} on ${repo.ref}`, {
         hint: notTriggered || "no workflow files were found under .github/workflows",
       });
     }
@@ -459,10 +459,9 @@ async function startServices(host: string | undefined, stores: RunStores, emit: 
 }
 
 /** `lead` goes before the problems, and `also` (what the caller would have hinted) after its hint. */
-function brokenWorkflow(problems: readonly { file: string; line: number; col: number; message: string }[], lead = "", also?: string): ReplayError {
+function brokenWorkflow(problems: readonly { file: string; line: number; col: number; message: string }[], lead = "", also?: string): WorkflowInvalidError {
   const files = new Set(problems.map((p) => p.file)).size;
-  return new ReplayError(
-    "workflow-invalid",
+  return new WorkflowInvalidError(
     `${lead ? `${lead} ` : ""}${files > 1 ? `${files} workflow files do` : "the workflow does"} not load:\n${problems.map((p) => `  ${p.file}:${p.line}:${p.col}: ${p.message}`).join("\n")}`,
     { hint: `fix the lines named above; \`replay validate\` lists every problem${also ? `; ${also}` : ""}` },
   );

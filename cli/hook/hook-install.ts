@@ -5,7 +5,7 @@
 import { constants } from "node:fs";
 import { access, chmod, lstat, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ReplayError } from "../../common/index.js";
+import { NotARepositoryError, UsageError } from "../../common/index.js";
 import { hooksPath, topLevel } from "./hook-git.js";
 
 export const HOOK_NAME = "pre-push";
@@ -25,7 +25,7 @@ export interface HookWhere {
 export async function hookLocation(dir: string): Promise<HookWhere> {
   const top = await topLevel(dir);
   if (top === undefined) {
-    throw new ReplayError("not-a-repository", `${dir} is not inside a git repository`, { hint: "run `replay hook install` in the repository whose pushes it should check (or pass -C <dir>)" });
+    throw new NotARepositoryError(`${dir} is not inside a git repository`, { hint: "run `replay hook install` in the repository whose pushes it should check (or pass -C <dir>)" });
   }
   const raw = (await hooksPath(top)) ?? ".git/hooks";
   const hooksDir = path.resolve(top, raw);
@@ -170,7 +170,7 @@ export async function installHook(dir: string, c: HookCommand): Promise<InstallR
   }
   if (existing !== undefined) {
     if (chainedThere) {
-      throw new ReplayError("usage", `${where.hookFile} is not replay's hook, and ${where.chainedFile} (a hook replay kept earlier) is there too`, {
+      throw new UsageError(`${where.hookFile} is not replay's hook, and ${where.chainedFile} (a hook replay kept earlier) is there too`, {
         hint: `replay will not overwrite either: move one of them aside (or merge them into ${HOOK_NAME}), then run \`replay hook install\` again`,
       });
     }

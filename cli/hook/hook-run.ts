@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { ReplayError, formatProblem } from "../../common/index.js";
+import { ReplayError, ReplayErrorInContext, formatProblem } from "../../common/index.js";
 import { checkCallSecrets, hashFiles, loadWorkflows, planEvent, resolveCalledWorkflows, workflowReader } from "../../workflows/index.js";
 import type { Job, Plan, ReadCalledWorkflow, Workflow } from "../../workflows/index.js";
 import { readRepoInfo, repoInfoAt } from "../../runners/index.js";
@@ -194,11 +194,7 @@ export async function hookRun(o: HookRunOptions): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof ReplayError) {
-      throw new ReplayError(e.code, `${e.message}\n(the pre-push hook could not replay this push, so it is blocked)`, {
-        hint: `${e.hint ? `${e.hint}; or ` : ""}${SKIP_HINT}`,
-        exitCode: e.exitCode,
-        cause: e,
-      });
+      throw new ReplayErrorInContext(e, `${e.message}\n(the pre-push hook could not replay this push, so it is blocked)`, `${e.hint ? `${e.hint}; or ` : ""}${SKIP_HINT}`);
     }
     throw e;
   } finally {

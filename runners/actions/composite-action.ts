@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { chmod, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ReplayError } from "../../common/index.js";
+import { WorkflowInvalidError } from "../../common/index.js";
 import { evaluateConditionAsync, evaluateTemplateAsync, interpolateAsync, parseUsesReference } from "../../workflows/index.js";
 import type { EvalOptions, Step } from "../../workflows/index.js";
 import type { StepResult } from "../events.js";
@@ -45,7 +45,7 @@ export async function runComposite(inv: Invocation, reg: JobActions, record: Mai
   const { host, action } = inv;
   const runs = action.manifest.runs as CompositeRuns;
   if (inv.depth > MAX_ACTION_DEPTH) {
-    throw new ReplayError("workflow-invalid", `${action.display}: composite actions nest deeper than GitHub's limit of ${MAX_ACTION_DEPTH}`, { exitCode: 1 });
+    throw new WorkflowInvalidError(`${action.display}: composite actions nest deeper than GitHub's limit of ${MAX_ACTION_DEPTH}`, { exitCode: 1 });
   }
   const steps: ScopeSteps = {};
   const ids = new Map<string, number>();
@@ -173,7 +173,7 @@ async function runUsesStep(
     return { ok, outputs };
   }
   const ref = parseUsesReference(uses);
-  if (!ref) throw new ReplayError("workflow-invalid", `'${uses}' is not a valid 'uses' reference`, { exitCode: 1 });
+  if (!ref) throw new WorkflowInvalidError(`'${uses}' is not a valid 'uses' reference`, { exitCode: 1 });
   const action = await loadAction(host, ref, reg);
   const merged = await mergeInputs(action.manifest, given, (raw) => interpolateAsync(raw, opts), {
     container: action.manifest.runs.using === "docker",

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { ReplayError } from "../../common/index.js";
+import { DockerRequiredError, ImageUnavailableError } from "../../common/index.js";
 import { interpolateAsync } from "../../workflows/index.js";
 import type { ValueMap } from "../../workflows/index.js";
 import type { StepHost } from "../job/step-host.js";
@@ -77,7 +77,7 @@ export function translatePaths(env: Record<string, string>, p: StepHost["paths"]
 
 function runtimeOf(host: StepHost): ContainerActionRuntime {
   const r = host.deps.actions?.containers;
-  if (!r) throw new ReplayError("docker-unavailable", "Docker actions need replay's Docker engine, which this run does not have", { exitCode: 1 });
+  if (!r) throw new DockerRequiredError("Docker actions need replay's Docker engine, which this run does not have", { exitCode: 1 });
   return r;
 }
 
@@ -92,7 +92,7 @@ async function actionImage(inv: Invocation, runtime: ContainerActionRuntime): Pr
   if (runs.image.toLowerCase().startsWith("docker://")) {
     const image = runs.image.slice("docker://".length);
     if (!(await runtime.hasImage(image))) {
-      throw new ReplayError("image-unavailable", `the image ${image} of ${action.display} is not on this machine, and replay does not pull action images`, {
+      throw new ImageUnavailableError(`the image ${image} of ${action.display} is not on this machine, and replay does not pull action images`, {
         hint: `pull or build ${image} (docker pull ${image}) and replay again`,
         exitCode: 1,
       });

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ReplayError } from "../../common/index.js";
+import { NotFoundError } from "../../common/index.js";
 import type { UsesReference } from "../../workflows/index.js";
 import type { StepHost } from "../job/step-host.js";
 import type { RemoteActionRef } from "./action-cache.js";
@@ -35,7 +35,7 @@ export async function readHostManifest(dir: string, display: string): Promise<Ac
     if (text !== undefined) return loadActionManifest(`${display}/${name}`, text);
   }
   if (await readFile(path.join(dir, "Dockerfile")).then(() => true, () => false)) return dockerfileOnlyManifest(`${display}/Dockerfile`);
-  throw new ReplayError("not-found", `Can't find 'action.yml', 'action.yaml' or 'Dockerfile' for action '${display}'.`, {
+  throw new NotFoundError(`Can't find 'action.yml', 'action.yaml' or 'Dockerfile' for action '${display}'.`, {
     hint: "check the path after owner/repo in `uses:`",
     exitCode: 1,
   });
@@ -70,9 +70,7 @@ async function loadLocal(host: StepHost, relPath: string): Promise<LoadedAction>
   const r = await capture(host, ["sh", "-c", script, "sh", dir]);
   const display = `./${relPath}`.replace(/\/+$/, "") || ".";
   if (r.exitCode !== 0) {
-    throw new ReplayError(
-      "not-found",
-      `Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '${dir}'. Did you forget to run actions/checkout before running your local action?`,
+    throw new NotFoundError(`Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '${dir}'. Did you forget to run actions/checkout before running your local action?`,
       { exitCode: 1 },
     );
   }
@@ -94,7 +92,7 @@ async function loadRemote(host: StepHost, ref: RemoteActionRef, reg: JobActions)
   if (known) return known;
   const source = host.deps.actions?.source;
   if (!source) {
-    throw new ReplayError("not-found", `replay has no source for remote actions here, so it cannot run '${describeRef(ref)}'`, { exitCode: 1 });
+    throw new NotFoundError(`replay has no source for remote actions here, so it cannot run '${describeRef(ref)}'`, { exitCode: 1 });
   }
   const fetched = await source.fetch(ref);
   const display = describeRef(ref);

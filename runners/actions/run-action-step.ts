@@ -1,4 +1,4 @@
-import { ReplayError } from "../../common/index.js";
+import { WorkflowInvalidError } from "../../common/index.js";
 import { interpolateAsync, parseUsesReference } from "../../workflows/index.js";
 import type { Step } from "../../workflows/index.js";
 import type { StepHost, StepRunDeps } from "../job/step-host.js";
@@ -45,7 +45,7 @@ export async function runActionStep(host: StepHost): Promise<boolean> {
     return (await invoke(await invocation(host, record, false))).ok;
   }
   const ref = parseUsesReference(uses);
-  if (!ref) throw new ReplayError("workflow-invalid", `'${uses}' is not a valid 'uses' reference`, { exitCode: 1 });
+  if (!ref) throw new WorkflowInvalidError(`'${uses}' is not a valid 'uses' reference`, { exitCode: 1 });
   const action = await loadAction(host, ref, reg);
   const record: MainRecord = reg.mains.get(host.stateKey) ?? { action, nestedPosts: [] };
   record.action = action;

@@ -1,7 +1,7 @@
 import type Docker from "dockerode";
 import { followBuild } from "./build-progress.js";
 import { PassThrough, Readable } from "node:stream";
-import { ReplayError } from "../../common/index.js";
+import { ImageUnavailableError } from "../../common/index.js";
 import type { ActionContainer, ActionContainerSpec, ContainerActionRuntime } from "../actions/index.js";
 
 const envList = (env: Record<string, string>): string[] => Object.entries(env).map(([k, v]) => `${k}=${v}`);
@@ -50,7 +50,7 @@ export class DockerActionRuntime implements ContainerActionRuntime {
     });
     const error = await followBuild(stream as AsyncIterable<Buffer | string>, emit);
     if (error !== undefined || !(await this.hasImage(o.tag))) {
-      throw new ReplayError("image-unavailable", `building the action's image failed: ${error ?? "the engine reported success but the image is not there"}`, {
+      throw new ImageUnavailableError(`building the action's image failed: ${error ?? "the engine reported success but the image is not there"}`, {
         hint: "the build log is above; an image the Dockerfile starts FROM must be on this machine (replay pulls nothing for actions)",
         exitCode: 1,
       });

@@ -3,7 +3,7 @@ import { createReadStream, existsSync } from "node:fs";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import type { Readable } from "node:stream";
-import { ReplayError, mark } from "../../common/index.js";
+import { ImageUnavailableError, mark } from "../../common/index.js";
 import { StepAgentHost } from "../step-agent/index.js";
 import { findPackageRoot } from "./image-builder.js";
 import { TOOL_CACHE_LABEL } from "./labels.js";
@@ -298,7 +298,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
       );
     } catch (e) {
       if (!o.pull || !(await this.hasImage(image))) {
-        throw new ReplayError("image-unavailable", `image ${image} is not present locally and could not be pulled: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`, {
+        throw new ImageUnavailableError(`image ${image} is not present locally and could not be pulled: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`, {
           hint: `build or load it first (docker build -t ${image} … / docker load), or point the workflow at an image you have`,
           exitCode: 1,
           cause: e,

@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type Docker from "dockerode";
 import { followBuild } from "./build-progress.js";
-import { ReplayError, caFetch } from "../../common/index.js";
+import { BugError, ImageUnavailableError, UsageError, caFetch } from "../../common/index.js";
 import type { ContextFile } from "./build-context.js";
 import { contextHash, readContextDir, tarContext } from "./build-context.js";
 import { IMAGE_LAYERS } from "./image-choice.js";
@@ -104,7 +104,7 @@ async function planLayer(options: EnsureImageOptions, input: PlanInput): Promise
 
   const [files, toolchains] = await Promise.all([
     readContextDir(contextDir).catch((cause: unknown) => {
-      throw new ReplayError("image-unavailable", `cannot read the ${options.name} image's folder ${contextDir}`, {
+      throw new ImageUnavailableError(`cannot read the ${options.name} image's folder ${contextDir}`, {
         hint: "reinstall replay: the Dockerfiles ship in its images/ folder",
         cause,
       });
@@ -113,7 +113,7 @@ async function planLayer(options: EnsureImageOptions, input: PlanInput): Promise
   ]);
   const dockerfile = files.find((f) => f.path === "Dockerfile");
   if (dockerfile === undefined) {
-    throw new ReplayError("image-unavailable", `no Dockerfile in ${contextDir}`, { hint: "reinstall replay" });
+    throw new ImageUnavailableError(`no Dockerfile in ${contextDir}`, { hint: "reinstall replay" });
   }
   const context: ContextFile[] = [
     ...files.filter((f) => f.path !== EXTRA_CA_FILE),
@@ -197,7 +197,7 @@ async function planChoices(
   const forced = (options.env ?? process.env)[`REPLAY_${choices.arg}`];
   const values = choices.options.map((o) => o.value);
   if (forced !== undefined && forced !== "" && !values.includes(forced)) {
-    throw new ReplayError("usage", `REPLAY_${choices.arg}=${forced}: it must be one of ${values.join(", ")}`, { hint: `unset REPLAY_${choices.arg} to let replay choose` });
+    throw new UsageError(`REPLAY_${choices.arg}=${forced}: it must be one of ${values.join(", ")}`, { hint: `unset REPLAY_${choices.arg} to let replay choose` });
   }
   const plans = await Promise.all(
     choices.options
@@ -213,7 +213,7 @@ async function planChoices(
   }
   // None answers: the last (the most widely reachable) says what is missing.
   const last = plans[plans.length - 1];
-  if (last === undefined) throw new Error(`no source choice for the ${options.name} image`);
+  if (last === undefined) throw new BugError(`no source choice for the ${options.name} image`);
   return { chosen: last.plan, present: false };
 }
 
@@ -224,17 +224,16 @@ export async function planImage(docker: Docker, options: EnsureImageOptions): Pr
   const parent = IMAGE_LAYERS[options.name].parent;
   const base = parent === undefined ? (options.baseImage ?? DEFAULT_BASE_IMAGE) : (await planImage(docker, { ...options, name: parent })).tag;
   const baseId = await imageId(docker, base);
-  if (baseId === undefined) throw new ReplayError("image-unavailable", `the ${parent ?? "base"} image ${base} is not built yet`, { hint: `run \`replay images build ${options.name}\`` });
+  if (baseId === undefined) throw new ImageUnavailableError(`the ${parent ?? "base"} image ${base} is not built yet`, { hint: `run \`replay images build ${options.name}\`` });
   return (await planChoices(docker, options, { image: base, id: baseId }, options.probe ?? probeUrl)).chosen;
 }
 
 /** The image cannot be built on this machine: its sources do not answer. */
-export class ImageNotBuildableError extends ReplayError {
+export class ImageNotBuildableError extends ImageUnavailableError {
   readonly image: ImageName;
   readonly reason: string;
   constructor(image: ImageName, reason: string, context?: string) {
     super(
-      "image-unavailable",
       `${context ?? `the ${image} image`}, which is not built on this machine and cannot be built here: ${reason}`,
       {
         hint: `build it where those hosts answer: \`replay images build ${image}\` on a machine with network access (and replay there); or run the job in another image with --image <label>=<image> or .replay.yml's images:`,
@@ -318,7 +317,7 @@ export function resolveCaCertsFile(
   const explicit = option ?? (env["REPLAY_CA_CERTS"] || undefined);
   if (explicit !== undefined) {
     if (!isFile(explicit)) {
-      throw new ReplayError("image-unavailable", `the CA certificates file ${explicit} does not exist`, {
+      throw new ImageUnavailableError(`the CA certificates file ${explicit} does not exist`, {
         hint: "point REPLAY_CA_CERTS at a PEM file of the certificates to trust, or unset it",
       });
     }
@@ -339,7 +338,7 @@ export function findPackageRoot(from: string = path.dirname(fileURLToPath(import
         // Not ours, or unreadable: keep walking up.
       }
     }
-    if (path.dirname(dir) === dir) throw new Error(`no package.json named ${PACKAGE_NAME} above ${from}`);
+    if (path.dirname(dir) === dir) throw new BugError(`no package.json named ${PACKAGE_NAME} above ${from}`);
   }
 }
 
@@ -363,7 +362,7 @@ export async function imageId(docker: Docker, image: string): Promise<string | u
 async function baseImageIdOf(docker: Docker, image: string): Promise<string> {
   const id = await imageId(docker, image);
   if (id !== undefined) return id;
-  throw new ReplayError("image-unavailable", `the base image ${image} is not there`, {
+  throw new ImageUnavailableError(`the base image ${image} is not there`, {
     hint: "run `scripts/ensure-docker.sh` (it builds the base image without a registry), or pass another base image",
   });
 }
@@ -376,8 +375,8 @@ async function buildImage(docker: Docker, plan: ImagePlan, onProgress: ((line: s
     if (tail.length > LOG_TAIL_LINES) tail.shift();
     onProgress?.(line);
   };
-  const failed = (message: string, cause?: unknown): ReplayError =>
-    new ReplayError("image-unavailable", `building the ${plan.name} image (${plan.tag}) failed: ${message}\n${tail.map((l) => `  | ${l}`).join("\n")}`, {
+  const failed = (message: string, cause?: unknown): ImageUnavailableError =>
+    new ImageUnavailableError(`building the ${plan.name} image (${plan.tag}) failed: ${message}\n${tail.map((l) => `  | ${l}`).join("\n")}`, {
       hint: "the lines above are the end of the build log; a network failure is worth a retry (set REPLAY_CA_CERTS if a proxy intercepts TLS)",
       cause,
     });

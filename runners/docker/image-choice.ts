@@ -1,3 +1,4 @@
+import { BugError } from "../../common/index.js";
 import type { ToolchainKind, ToolchainNeeds } from "../../workflows/index.js";
 
 // replay's image family. Each layer is built FROM its parent, so an image has everything
@@ -61,7 +62,7 @@ export function chooseImage(needs: Pick<ToolchainNeeds, "toolchains" | "reasons"
     })
     .sort((a, b) => a.uncovered.length - b.uncovered.length || a.depth - b.depth || a.order - b.order);
   const best = ranked[0];
-  if (best === undefined) throw new Error("no images are defined");
+  if (best === undefined) throw new BugError("no images are defined");
   const why = needs.reasons
     .filter((r) => imageToolchains(best.image).includes(r.toolchain) && IMAGE_LAYERS[best.image].adds.length > 0)
     .map((r) => `step '${r.step}' ${r.why}`);

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "yaml";
 import * as z from "../../common/zod.js";
-import { ReplayError } from "../../common/index.js";
+import { ImageUnavailableError } from "../../common/index.js";
 import { MISSING_CATEGORIES, compareEntry, countItems, parseEntry } from "./parity-compare.js";
 import type { EntryOutcome, MissingCategory, ParityReference, ParitySection, ReferenceEntry } from "./parity-compare.js";
 
@@ -41,12 +41,12 @@ async function readYamlOrJson<T>(file: string, schema: z.ZodMiniType<T>, json: b
   try {
     text = await readFile(file, "utf8");
   } catch (cause) {
-    throw new ReplayError("image-unavailable", `cannot read ${file}`, { hint: "reinstall replay: the file ships in its images/ folder", cause });
+    throw new ImageUnavailableError(`cannot read ${file}`, { hint: "reinstall replay: the file ships in its images/ folder", cause });
   }
   const parsed = schema.safeParse(json ? JSON.parse(text) : parse(text));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
-    throw new ReplayError("image-unavailable", `${file} is malformed:\n${problems}`, { hint: "see the comment at the top of images/parity.yml", cause: parsed.error });
+    throw new ImageUnavailableError(`${file} is malformed:\n${problems}`, { hint: "see the comment at the top of images/parity.yml", cause: parsed.error });
   }
   return parsed.data;
 }

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "yaml";
 import * as z from "../../common/zod.js";
-import { ReplayError } from "../../common/index.js";
+import { ImageUnavailableError } from "../../common/index.js";
 
 // images/toolchains.yml is the one place toolchain versions and their checksums live.
 // Each entry becomes build args <arg>_VERSION and <arg>_URL, plus <arg>_SHA256 or
@@ -41,7 +41,7 @@ export async function readToolchains(imagesDir: string): Promise<Toolchain[]> {
   try {
     text = await readFile(file, "utf8");
   } catch (cause) {
-    throw new ReplayError("image-unavailable", `cannot read the toolchain manifest ${file}`, {
+    throw new ImageUnavailableError(`cannot read the toolchain manifest ${file}`, {
       hint: "reinstall replay: the manifest ships in its images/ folder",
       cause,
     });
@@ -49,7 +49,7 @@ export async function readToolchains(imagesDir: string): Promise<Toolchain[]> {
   const parsed = manifestSchema.safeParse(parse(text));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
-    throw new ReplayError("image-unavailable", `the toolchain manifest ${file} is malformed:\n${problems}`, {
+    throw new ImageUnavailableError(`the toolchain manifest ${file} is malformed:\n${problems}`, {
       hint: "see images/README.md for the format",
       cause: parsed.error,
     });

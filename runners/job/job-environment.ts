@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { ReplayError } from "../../common/index.js";
+import { ImageUnavailableError } from "../../common/index.js";
 import type { EvalOptions, ValueMap } from "../../workflows/index.js";
 import { runnerPaths } from "../contexts.js";
 import type { RunnerPaths } from "../contexts.js";
@@ -155,7 +155,7 @@ export class JobEnvironment implements ContextsEnvironment {
       onStdout: (b) => (out += b.toString()),
       onStderr: () => undefined,
     });
-    if (code !== 0) throw new ReplayError("image-unavailable", `the job's container image cannot run replay's setup (sh, mkdir): exit ${code}`, { exitCode: 1 });
+    if (code !== 0) throw new ImageUnavailableError(`the job's container image cannot run replay's setup (sh, mkdir): exit ${code}`, { exitCode: 1 });
     this.hasBash = out.trim() === "bash";
   }
 
@@ -181,7 +181,7 @@ export class JobEnvironment implements ContextsEnvironment {
       for (const line of (await s?.container.logs(30).catch(() => ""))?.split("\n") ?? []) if (line) log(line);
     }
     if (failed.length) {
-      throw new ReplayError("image-unavailable", `service${failed.length > 1 ? "s" : ""} ${failed.map((f) => f.id).join(", ")} did not become healthy`, { exitCode: 1 });
+      throw new ImageUnavailableError(`service${failed.length > 1 ? "s" : ""} ${failed.map((f) => f.id).join(", ")} did not become healthy`, { exitCode: 1 });
     }
     for (const s of this.services) log(`${s.id} is ${(await s.container.health()) === "none" ? "running (no health check)" : "healthy"}`);
     for (const note of await startForwarders(this.requireContainer(), this.services, "root")) log(note);
