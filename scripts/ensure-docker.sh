@@ -95,7 +95,23 @@ ensure_tmux() {
   fi
 }
 
+# The engine tests start their own sshd (ssh:// engines) and Podman service; both from Debian.
+ensure_engine_test_tools() {
+  local missing=()
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  command -v podman >/dev/null 2>&1 || missing+=(podman)
+  command -v catatonit >/dev/null 2>&1 || [ -x /usr/libexec/podman/catatonit ] || missing+=(catatonit)
+  [ "${#missing[@]}" = 0 ] && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing ${missing[*]} (for the ssh:// and Podman engine tests)"
+    apt_install "${missing[@]}"
+  else
+    log "${missing[*]} missing: the ssh:// and Podman engine tests need them (e.g. sudo apt-get install ${missing[*]})"
+  fi
+}
+
 start_engine
 ensure_base_image
 ensure_tmux
+ensure_engine_test_tools
 log "ready: engine answers, base image $BASE_IMAGE present"

@@ -68,6 +68,8 @@ describe("Docker contexts and engines that do not share this machine's files", (
       expect(run.stderr).toBe("");
       expect(run.exitCode).toBe(0);
       expect(run.stdout).toContain("hello from the context");
+      const doctor = await runCli(["doctor"], green.dir, { ...noEngineEnv, DOCKER_CONFIG: current });
+      expect(doctor.stdout).toMatch(/engine +ok: Docker .*unix:\/\/\/var\/run\/docker\.sock \(context here\) from Docker context here; answers in \d+ ms/);
     } finally {
       green.dispose();
       rmSync(current, { recursive: true, force: true });

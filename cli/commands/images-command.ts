@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { statfs } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { ImageUnavailableError, UsageError } from "../../common/index.js";
 import {
   DEFAULT_BASE_IMAGE,
   IMAGE_NAMES,
   ImageNotBuildableError,
+  engineFacts,
   ensureImage,
   findPackageRoot,
   imageId,
@@ -17,8 +19,9 @@ import {
   untaggedReplayImages,
   readImageToolchains,
   resolveCaCertsFile,
+  resolveDockerContext,
 } from "../../runners/docker/index.js";
-import type { DockerConnection, ImageName, ImageStatus, LayerEvent, RecordedToolchain } from "../../runners/docker/index.js";
+import type { DockerConnection, EngineFacts, ImageName, ImageStatus, LayerEvent, RecordedToolchain } from "../../runners/docker/index.js";
 
 // `replay images build|ls|lock` and `replay doctor`. Each prints a table for people, or
 // with --json one JSON document (build: one JSON line per layer event, as it happens).
@@ -181,7 +184,7 @@ export async function imagesLock(c: Pick<ImagesCommandContext, "json" | "out">, 
 }
 
 interface DoctorReport {
-  engine: { ok: boolean; description: string; version?: string; apiVersion?: string; os?: string; rootDir?: string };
+  engine: { ok: boolean; description: string; context?: string } & EngineFacts;
   baseImage: { image: string; present: boolean };
   images: { name: ImageName; state: ImageStatus["state"]; tag?: string; toolchains: string[]; reason?: string }[];
   caCerts: { file: string | undefined; certificates: number };
@@ -193,8 +196,8 @@ const LOW_DISK_BYTES = 10 * 1024 ** 3;
 
 /** What replay needs, and whether this machine has it; never changes anything. */
 export async function doctor(c: ImagesCommandContext): Promise<number> {
-  const info = (await c.docker.info()) as { ServerVersion?: string; OperatingSystem?: string; DockerRootDir?: string };
-  const version = (await c.docker.version()) as { ApiVersion?: string };
+  const facts = await engineFacts(c.docker);
+  const context = resolveDockerContext(process.env, os.homedir())?.name;
   const basePresent = (await imageId(c.docker, DEFAULT_BASE_IMAGE)) !== undefined;
   const images: DoctorReport["images"] = [];
   for (const name of IMAGE_NAMES) {
@@ -207,11 +210,11 @@ export async function doctor(c: ImagesCommandContext): Promise<number> {
   }
   const caFile = c.caCertsFile ?? resolveCaCertsFile(undefined, process.env);
   const certificates = caFile && existsSync(caFile) ? (readFileSync(caFile, "utf8").match(/-----BEGIN CERTIFICATE-----/g) ?? []).length : 0;
-  const rootDir = info.DockerRootDir;
+  const rootDir = facts.rootDir;
   const diskPath = rootDir && existsSync(rootDir) ? rootDir : undefined;
   const disk = diskPath === undefined ? undefined : await statfs(diskPath).then((s) => ({ path: diskPath, freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }));
   const report: DoctorReport = {
-    engine: { ok: true, description: c.engine, ...(info.ServerVersion ? { version: info.ServerVersion } : {}), ...(version.ApiVersion ? { apiVersion: version.ApiVersion } : {}), ...(info.OperatingSystem ? { os: info.OperatingSystem } : {}), ...(rootDir ? { rootDir } : {}) },
+    engine: { ok: true, description: c.engine, ...(context === undefined ? {} : { context }), ...facts },
     baseImage: { image: DEFAULT_BASE_IMAGE, present: basePresent },
     images,
     caCerts: { file: caFile, certificates },
@@ -223,7 +226,9 @@ export async function doctor(c: ImagesCommandContext): Promise<number> {
     return 0;
   }
   const e = report.engine;
-  c.out(`engine       ok: Docker ${e.version ?? "?"} (API ${e.apiVersion ?? "?"}) on ${e.os ?? "?"}, ${e.description}\n`);
+  c.out(`engine       ok: ${e.product} ${e.version ?? "?"} (API ${e.apiVersion ?? "?"}) on ${e.os ?? "?"}, ${e.architecture ?? "?"}, ${e.description}${e.context === undefined ? "" : ` from Docker context ${e.context}`}; answers in ${e.pingMs} ms\n`);
+  const present = images.filter((i) => i.state === "present").map((i) => i.name);
+  c.out(`on it        ${present.length ? `replay images ${present.join(", ")}` : "no replay images yet (built on first use)"}\n`);
   c.out(`base image   ${basePresent ? `ok: ${DEFAULT_BASE_IMAGE}` : `missing: ${DEFAULT_BASE_IMAGE} (run scripts/ensure-docker.sh)`}\n`);
   c.out(`CA certs     ${caFile ? `${certificates} certificate(s) from ${caFile}, added to every image` : "none extra (set REPLAY_CA_CERTS to a PEM file behind a TLS-intercepting proxy)"}\n`);
   if (disk) c.out(`disk         ${formatBytes(disk.freeBytes)} free of ${formatBytes(disk.totalBytes)} at ${disk.path}${disk.freeBytes < LOW_DISK_BYTES ? " (low: the images need several GB)" : ""}\n`);

@@ -12,7 +12,8 @@ export type EngineAddress = { socketPath: string } | { host: string; port: numbe
 
 /**
  * The engine address for a found endpoint, or undefined where the scoped API cannot reach
- * it: TLS and ssh engines (remote ones, which jobs do not support anyway) and Windows pipes.
+ * it: TLS engines (remote ones, which jobs do not support anyway) and Windows pipes. An
+ * ssh engine is reached through the local socket of its relay, as replay reaches it.
  */
 export function engineAddress(endpoint: DockerEndpoint): EngineAddress | undefined {
   switch (endpoint.kind) {
@@ -20,8 +21,9 @@ export function engineAddress(endpoint: DockerEndpoint): EngineAddress | undefin
       return { socketPath: endpoint.path };
     case "tcp":
       return endpoint.tls === undefined ? { host: endpoint.host, port: endpoint.port } : undefined;
-    case "npipe":
     case "ssh":
+      return endpoint.localSocket === undefined ? undefined : { socketPath: endpoint.localSocket };
+    case "npipe":
       return undefined;
   }
 }

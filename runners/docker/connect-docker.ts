@@ -4,6 +4,8 @@ import path from "node:path";
 import type Docker from "dockerode";
 import { DockerUnavailableError } from "../../common/index.js";
 import { DockerContextProblem, resolveDockerContext } from "./docker-context.js";
+import { SshEngineError, startSshRelay } from "./ssh-engine.js";
+import type { SshRelay } from "./ssh-engine.js";
 
 // Finding the engine the way testcontainers-node does: a list of strategies, each
 // proposing one place an engine may listen or answering undefined when it does not apply.
@@ -14,7 +16,7 @@ export type DockerEndpoint =
   | { kind: "socket"; path: string }
   | { kind: "npipe"; path: string }
   | { kind: "tcp"; host: string; port: number; tls?: { certDir: string } }
-  | { kind: "ssh"; host: string; port: number; username?: string };
+  | { kind: "ssh"; host: string; port: number; username?: string; localSocket?: string };
 
 export interface DockerCandidate {
   /** The strategy that proposed it, as the user would recognise it ("DOCKER_HOST"). */
@@ -166,7 +168,7 @@ function parseDockerHost(value: string, env: Env, host: HostFacts, what = "DOCKE
   throw new BadDockerHost(`${what}=${value}: replay understands unix://, tcp://, ssh:// and npipe:// addresses`);
 }
 
-function dockerOptions(endpoint: DockerEndpoint, env: Env): Docker.DockerOptions {
+function dockerOptions(endpoint: DockerEndpoint): Docker.DockerOptions {
   switch (endpoint.kind) {
     case "socket":
     case "npipe":
@@ -183,16 +185,9 @@ function dockerOptions(endpoint: DockerEndpoint, env: Env): Docker.DockerOptions
         cert: readFileSync(path.join(endpoint.tls.certDir, "cert.pem")),
         key: readFileSync(path.join(endpoint.tls.certDir, "key.pem")),
       };
-    case "ssh": {
-      const agent = env["SSH_AUTH_SOCK"];
-      return {
-        protocol: "ssh",
-        host: endpoint.host,
-        port: endpoint.port,
-        ...(endpoint.username === undefined ? {} : { username: endpoint.username }),
-        ...(agent === undefined ? {} : { sshOptions: { agent } }),
-      };
-    }
+    case "ssh":
+      // Reached through the relay's socket (./ssh-engine.ts), as a local engine is.
+      return { socketPath: endpoint.localSocket ?? "", host: "", protocol: "http" };
   }
 }
 
@@ -238,11 +233,24 @@ export async function connectDocker(env: Env = process.env, options: ConnectOpti
       continue;
     }
     Dockerode ??= (await import("dockerode")).default;
+    let relay: SshRelay | undefined;
     try {
-      const docker = new Dockerode(dockerOptions(candidate.endpoint, env));
-      await pingWithin(docker, candidate.endpoint.kind === "ssh" ? pingTimeoutMs * 3 : pingTimeoutMs);
-      return { docker, description: where, endpoint: candidate.endpoint };
+      let endpoint = candidate.endpoint;
+      if (endpoint.kind === "ssh") {
+        relay = startSshRelay(endpoint, env);
+        await withinMs(relay.ready, pingTimeoutMs * 5);
+        endpoint = { ...endpoint, localSocket: relay.socketPath };
+      }
+      const docker = new Dockerode(dockerOptions(endpoint));
+      await pingWithin(docker, endpoint.kind === "ssh" ? pingTimeoutMs * 3 : pingTimeoutMs);
+      return { docker, description: where, endpoint };
     } catch (error) {
+      relay?.close();
+      // ssh said why it will not connect (host key, keys): no other engine is tried, as
+      // the docker CLI tries none for an ssh:// DOCKER_HOST.
+      if (error instanceof SshEngineError) {
+        throw new DockerUnavailableError([...tried, `${where}: ${error.message}`], "replay logs in as ssh would (SSH_AUTH_SOCK's agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa) and checks the host in ~/.ssh/known_hosts; `ssh -p <port> user@host docker version` should work first", error);
+      }
       lastError = error;
       const reason = describeFailure(error);
       reasons.push(reason);
@@ -260,22 +268,26 @@ function socketProblem(socketPath: string): string | undefined {
   }
 }
 
-async function pingWithin(docker: Docker, timeoutMs: number): Promise<void> {
-  const abort = new AbortController();
+async function withinMs<T>(work: Promise<T>, timeoutMs: number, onTimeout?: () => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  // @types/dockerode does not declare ping's options; dockerode passes abortSignal through.
-  const ping = docker.ping.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      abort.abort();
+      onTimeout?.();
       reject(new Error(`no answer within ${timeoutMs} ms`));
     }, timeoutMs);
   });
   try {
-    await Promise.race([ping({ abortSignal: abort.signal }), timeout]);
+    return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function pingWithin(docker: Docker, timeoutMs: number): Promise<void> {
+  const abort = new AbortController();
+  // @types/dockerode does not declare ping's options; dockerode passes abortSignal through.
+  const ping = docker.ping.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+  await withinMs(ping({ abortSignal: abort.signal }), timeoutMs, () => abort.abort());
 }
 
 function describeFailure(error: unknown): string {

@@ -7,6 +7,7 @@ import { ImageUnavailableError, mark } from "../../common/index.js";
 import { StepAgentHost } from "../step-agent/index.js";
 import { findPackageRoot } from "./image-builder.js";
 import { TOOL_CACHE_LABEL } from "./labels.js";
+import { podmanHealthcheck } from "./podman-engine.js";
 import { seedLines, seedResult, stageSeed } from "./workspace-seed.js";
 import { Removals } from "./container-removals.js";
 import type { ContainerOptions } from "../container-options.js";
@@ -188,7 +189,7 @@ class DockerServiceContainer implements ServiceContainer {
   async health(): Promise<HealthStatus> {
     const info = await this.container.inspect();
     if (!info.State.Running) return "exited";
-    const h = info.State.Health?.Status;
+    const h = await podmanHealthcheck(this.container, info.State.Health?.Status);
     return h === "healthy" || h === "unhealthy" || h === "starting" ? h : "none";
   }
 

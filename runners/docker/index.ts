@@ -14,3 +14,4 @@ export type { ParityItem, ParitySection, ParityCounts, MissingCategory } from ".
 export * from "./engine-filesystem.js";
 export * from "./docker-context.js";
 export * from "./engine-resources.js";
+export * from "./engine-facts.js";
