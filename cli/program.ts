@@ -71,6 +71,11 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
     });
 
   program
+    .command("mcp")
+    .description("serve the Model Context Protocol over stdio for coding agents: list, validate, run, logs, diff (see docs/agents.md)")
+    .action(async () => (await import("./commands/mcp-command.js")).mcpCommand(global().dir));
+
+  program
     .command("validate")
     .description("report every problem in the workflows and their calls of this repository's reusable workflows, with file:line:col; exit 2 if any")
     .option("-w, --workflow <path>", "a workflow file or folder")
