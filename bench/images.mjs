@@ -50,7 +50,7 @@ export async function imageFigures({ runs = 5, cold = true } = {}) {
     const ca = [process.env.REPLAY_CA_CERTS, process.env.NODE_EXTRA_CA_CERTS].find((f) => f && existsSync(f));
     if (ca) cpSync(ca, path.join(context, "extra-ca.crt"));
     else writeFileSync(path.join(context, "extra-ca.crt"), "");
-    const coldMs = timeMs("docker", ["build", "--no-cache", "--label", LABEL, "-t", coldTag, context], { env: { ...process.env, DOCKER_BUILDKIT: "0" } });
+    const coldMs = timeMs("docker", ["build", "--no-cache", "--force-rm", "--label", LABEL, "-t", coldTag, context], { env: { ...process.env, DOCKER_BUILDKIT: "0" } });
     const sizeMb = Number(execFileSync("docker", ["image", "inspect", "-f", "{{.Size}}", coldTag], { encoding: "utf8" }).trim()) / 1e6;
     const baseMb = Number(execFileSync("docker", ["image", "inspect", "-f", "{{.Size}}", "replay-base:bookworm"], { encoding: "utf8" }).trim()) / 1e6;
     rows.push(
