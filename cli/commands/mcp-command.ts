@@ -18,12 +18,25 @@ const MAX_LOG_LINES = 2000;
 
 type ToolAnswer = { content: { type: "text"; text: string }[]; isError?: boolean };
 
-async function answer(work: () => Promise<unknown>): Promise<ToolAnswer> {
+/** The tools that start no replay (list, validate, logs, diff: the GitHub API) answer within this. */
+const QUICK_TOOL_TIMEOUT_MS = 120_000;
+
+class ToolTimeout extends Error {}
+
+/** `work`'s answer, or a timeout answer once `timeoutMs` has passed (a run bounds itself, and cancels its replay). */
+async function answer(work: () => Promise<unknown>, timeoutMs = QUICK_TOOL_TIMEOUT_MS): Promise<ToolAnswer> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ToolTimeout()), timeoutMs);
+  });
   try {
-    return { content: [{ type: "text", text: JSON.stringify(await work(), null, 2) }] };
+    return { content: [{ type: "text", text: JSON.stringify(await Promise.race([work(), late]), null, 2) }] };
   } catch (e) {
+    if (e instanceof ToolTimeout) return { content: [{ type: "text", text: `error: no answer within ${timeoutMs / 1000} s` }], isError: true };
     if (!(e instanceof ReplayError)) throw e;
     return { content: [{ type: "text", text: `error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ""}` }], isError: true };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -55,7 +68,8 @@ export function mcpServer(dir: string): McpServer {
         logLines: z.number().int().positive().max(MAX_LOG_LINES).optional().describe("how many last lines of the failing step (default 50)"),
       },
     },
-    (a) => answer(() => mcpRun({ dir, ...a })),
+    // The run bounds itself by its timeoutSeconds, and cancels its replay when it passes.
+    (a) => answer(() => mcpRun({ dir, ...a }), (MAX_TIMEOUT_SECONDS + 60) * 1000),
   );
   server.registerTool(
     "logs",
