@@ -794,3 +794,24 @@ jobs:
     }
   });
 });
+
+describe("runPlan: the github context of a job's if", () => {
+  it("is the one its steps see: a pull request's job sees the merge ref, not the branch's", async () => {
+    const workflow = load(`
+on: pull_request
+jobs:
+  pr:
+    if: github.ref == 'refs/pull/1/merge' && github.ref_name == '1/merge' && github.job == 'pr' && github.head_ref != ''
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "steps see \${{ github.ref }}"
+`);
+    const plan = planJob([workflow], "pr", "pull_request");
+    const { deps, events, dispose } = await inProcessDeps({ tempPrefix: "replay-engine-test-", deps: { keepFailed: false, eventName: "pull_request" } });
+    cleanups.push(dispose);
+    const result = await runPlan(plan, deps, { parallel: 1, imageFor: async () => "test-image", signal: new AbortController().signal });
+    const r = new Replay(events, {} as LocalRuntime, result, "");
+    expect(r.job("pr").result).toBe("success");
+    expect(r.lines("pr")).toContain("steps see refs/pull/1/merge");
+  });
+});

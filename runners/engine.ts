@@ -1,7 +1,6 @@
 import { ReplayError, WorkflowInvalidError } from "../common/index.js";
 import {
   cellDisplayName,
-  describeCell,
   evaluateConditionAsync,
   evaluateTemplateAsync,
   expandMatrix,
@@ -10,12 +9,14 @@ import {
   selectCells,
 } from "../workflows/index.js";
 import type { EvalOptions, Job, Plan, PlannedWorkflow, Value, ValueMap } from "../workflows/index.js";
-import { needsValue } from "./contexts.js";
+import { githubContext, needsValue, runnerPaths } from "./contexts.js";
 import type { NeedsContext } from "./contexts.js";
 import type { JobResult, RunResult } from "./events.js";
 import { runJobCell, warmJobCell } from "./job/index.js";
 import type { CellOutcome, JobRunDeps, WarmJob } from "./job/index.js";
 import { Semaphore } from "./semaphore.js";
+import { JobKeys } from "./job-keys.js";
+import { WarmStarts, canWarm } from "./warm-starts.js";
 import { runCallCell } from "./reusable-workflow.js";
 import { evaluateDeep } from "./evaluate-deep.js";
 import { NotReplayedError, combinedResult, notReplayedNeed } from "./not-replayed.js";
@@ -78,31 +79,6 @@ export async function runPlan(plan: Plan, deps: JobRunDeps, options: EngineOptio
   return { result, exitCode: options.signal.aborted ? 130 : result === "failure" ? 1 : result === "cancelled" ? 1 : 0, jobs: all };
 }
 
-/** Unique, readable keys for the event stream: `build`, `build (20)`, `ci.yml/build`, `call/build`. */
-class JobKeys {
-  constructor(
-    private readonly prefixWorkflow: boolean,
-    private readonly prefix = "",
-    private readonly used = new Map<string, number>(),
-  ) {}
-  key(workflowFile: string, jobId: string, cell: ValueMap | null): string {
-    const base = this.prefix ? `${this.prefix}${jobId}` : this.prefixWorkflow ? `${workflowFile.replace(/^.*\//, "")}/${jobId}` : jobId;
-    const withCell = cell && Object.keys(cell).length ? `${base} (${describeCell(cell)})` : base;
-    const n = (this.used.get(withCell) ?? 0) + 1;
-    this.used.set(withCell, n);
-    return n === 1 ? withCell : `${withCell} #${n}`;
-  }
-  /** The key `key` would give now, without taking it. */
-  peek(workflowFile: string, jobId: string, cell: ValueMap | null): string {
-    const used = new Map(this.used);
-    return new JobKeys(this.prefixWorkflow, this.prefix, used).key(workflowFile, jobId, cell);
-  }
-  /** Keys for the jobs of the workflow a job cell calls: `call-reusable/build`. */
-  within(callerKey: string): JobKeys {
-    return new JobKeys(false, `${callerKey}/`, this.used);
-  }
-}
-
 async function runWorkflow(
   pw: PlannedWorkflow,
   deps: JobRunDeps,
@@ -126,23 +102,22 @@ async function runWorkflow(
     return into;
   };
 
-  const baseContexts = (needs: NeedsContext): EvalOptions["contexts"] => ({
-    github: {
-      repository: deps.repo.fullName,
-      repository_owner: deps.repo.owner,
-      sha: deps.repo.sha,
-      ref: deps.repo.ref,
-      ref_name: deps.repo.refName,
-      event_name: deps.eventName,
-      event: deps.payload,
-      actor: deps.repo.actor,
-      workflow: deps.githubWorkflow?.name ?? workflow.name,
-      run_id: deps.run.runId,
-      run_number: String(deps.run.runNumber),
-      run_attempt: String(deps.run.runAttempt),
-      server_url: deps.run.serverUrl,
-      api_url: deps.run.apiUrl,
-    },
+  // The github context a job's `if`, name and matrix see: the one its steps see
+  // (contexts.ts), a pull request's merge ref included, without the steps' own fields.
+  const githubOf = (job: Job): ValueMap =>
+    githubContext({
+      repo: deps.repo,
+      run: deps.run,
+      eventName: deps.eventName,
+      payload: deps.payload,
+      workflowName: deps.githubWorkflow?.name ?? workflow.name,
+      workflowFile: deps.githubWorkflow?.file ?? workflow.file,
+      jobId: job.id,
+      paths: runnerPaths(deps.repo.name, job.container === undefined ? "runner" : "container"),
+      ...(deps.baseBranch === undefined ? {} : { baseBranch: deps.baseBranch }),
+    });
+  const baseContexts = (job: Job, needs: NeedsContext): EvalOptions["contexts"] => ({
+    github: githubOf(job),
     needs: needsValue(needs),
     vars: deps.vars,
     inputs: deps.inputs as Value,
@@ -163,6 +138,12 @@ async function runWorkflow(
     return s;
   };
 
+  /** A job (cell) that did not run, or did not get to start: its one job.completed. */
+  const notRun = (job: Job, at: { jobKey: string; name: string; matrix: ValueMap | null }, result: JobResult, reason: string, runner?: string): JobSummary => {
+    deps.emit({ type: "job.completed", ...at, job: job.id, workflow: workflow.file, result, outputs: {}, durationMs: 0, reason, ...(runner === undefined ? {} : { runner }) });
+    return { result, outputs: {} };
+  };
+
   const runJob = async (job: Job): Promise<JobSummary> => {
     // A job that waits for others has its container started once they all run, when a
     // slot is free for it: it starts its steps the moment they end (see WarmStarts).
@@ -176,7 +157,7 @@ async function runWorkflow(
       void Promise.all(job.needs.map((n) => startedOf(n).promise)).then(async () => {
         if (warmClosed || options.signal.aborted || !warming.take()) return;
         try {
-          const ctx: EvalOptions = { contexts: baseContexts({}) };
+          const ctx: EvalOptions = { contexts: baseContexts(job, {}) };
           const image = await presentImageFor(await runsOnLabels(job.runsOn, ctx), job);
           if (image === undefined || warmClosed || options.signal.aborted) return warming.give();
           const jobKey = keys.peek(workflow.file, job.id, null);
@@ -221,19 +202,8 @@ async function runWorkflow(
     });
     const ancestors = [...ancestorsOf(job)].map((id) => summaries[id]?.result ?? "skipped");
     const skip = (reason: string, result: JobResult = "skipped"): JobSummary => {
-      deps.emit({
-        type: "job.completed",
-        jobKey: keys.key(workflow.file, job.id, null),
-        job: job.id,
-        workflow: workflow.file,
-        name: job.name !== undefined && findExpressions(job.name).length === 0 ? job.name : job.id,
-        matrix: null,
-        result,
-        outputs: {},
-        durationMs: 0,
-        reason,
-      });
-      return { result, outputs: {} };
+      const name = job.name !== undefined && findExpressions(job.name).length === 0 ? job.name : job.id;
+      return notRun(job, { jobKey: keys.key(workflow.file, job.id, null), name, matrix: null }, result, reason);
     };
 
     if (options.signal.aborted) return skip("the run was cancelled", "cancelled");
@@ -243,7 +213,7 @@ async function runWorkflow(
     // GitHub evaluates a job's status functions over all its ancestors, not only its
     // direct needs; a job whose `if` has no status function gets `success() &&`.
     const ctx: EvalOptions = {
-      contexts: baseContexts(needs),
+      contexts: baseContexts(job, needs),
       status: {
         failed: ancestors.some((r) => r === "failure"),
         cancelled: options.signal.aborted || ancestors.some((r) => r === "cancelled"),
@@ -299,6 +269,7 @@ async function runWorkflow(
         const baseName = job.name !== undefined ? await interpolateAsync(job.name, cellCtx).catch(() => job.name ?? job.id) : job.id;
         const name = cellDisplayName(baseName, cell, nameHasExpression);
         const jobKey = keys.key(workflow.file, job.id, cell);
+        const cellAt = { jobKey, name, matrix: cell };
         if (job.uses !== undefined) {
           // A calling job holds no container slot: the jobs it calls take theirs.
           // It counts as started only at its end: the jobs it calls take slots of their own,
@@ -319,17 +290,10 @@ async function runWorkflow(
             const env = await evaluateDeep(job.environment, cellCtx).catch(() => job.environment ?? "");
             const envName = typeof env === "string" ? env : env && typeof env === "object" && !Array.isArray(env) ? String((env as ValueMap)["name"] ?? "") : "";
             if (!(options.environments ?? []).includes(envName)) {
-              deps.emit({
-                type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "skipped", outputs: {}, durationMs: 0,
-                reason: `deploy guard: the job deploys to environment '${envName}'; replay runs it only with --environment ${envName}`,
-              });
-              return { result: "skipped", outputs: {} };
+              return notRun(job, cellAt, "skipped", `deploy guard: the job deploys to environment '${envName}'; replay runs it only with --environment ${envName}`);
             }
           }
-          if (cellSignal.aborted) {
-            deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result: "cancelled", outputs: {}, durationMs: 0, reason: "cancelled before it started" });
-            return { result: "cancelled", outputs: {} };
-          }
+          if (cellSignal.aborted) return notRun(job, cellAt, "cancelled", "cancelled before it started");
           let image: string;
           try {
             // A `container:` job runs in its own image; the job runner prepares it.
@@ -339,9 +303,7 @@ async function runWorkflow(
           } catch (e) {
             const result: JobResult = e instanceof NotReplayedError && !options.strict ? "not-replayed" : "failure";
             const reason = e instanceof Error ? e.message + (e instanceof NotReplayedError && options.strict ? " (failed by --strict)" : "") : String(e);
-            const runner = e instanceof NotReplayedError && !options.strict ? { runner: e.label } : {};
-            deps.emit({ type: "job.completed", jobKey, job: job.id, workflow: workflow.file, name, matrix: cell, result, outputs: {}, durationMs: 0, reason, ...runner });
-            return { result, outputs: {} };
+            return notRun(job, cellAt, result, reason, e instanceof NotReplayedError && !options.strict ? e.label : undefined);
           }
           const outcome = await runJobCell(cellDeps, { workflow, job, jobKey, name, matrix: cell, strategy, needs, image, signal: cellSignal }, takeWarm());
           // A job's continue-on-error (often `${{ matrix.experimental }}`) keeps its
@@ -403,36 +365,6 @@ function heldUntilClean(local: Semaphore, slots: Semaphore, deps: JobRunDeps, bo
       )
       .catch(reject);
   });
-}
-
-/** Whether a job's container can start before its needs are done: nothing of it depends on them. */
-function canWarm(job: Job): boolean {
-  return (
-    job.uses === undefined &&
-    job.container === undefined &&
-    Object.keys(job.services ?? {}).length === 0 &&
-    job.strategy?.matrix === undefined &&
-    job.environment === undefined &&
-    findExpressions(JSON.stringify(job.runsOn ?? "")).length === 0
-  );
-}
-
-/**
- * Containers started ahead of their jobs: only into slots free now, so that a warm
- * container never makes a running job wait, and no more containers are alive than
- * --parallel allows beyond those waiting to run.
- */
-class WarmStarts {
-  private alive = 0;
-  constructor(private readonly slots: Semaphore) {}
-  take(): boolean {
-    if (this.alive >= this.slots.free) return false;
-    this.alive++;
-    return true;
-  }
-  give(): void {
-    this.alive--;
-  }
 }
 
 async function truthy(v: Value, ctx: EvalOptions): Promise<boolean> {
