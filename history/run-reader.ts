@@ -1,7 +1,9 @@
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { NotFoundError } from "../common/index.js";
+import { fromPublicEvent } from "../runners/index.js";
 import type { ReplayEvent } from "../runners/index.js";
+import { readPublicEvent } from "../runners/public-event-schema.js";
 import { runMetaOf } from "./run-meta.js";
 import type { RunMeta } from "./run-meta.js";
 import { runsDir } from "./run-record.js";
@@ -25,18 +27,27 @@ export async function listRecordedRuns(repoDir: string): Promise<string[]> {
   return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(byAge);
 }
 
+/** A record's events, each checked against the public contract (docs/events.schema.json) as it is read. */
 function parseEvents(text: string, file: string): ReplayEvent[] {
   const events: ReplayEvent[] = [];
-  for (const [i, line] of text.split("\n").entries()) {
+  const lines = text.split("\n");
+  for (const [i, line] of lines.entries()) {
     if (!line.trim()) continue;
+    let value: unknown;
     try {
-      events.push(JSON.parse(line) as ReplayEvent);
+      value = JSON.parse(line);
     } catch (cause) {
       // A replay killed mid-write leaves a cut last line; anything else is damage.
-      if (i < text.split("\n").length - 2) {
+      if (i < lines.length - 2) {
         throw new NotFoundError(`${file}:${i + 1} is not a JSON event`, { hint: "the record is damaged: replay again", cause });
       }
+      continue;
     }
+    const read = readPublicEvent(value);
+    if ("problem" in read) {
+      throw new NotFoundError(`${file}:${i + 1}: ${read.problem}`, { hint: "read it with the replay that wrote it, or replay again" });
+    }
+    events.push(fromPublicEvent(read.event));
   }
   return events;
 }
@@ -61,9 +72,10 @@ export async function readRunRecord(repoDir: string, runId?: string): Promise<Lo
   const text = await readFile(file, "utf8").catch((cause: unknown) => {
     throw new NotFoundError(`replay ${id} has no events.jsonl`, { hint: "the record is incomplete: replay again", cause });
   });
+  // The meta is folded from the events, not read from meta.json: the events are the
+  // contract (docs/events.md); meta.json is a summary for people and other tools.
   const events = parseEvents(text, file);
-  const stored = await readFile(path.join(dir, "meta.json"), "utf8").then((t) => JSON.parse(t) as RunMeta).catch(() => undefined);
-  const meta = stored ?? runMetaOf(events);
+  const meta = runMetaOf(events);
   const logs = new Map<string, string[]>();
   for (const e of events) {
     if (e.type !== "step.output") continue;

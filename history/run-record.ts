@@ -2,7 +2,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
 import type { WriteStream } from "node:fs";
 import { readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { initialRunState, reduceRunState } from "../runners/index.js";
+import { initialRunState, reduceRunState, toPublicEvent } from "../runners/index.js";
 import type { ReplayEvent, Reporter, RunState } from "../runners/index.js";
 import { RunMetaBuilder } from "./run-meta.js";
 
@@ -21,7 +21,7 @@ const safe = (s: string): string => s.replace(/[^A-Za-z0-9_.=-]+/g, "_");
 
 /**
  * Records a replay for `replay debug` and `replay diff`: every event (already masked)
- * in events.jsonl, each step's log in logs/<job>/<step>.log, the final state, and
+ * in events.jsonl, in its public form (docs/events.md), each step's log in logs/<job>/<step>.log, the final state, and
  * meta.json (commit, timings, the toolchain versions each job's output showed).
  */
 export class RunRecorder implements Reporter {
@@ -49,7 +49,7 @@ export class RunRecorder implements Reporter {
   onEvent(event: ReplayEvent): void {
     this.state = reduceRunState(this.state, event);
     this.meta.onEvent(event);
-    this.events.write(`${JSON.stringify(event)}\n`);
+    this.events.write(`${JSON.stringify(toPublicEvent(event))}\n`);
     if (event.type === "step.output") this.log(event.jobKey, event.step).write(`${event.line}\n`);
   }
 

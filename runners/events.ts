@@ -1,5 +1,5 @@
-// The engine speaks only in these plain-data events. The `--json` output prints them
-// one per line; fields may be added, never removed or renamed.
+// The engine speaks only in these plain-data events. They are internal: `--json` and the
+// run record print their public form (runners/public-events.ts, docs/events.md).
 import type { Value } from "../workflows/index.js";
 
 export type StepResult = "success" | "failure" | "skipped" | "cancelled";
@@ -132,6 +132,8 @@ export interface ErrorEvent {
   file?: string;
   line?: number;
   col?: number;
+  /** The exit status the error ends the command with. */
+  exitCode?: number;
 }
 
 /** Something worth telling the user that is not part of a step (image builds, warnings). */

@@ -1,4 +1,5 @@
 export * from "./events.js";
+export * from "./public-events.js";
 export * from "./run-state.js";
 export * from "./engine.js";
 export * from "./job/index.js";
@@ -18,3 +19,4 @@ export * from "./copy-back.js";
 export { DEFAULT_TOOL_CACHE_VOLUME, NodeInstaller, TOOL_CACHE_MOUNT } from "./node-dist/index.js";
 export * from "./not-replayed.js";
 export * from "./runner-size.js";
+export * from "./run-session.js";

@@ -50,6 +50,10 @@ export interface RunState {
   event?: string;
   sha?: string;
   ref?: string;
+  /** The workflow files the run replays. */
+  workflows: string[];
+  startedAt?: string;
+  completedAt?: string;
   status: "pending" | "running" | RunResult;
   exitCode?: number;
   durationMs?: number;
@@ -59,7 +63,7 @@ export interface RunState {
   notices: string[];
 }
 
-export const initialRunState: RunState = { status: "pending", jobs: [], notices: [] };
+export const initialRunState: RunState = { status: "pending", workflows: [], jobs: [], notices: [] };
 
 function updateJob(state: RunState, jobKey: string, f: (job: JobState) => JobState): RunState {
   return { ...state, jobs: state.jobs.map((j) => (j.jobKey === jobKey ? f(j) : j)) };
@@ -78,7 +82,7 @@ function updateStep(job: JobState, index: number, f: (s: StepState) => StepState
 export function reduceRunState(state: RunState, event: ReplayEvent): RunState {
   switch (event.type) {
     case "run.started":
-      return { ...state, runId: event.runId, event: event.event, sha: event.sha, ref: event.ref, status: "running" };
+      return { ...state, runId: event.runId, event: event.event, sha: event.sha, ref: event.ref, workflows: event.workflows, startedAt: event.at, status: "running" };
     case "job.started": {
       const job: JobState = {
         jobKey: event.jobKey,
@@ -143,7 +147,7 @@ export function reduceRunState(state: RunState, event: ReplayEvent): RunState {
     case "job.summary":
       return updateJob(state, event.jobKey, (j) => ({ ...j, summary: event.markdown }));
     case "run.completed":
-      return { ...state, status: event.result, exitCode: event.exitCode, durationMs: event.durationMs };
+      return { ...state, status: event.result, exitCode: event.exitCode, durationMs: event.durationMs, completedAt: event.at };
     case "error": {
       const error: RunState["error"] = { message: event.message };
       if (event.hint !== undefined) error.hint = event.hint;

@@ -1,5 +1,6 @@
 import { ReplayError, caFetch } from "../../common/index.js";
 import { diffReplay, ghAuthToken } from "../../history/index.js";
+import { EVENTS_VERSION } from "../../runners/index.js";
 import type { DiffReplayDeps, DiffReplayOptions, DiffReplayResult, DiffReport, JobDiff, StepDiff } from "../../history/index.js";
 import { formatDuration } from "../reporters/format.js";
 
@@ -132,7 +133,7 @@ export async function diffAfterReplay(dir: string, runId: string | undefined, ex
   if (runId === undefined || exitCode === 2) return exitCode;
   try {
     const result = await diffReplay({ dir, runId, apiUrl: process.env["GITHUB_API_URL"] ?? "https://api.github.com" }, defaultDiffDeps(json));
-    process.stdout.write(json ? `${JSON.stringify({ type: "diff", at: new Date().toISOString(), localRun: result.localRun, reports: result.reports })}\n` : `\n${renderDiff(result)}`);
+    process.stdout.write(json ? `${JSON.stringify({ type: "diff", version: EVENTS_VERSION, at: new Date().toISOString(), localRun: result.localRun, reports: result.reports })}\n` : `\n${renderDiff(result)}`);
   } catch (e) {
     if (!(e instanceof ReplayError)) throw e;
     process.stderr.write(`error: the diff against CI failed: ${e.message}\n`);
