@@ -13,6 +13,8 @@ import { addReplayOptions, replayOptionsOf, reportersFor } from "./replay-flags.
 import type { GlobalOptions, ReplayFlags } from "./replay-flags.js";
 import type { BreakAt } from "./stepping/index.js";
 import { DEFAULT_GITHUB_URL, collect, replayRunIdArg, runIdArg, shaArg } from "./option-args.js";
+// The run session's error events, not the runners index: this file loads with every command.
+import { errorEventLine, errorWasEmitted } from "../runners/run-session.js";
 
 async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string | undefined, debug: { breakAt?: BreakAt[] } = {}): Promise<number> {
   let runId: string | undefined;
@@ -281,13 +283,8 @@ export function reportError(e: unknown, json: boolean): number {
     return 2;
   }
   if (e instanceof ReplayError) {
-    if (json) {
-      const event: Record<string, unknown> = { type: "error", at: new Date().toISOString(), message: e.message };
-      if (e.hint) event["hint"] = e.hint;
-      const pos = e as Partial<{ file: string; line: number; col: number }>;
-      if (pos.file) Object.assign(event, { file: pos.file, line: pos.line, col: pos.col });
-      process.stdout.write(`${JSON.stringify(event)}\n`);
-    }
+    // An error that ended a run is in its event stream already (the run session emitted it).
+    if (json && !errorWasEmitted(e)) process.stdout.write(errorEventLine(e));
     process.stderr.write(`error: ${e.message}\n`);
     if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);
     return e.exitCode;

@@ -9,15 +9,8 @@ export interface GlobalOptions {
   dir: string;
 }
 
-export interface ReplayFlags {
-  workflow?: string;
-  event: string;
-  matrix: string[];
-  input: string[];
-  secret: string[];
-  secretFile?: string;
-  var: string[];
-  image: string[];
+/** The flags as commander gives them: those a replay takes as they are, and the rest. */
+export interface ReplayFlags extends Pick<ReplayCommandOptions, "workflow" | "event" | "matrix" | "input" | "secret" | "secretFile" | "var" | "image"> {
   from?: string;
   parallel: number;
   keep: boolean;

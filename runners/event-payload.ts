@@ -1,4 +1,5 @@
-import type { Value, ValueMap } from "../workflows/index.js";
+import type { Plan, Value, ValueMap } from "../workflows/index.js";
+import { resolveCommit } from "./repo-info.js";
 import type { RepoInfo } from "./repo-info.js";
 
 /** The `repository` object of an event payload, as far as a local clone knows it. */
@@ -136,4 +137,17 @@ export function synthesizePayload(o: PayloadOptions): ValueMap {
     default:
       return { repository, sender };
   }
+}
+
+/** What a synthesized payload says beyond the repository: a pull request's base, the one workflow's file and cron. */
+export async function payloadContext(plan: Plan, repo: RepoInfo, base: string | undefined): Promise<Partial<PayloadOptions>> {
+  const out: Partial<PayloadOptions> = {};
+  if (base) {
+    out.baseBranch = base;
+    const sha = (await resolveCommit(repo.dir, base)) ?? (await resolveCommit(repo.dir, `origin/${base}`));
+    if (sha !== undefined) out.baseSha = sha;
+  }
+  const only = plan.workflows.length === 1 ? plan.workflows[0]?.workflow : undefined;
+  if (only) out.workflow = { file: only.file, schedule: only.on.schedule };
+  return out;
 }

@@ -294,3 +294,38 @@ function listTree(abs: string, name: string, skip: ReadonlySet<string>): Item[] 
     return item.dir ? [item, ...listTree(item.abs, item.name, skip)] : [item];
   });
 }
+
+/** The run's workspace snapshot, written once, when the first job asks for it. */
+export interface RunWorkspace {
+  /** Where the snapshot's tar file is. */
+  readonly file: string;
+  /** Starts writing it (the first call) and answers when it is written. */
+  ready(): Promise<void>;
+  /** Settles once a write that was started is over, either way; at once when none was. */
+  settled(): Promise<void>;
+  /** A write's error, if one was started and failed; nothing when none was started. */
+  written(): Promise<void>;
+}
+
+/**
+ * The snapshot is written once the first job's container is created, while it starts
+ * (the container waits for it): writing it sooner (~40 ms of this thread for a small
+ * repository, git's start included) only delayed that container's creation. One that
+ * cannot be written (git failing) fails the jobs; a run whose jobs all were skipped
+ * writes none.
+ */
+export function runWorkspace(file: string, options: SnapshotOptions): RunWorkspace {
+  let writing: Promise<void> | undefined;
+  return {
+    file,
+    ready() {
+      if (!writing) {
+        writing = writeWorkspaceTar(file, options);
+        writing.catch(() => undefined);
+      }
+      return writing;
+    },
+    settled: async () => void (await writing?.catch(() => undefined)),
+    written: async () => void (await writing),
+  };
+}

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { UsageError } from "../../common/index.js";
 import { resolveInputs, withEvaluatedDefaults } from "../../workflows/index.js";
 import type { EvalOptions, InputEvent, Plan, Value, ValueMap, WorkflowInput } from "../../workflows/index.js";
@@ -47,4 +48,18 @@ export async function planInputs(plan: Plan, o: PlanInputsOptions): Promise<Reco
     inputs = { ...inputs, ...resolveInputs(declared, mine, how) };
   }
   return inputs;
+}
+
+/** `--event-path`: the user's own event payload, a JSON object as GitHub writes GITHUB_EVENT_PATH. */
+export async function readEventPayload(file: string): Promise<ValueMap> {
+  const text = await readFile(file, "utf8").catch((e: unknown) => {
+    throw new UsageError(`--event-path ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === "object" && !Array.isArray(v)) return v as ValueMap;
+  } catch (e) {
+    throw new UsageError(`--event-path ${file}: not JSON (${e instanceof Error ? e.message : String(e)})`, "give the event payload as a JSON object, as GitHub writes GITHUB_EVENT_PATH");
+  }
+  throw new UsageError(`--event-path ${file}: the payload must be a JSON object`);
 }

@@ -3,7 +3,7 @@
 // starts, with the file and line or the flag; no message shows a value.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { UsageError } from "../../common/index.js";
+import { UsageError, runProcess } from "../../common/index.js";
 
 const NAME_RULE = "GitHub's rule: letters, digits and underscores only, not starting with a digit or with GITHUB_";
 
@@ -103,4 +103,13 @@ export function shortSecretWarnings(secrets: Record<string, string>): string[] {
       ([name, v]) =>
         `secret ${name} is only ${v.trim().length} character${v.trim().length === 1 ? "" : "s"} long: as GitHub's runner does, replay masks every occurrence of it, inside other words too, so expect *** in unrelated output`,
     );
+}
+
+/** `--github-token-from-gh`: the token `gh auth token` gives, opted into. */
+export async function ghToken(): Promise<string> {
+  const r = await runProcess("gh", ["auth", "token"]);
+  if (r.exitCode !== 0 || !r.stdout.trim()) {
+    throw new UsageError("--github-token-from-gh: `gh auth token` gave no token", "log in with `gh auth login`, or pass --github-token");
+  }
+  return r.stdout.trim();
 }

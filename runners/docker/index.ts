@@ -15,3 +15,4 @@ export * from "./engine-filesystem.js";
 export * from "./docker-context.js";
 export * from "./engine-resources.js";
 export * from "./engine-facts.js";
+export * from "./image-inspections.js";

@@ -8,3 +8,4 @@ export type { CacheServiceEvent } from "./cache-service.js";
 export * from "./run-stores.js";
 export * from "./zip-reader.js";
 export * from "./zip-writer.js";
+export * from "./run-services.js";

@@ -1,0 +1,236 @@
+// A planned replay, wired: the engine, the images, the run's stores and services, its
+// Docker API and workspace, the reporters and the run record, handed to a run session
+// (runners/run-session.ts), which owns the run and is the one producer of its events.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { caFetch, mark } from "../../common/index.js";
+import { hashFiles, parseKeyValues } from "../../workflows/index.js";
+import type { Plan } from "../../workflows/index.js";
+import {
+  BuiltinRegistry,
+  DEFAULT_TOOL_CACHE_VOLUME,
+  Masker,
+  NodeInstaller,
+  RunSession,
+  SNAPSHOT_STAGING,
+  TOOL_CACHE_MOUNT,
+  WorkingTreeSync,
+  builtinActions,
+  makeRunnerSizing,
+  newRunId,
+  payloadContext,
+  runPlan,
+  runWorkspace,
+  runnerPaths,
+  synthesizePayload,
+} from "../../runners/index.js";
+import {
+  DockerActionRuntime,
+  DockerContainerRuntime,
+  ImageInspections,
+  bridgeGateway,
+  connectDocker,
+  endpointUri,
+  engineResources,
+  ensureImage,
+  findPackageRoot,
+  imageStatus,
+  reap,
+  refuseEngineWithoutOurFiles,
+  removeRun,
+  runLabels,
+} from "../../runners/docker/index.js";
+import { RunDockerApi, engineAddress } from "../../runners/docker-proxy/index.js";
+import { ArtifactStore, CacheStore, cacheScopes, repositoryIdentity, startRunServices } from "../../runners/services/index.js";
+import type { RuntimeServer, RunStores } from "../../runners/services/index.js";
+import { RunRecorder, nextRunNumber } from "../../history/index.js";
+import { ImageResolver } from "../image-resolver.js";
+import { readReplayConfig } from "../replay-config.js";
+import { INTERRUPT_EXIT, quitLeavingRun, watchInterrupts } from "../run-interrupts.js";
+import { prepareRemoteActions } from "./actions-command.js";
+import { readEventPayload } from "./plan-inputs.js";
+import type { ExecuteOptions, PlannedReplay } from "./replay-options.js";
+import { shortSecretWarnings } from "./secret-sources.js";
+
+const SERVER_URL = "https://github.com";
+
+/** Runs a plan on the Docker engine: images, workspace snapshot, engine, reporters, run record. */
+export async function executePlan(plan: Plan, planned: PlannedReplay, o: ExecuteOptions): Promise<number> {
+  const { repo, secrets, vars, inputs } = planned;
+  const config = await readReplayConfig(repo.dir);
+  // --image wins over .replay.yml's images.
+  const imageOverrides = { ...(config.images ?? {}), ...parseKeyValues(o.image, "--image") };
+  const { docker, endpoint } = await (o.docker ?? connectDocker());
+  // Where the run's services will listen: asked now, answered while the checks below run.
+  const gateway = bridgeGateway(docker);
+  const runnerSizing = makeRunnerSizing(o.runnerSize, config, () => engineResources(docker));
+  const caCertsFile = config.caCerts ? { caCertsFile: path.resolve(repo.dir, config.caCerts) } : {};
+  // Notices about images go to the run once it exists (the refusal below comes first).
+  let imageNotice: (message: string) => void = () => undefined;
+  const images = new ImageResolver({
+    overrides: imageOverrides,
+    build: (name) => ensureImage(docker, { name, ...caCertsFile, onProgress: (line, layer) => imageNotice(`image ${layer}: ${line}`) }),
+    status: (name) => imageStatus(docker, { name, ...caCertsFile }),
+    notice: (message) => imageNotice(message),
+  });
+  // An engine that does not see this machine's files (a remote one) refuses the replay now,
+  // not with a missing-file error once the first job has started; asked beside the images.
+  const seesFiles = refuseEngineWithoutOurFiles(docker, endpointUri(endpoint));
+  seesFiles.catch(() => undefined);
+  // A job needing an image that is neither here nor buildable here refuses the replay now.
+  const jobs = plan.workflows.flatMap((pw) => pw.jobs);
+  await images.preflight(jobs);
+  await seesFiles;
+  mark("images checked");
+  const inspections = new ImageInspections(docker);
+  images.whenPresent(jobs, inspections.inspect);
+  // So does a remote action that cannot be resolved (or, --offline, is not in the cache).
+  const remoteActions = await prepareRemoteActions(plan, repo.dir, o, (message) => process.stderr.write(`${message}\n`));
+  // Node releases setup-node and node24 actions need beyond the image's: in a volume kept
+  // between replays (REPLAY_TOOL_CACHE_VOLUME names another).
+  const toolCache = { volume: process.env["REPLAY_TOOL_CACHE_VOLUME"] || DEFAULT_TOOL_CACHE_VOLUME, mountPath: TOOL_CACHE_MOUNT };
+  const runtime = new DockerContainerRuntime(docker, {
+    stepAgent: process.env["REPLAY_STEP_AGENT"] !== "0",
+    ...(process.env["REPLAY_STEP_AGENT"] === "node" ? { nativeAgent: false } : {}),
+    toolCache,
+  });
+  const nodeInstaller = new NodeInstaller({ fetch: caFetch, script: path.join(findPackageRoot(), "images/runner/install-node.sh"), mountPath: toolCache.mountPath });
+  // What crashed replays left goes while this one starts (their labels name a dead process;
+  // this run's never match).
+  const reaping = reap(docker, { all: false }).catch(() => undefined);
+
+  const runId = newRunId();
+  const engine = engineAddress(endpoint);
+  const dockerApi = engine ? new RunDockerApi(engine, runId, o.allowPrivileged ?? false) : undefined;
+  const runNumber = await nextRunNumber(repo.dir);
+  const masker = new Masker();
+  for (const v of Object.values(secrets)) masker.add(v);
+  if (o.githubToken) masker.add(o.githubToken);
+
+  const recorder = await RunRecorder.create(repo.dir, runId);
+  o.onRunId?.(runId);
+  o.onPlan?.(plan);
+  const session = new RunSession(runId, [...o.reporters, recorder], masker);
+  for (const message of shortSecretWarnings(secrets)) session.warnNamingSecret(message);
+
+  const payload = o.eventPath
+    ? await readEventPayload(o.eventPath)
+    : synthesizePayload({ event: o.event, repo, serverUrl: SERVER_URL, inputs, ...(await payloadContext(plan, repo, o.base)) });
+  const tmp = await mkdtemp(path.join(os.tmpdir(), `replay-${runId}-`));
+  // Ctrl-C, SIGTERM and a closed stdout cancel the run; a second one quits at once.
+  const controller = new AbortController();
+  const quit = (status: number): never => quitLeavingRun({ runId, hostRunDir: tmp, keep: o.keep, entry: process.argv[1] }, status);
+  const interrupts = watchInterrupts({ quit, cancelled: controller.signal });
+  const onAbort = (): void => controller.abort();
+  interrupts.signal.addEventListener("abort", onAbort, { once: true });
+  o.signal?.addEventListener("abort", onAbort, { once: true });
+  if (o.signal?.aborted) controller.abort();
+
+  const paths = runnerPaths(repo.name);
+  // The snapshot's history is at depth 1, as checkout's default clone leaves it: the
+  // built-in checkout then has nothing to do for the defaults (it is told so below).
+  const depthOne = true;
+  const workspace = runWorkspace(path.join(tmp, "workspace.tar"), {
+    repoDir: repo.dir,
+    source: o.from,
+    // Unpacked beside the workspace, which stays empty until a checkout moves it in.
+    prefix: SNAPSHOT_STAGING,
+    rootOnlyDirs: [path.posix.dirname(SNAPSHOT_STAGING)],
+    emptyDirs: [path.posix.relative(paths.work, paths.workspace)],
+    uid: 1001,
+    gid: 1001,
+    depthOne,
+    extraFiles: [{ path: path.posix.relative(paths.work, paths.eventPath), content: `${JSON.stringify(payload, null, 2)}\n` }],
+  });
+  let exitCode = 1;
+  let services: RuntimeServer | undefined;
+  try {
+    imageNotice = (message) => session.emit({ type: "notice", level: "info", message });
+    const stores: RunStores = {
+      caches: new CacheStore(CacheStore.defaultRoot()),
+      artifacts: new ArtifactStore(path.join(recorder.dir, "artifacts")),
+      repository: repositoryIdentity(repo),
+      scopes: cacheScopes({ eventName: o.event, ref: repo.ref, refName: repo.refName, defaultBranch: repo.defaultBranch, ...(o.base ? { baseBranch: o.base } : {}) }),
+    };
+    // Taken before the snapshot reads the tree: an edit in between is synced once more, never missed.
+    const syncIn = !!o.control && o.sync !== false;
+    const treeSync = o.from === "worktree" && (syncIn || o.copyBack) ? await WorkingTreeSync.baseline(repo.dir, { syncIn, ...(o.copyBack ? { copyBack: o.copyBack } : {}) }) : undefined;
+    services = await startRunServices(await gateway, stores, session.emit);
+    // As the runner does: the token never shows in a log.
+    if (services) masker.add(services.token);
+    mark("run started");
+    session.start({ event: o.event, sha: repo.sha, ref: repo.ref, workflows: plan.workflows.map((w) => w.workflow.file) });
+    const result = await runPlan(
+      plan,
+      {
+        runtime,
+        emit: session.emit,
+        masker,
+        builtins: new BuiltinRegistry(builtinActions(stores, nodeInstaller, process.env["REPLAY_TOOLCHAIN_MISMATCH"] === "warn" ? "warn" : "fail"), remoteActions.disabled),
+        actions: { source: remoteActions.cache, containers: new DockerActionRuntime(docker), nodeInstaller },
+        ...(services ? { actionRuntimeEnv: services.actionRuntimeEnv(), oidcEnv: services.oidcEnv() } : {}),
+        hostRunDir: tmp,
+        workspaceTar: workspace.file,
+        workspaceReady: workspace.ready,
+        workspaceDepthOne: depthOne,
+        labels: runLabels(runId),
+        keepFailed: o.keep,
+        run: {
+          runId,
+          runNumber,
+          runAttempt: 1,
+          serverUrl: SERVER_URL,
+          apiUrl: "https://api.github.com",
+          graphqlUrl: "https://api.github.com/graphql",
+          ...(o.githubToken ? { token: o.githubToken } : {}),
+        },
+        repo,
+        eventName: o.event,
+        payload,
+        secrets,
+        vars,
+        inputs,
+        ...(o.base ? { baseBranch: o.base } : {}),
+        hashFiles: o.hashFiles ?? ((patterns) => hashFiles(repo.dir, patterns)),
+        imageEnv: inspections.env,
+        imageUser: inspections.user,
+        artifactsDir: path.join(recorder.dir, "artifacts"),
+        pull: o.pull,
+        ...(o.control ? { control: o.control } : {}),
+        ...(treeSync ? { workingTreeSync: treeSync } : {}),
+        ...(dockerApi ? { dockerApi } : {}),
+        ...(runnerSizing ? { runnerSizing } : {}),
+      },
+      {
+        parallel: o.parallel,
+        imageFor: (labels, job) => images.imageFor(labels, job),
+        presentImageFor: (labels, job) => images.presentImageFor(labels, job),
+        signal: controller.signal,
+        environments: o.environments,
+        strict: o.strict === true,
+      },
+    );
+    exitCode = interrupts.reason ? INTERRUPT_EXIT[interrupts.reason] : result.exitCode;
+    // The jobs it failed said why; the run ends with the snapshot's error itself.
+    await workspace.written();
+    session.complete(result.result, exitCode);
+  } catch (e) {
+    session.fail(e);
+    throw e;
+  } finally {
+    await services?.close().catch(() => undefined);
+    o.signal?.removeEventListener("abort", onAbort);
+    // Whatever a job left (a crash between create and remove) goes with the run; the job
+    // containers stopped last are being removed by the engine, which replay does not wait for.
+    const stopping = runtime.removals.release();
+    if (!o.keep) await removeRun(docker, runId, stopping).catch(() => undefined);
+    // Images the steps built live as long as the run (as on one runner VM), unless --keep-images.
+    await dockerApi?.finish({ keepImages: o.keepImages ?? false }).catch(() => undefined);
+    await Promise.all([reaping, workspace.settled()]);
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    await session.close();
+    interrupts.dispose();
+  }
+  return exitCode;
+}
