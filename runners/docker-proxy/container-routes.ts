@@ -6,7 +6,9 @@ import { forward, readBody, readJson } from "./http-forwarding.js";
 import { own } from "./job-scope.js";
 import type { JobScope } from "./job-scope.js";
 import { forwardPorts, showPortsInInspect, showPortsInList } from "./published-ports.js";
-import { Refusal, planContainerCreate, planVolumeCreate, privilegeProblems, refusePrivileged } from "./scope-policy.js";
+import { Refusal, privilegeProblems, refusePrivileged } from "./scope-policy.js";
+import { planContainerCreate } from "./container-policy.js";
+import { planVolumeCreate } from "./volume-policy.js";
 
 // Containers: the job lists, sees and touches only those it created; a create is checked
 // and rewritten by the scope policy; `-p` mappings are forwarded into the job when one starts.

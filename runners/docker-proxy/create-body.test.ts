@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeEngineBody } from "./engine-json.js";
 import { CONTAINER_CREATE_FIELDS, HOST_CONFIG_FIELDS } from "./engine-schema.js";
-import { Refusal, planContainerCreate, privilegeProblems } from "./scope-policy.js";
+import { Refusal, privilegeProblems } from "./scope-policy.js";
+import { planContainerCreate } from "./container-policy.js";
 import type { Json, Lookups, Ownership, ScopeSettings } from "./scope-policy.js";
 
 // A create body as the scoped API handles it: decoded as the engine would, checked, and

@@ -3,7 +3,9 @@ import type { Route } from "./api-route.js";
 import { NETWORK_CONNECT_FIELDS, NETWORK_CREATE_FIELDS, NETWORK_DISCONNECT_FIELDS } from "./engine-schema.js";
 import { forward, readJson } from "./http-forwarding.js";
 import type { JobScope } from "./job-scope.js";
-import { Refusal, checkEndpointLinks, isObject, planNetworkCreate } from "./scope-policy.js";
+import { Refusal, isObject } from "./scope-policy.js";
+import { checkEndpointLinks } from "./container-policy.js";
+import { planNetworkCreate } from "./network-policy.js";
 
 // Networks: the job lists, sees and changes only those it created (the predefined bridge
 // and none take its own containers); the job container joins each one it creates.

@@ -1,6 +1,7 @@
 import type { EngineClient } from "./engine-client.js";
 import type { PortForwarders } from "./port-forwarder.js";
-import { isObject, portsFromLabels } from "./scope-policy.js";
+import { isObject } from "./scope-policy.js";
+import { portsFromLabels } from "./container-policy.js";
 import type { PortMapping } from "./scope-policy.js";
 
 // The `-p` mappings of a job's containers: forwarded into the job's namespace when one starts

@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { normaliseTag } from "./run-docker-api.js";
-import {
-  PORTS_LABEL,
-  Refusal,
-  planContainerCreate,
-  planNetworkCreate,
-  planVolumeCreate,
-  portsFromLabels,
-  privilegeProblems,
-  withLabelFilter,
-} from "./scope-policy.js";
+import { PORTS_LABEL, Refusal, privilegeProblems, withLabelFilter } from "./scope-policy.js";
+import { planContainerCreate, portsFromLabels } from "./container-policy.js";
+import { planNetworkCreate } from "./network-policy.js";
+import { planVolumeCreate } from "./volume-policy.js";
 import type { Json, Lookups, Ownership, ScopeSettings } from "./scope-policy.js";
 
 const settings: ScopeSettings = {

@@ -4,7 +4,8 @@ import { VOLUME_CREATE_FIELDS } from "./engine-schema.js";
 import { forward, readJson } from "./http-forwarding.js";
 import { own } from "./job-scope.js";
 import type { JobScope } from "./job-scope.js";
-import { Refusal, planVolumeCreate } from "./scope-policy.js";
+import { Refusal } from "./scope-policy.js";
+import { planVolumeCreate } from "./volume-policy.js";
 
 // Volumes: the job lists, sees and removes only those it created; a create is checked by
 // the scope policy (no driver or option that reaches a host path) and labelled.
