@@ -154,19 +154,10 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
     .command("gc")
     .description("remove every container, network and volume replay left behind (crashed or killed runs)")
     .option("--run <id>", "only this run's (a folder of .replay/runs/), whether its replay still runs or not", replayRunIdArg)
-    .action(async (flags: { run?: string }) => {
-      const { connectDocker, reap, removeRun } = await import("../runners/docker/index.js");
-      const { docker } = await connectDocker();
-      let r = flags.run === undefined ? await reap(docker, { all: true }) : await removeRun(docker, flags.run);
-      if (flags.run !== undefined && r.containers > 0) {
-        // A replay that quit at once (its second Ctrl-C hands its run to this) may have
-        // left a create in flight: looked at again once the engine has answered it.
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        const again = await removeRun(docker, flags.run);
-        r = { containers: r.containers + again.containers, networks: r.networks + again.networks, volumes: r.volumes + again.volumes };
-      }
-      process.stdout.write(`removed ${r.containers} container(s), ${r.networks} network(s), ${r.volumes} volume(s)\n`);
-      exit(0);
+    .option("--engine <context|url>", "clean this engine too (repeatable; .replay.yml's engines: are cleaned anyway)", collect, [])
+    .action(async (flags: { run?: string; engine: string[] }) => {
+      const { gcCommand } = await import("./commands/gc-command.js");
+      exit(await gcCommand(global().dir, flags.run, flags.engine, (t) => void process.stdout.write(t), (t) => void process.stderr.write(t)));
     });
 
   // Remote actions: cloned into ~/.cache/replay/actions, keyed by commit.
@@ -217,12 +208,13 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
     .action(async (flags: { olderThan: string; maxSize: string }) => exit(await (await caches()).cachePrune({ olderThan: flags.olderThan, maxSize: flags.maxSize })));
 
   // Images: replay's own, built from images/ (see images/README.md).
-  const imagesContext = async (flags: { json: boolean }): Promise<ImagesCommandContext> => {
+  const imagesContext = async (flags: { json: boolean; engine?: string[] }): Promise<ImagesCommandContext> => {
     const [{ connectDocker }, { readReplayConfig }] = await Promise.all([import("../runners/docker/index.js"), import("./replay-config.js")]);
     const { docker, description } = await connectDocker();
     const config = await readReplayConfig(global().dir);
     const out = (text: string): void => void process.stdout.write(text);
-    return { docker, engine: description, json: flags.json, out, ...(config.caCerts ? { caCertsFile: path.resolve(global().dir, config.caCerts) } : {}) };
+    const engines = flags.engine?.length ? flags.engine : config.engines?.map((e) => e.engine);
+    return { docker, engine: description, json: flags.json, out, ...(config.caCerts ? { caCertsFile: path.resolve(global().dir, config.caCerts) } : {}), ...(engines?.length ? { engines } : {}) };
   };
   const imagesCommands = (): Promise<typeof ImagesCommands> => import("./commands/images-command.js");
   const images = program.command("images").description("build, list, pin and compare replay's job images (runner, rust, wasm-pack, trivy, browsers, go, java)");
@@ -268,7 +260,8 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
     .command("doctor")
     .description("check the engine, images, CA certificates and disk space, and say what cannot be built here and why")
     .option("--json", "print JSON", false)
-    .action(async (flags: { json: boolean }) => exit(await (await imagesCommands()).doctor(await imagesContext(flags))));
+    .option("--engine <context|url>", "also check this engine of a pool (repeatable; default: .replay.yml's engines:)", collect, [])
+    .action(async (flags: { json: boolean; engine: string[] }) => exit(await (await imagesCommands()).doctor(await imagesContext(flags))));
 
   addHookCommands(program, () => global().dir, exit, entry);
 

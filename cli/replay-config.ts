@@ -23,6 +23,10 @@ const configSchema = z.strictObject({
       }),
     ),
   ),
+  /** The engines replays spread their jobs over, each a Docker context or a URL with its job slots (default: --parallel's). */
+  engines: z.optional(
+    z.array(z.strictObject({ engine: z.string().check(z.minLength(1)), slots: z.optional(z.int().check(z.positive())) })).check(z.minLength(1)),
+  ),
   /** Settings of the pre-push hook. */
   hook: z.optional(z.strictObject({ jobs: z.optional(z.array(z.string())), timeout: z.optional(z.string()) })),
 });
@@ -44,5 +48,5 @@ export async function readReplayConfig(repoDir: string): Promise<ReplayConfig> {
     const msg = i.code === "unrecognized_keys" ? `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `'${k}'`).join(", ")}` : `'${p.join(".")}': ${i.message}`;
     return problemAt(p, msg);
   });
-  throw new WorkflowProblemsError(found, { hint: `fix ${CONFIG_FILE} (keys: images, caCerts, runner-size, runner-sizes, hook)` });
+  throw new WorkflowProblemsError(found, { hint: `fix ${CONFIG_FILE} (keys: images, caCerts, runner-size, runner-sizes, engines, hook)` });
 }

@@ -39,6 +39,8 @@ export interface ReplayFlags extends Pick<ReplayCommandOptions, "workflow" | "ev
   /** `--no-builtin <action>` (repeatable): run the real action instead of replay's built-in. */
   builtin: string[];
   runnerSize?: "public" | "private" | "host";
+  /** `--engine`, repeatable. */
+  engine: string[];
 }
 
 export function addReplayOptions(cmd: Command): Command {
@@ -75,6 +77,7 @@ export function addReplayOptions(cmd: Command): Command {
     .option("--github-url <url>", "where remote actions are cloned from (<url>/<owner>/<repo>.git): GitHub, or a GitHub Enterprise Server", DEFAULT_GITHUB_URL)
     .option("--offline", "run remote actions from the cache only (~/.cache/replay/actions); a missing one is named and the replay refused", false)
     .addOption(new Option("--runner-size <size>", "limit each job's CPUs and memory to GitHub's runner size for its runs-on label: public or private repository sizes, or host (no limits; default, or .replay.yml runner-size)").choices(["public", "private", "host"]))
+    .option("--engine <context|url>", "spread the jobs over this engine too: a Docker context's name or a URL (unix://, tcp://, ssh://), each with --parallel job slots; repeatable, and wins over .replay.yml's engines:", collect, [])
     .option("--no-builtin <action>", "run the real action instead of replay's built-in one, e.g. --no-builtin actions/checkout (repeatable)", collect, []);
 }
 
@@ -113,5 +116,6 @@ export function replayOptionsOf(global: GlobalOptions, flags: ReplayFlags, job: 
     offline: flags.offline,
     noBuiltin: flags.builtin,
     ...(flags.runnerSize ? { runnerSize: flags.runnerSize } : {}),
+    ...(flags.engine.length ? { engines: flags.engine } : {}),
   };
 }

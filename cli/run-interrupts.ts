@@ -83,6 +83,8 @@ export interface QuitOptions {
   /** The CLI's main.js, which `gc --run` runs in a process of its own. */
   entry: string | undefined;
   stderr?: NodeJS.WritableStream;
+  /** The engines the run spread over (`--engine`), which gc cleans too. */
+  engines?: readonly string[];
 }
 
 /**
@@ -97,7 +99,8 @@ export function quitLeavingRun(o: QuitOptions, status: number): never {
   let handed = false;
   if (!o.keep && o.entry) {
     try {
-      const child = spawn(process.execPath, [o.entry, "gc", "--run", o.runId], { detached: true, stdio: "ignore" });
+      const engines = (o.engines ?? []).flatMap((e) => ["--engine", e]);
+      const child = spawn(process.execPath, [o.entry, "gc", "--run", o.runId, ...engines], { detached: true, stdio: "ignore" });
       child.on("error", () => undefined);
       child.unref();
       handed = child.pid !== undefined;

@@ -15,6 +15,8 @@ import type { JobResult, RunResult } from "./events.js";
 import { runJobCell, warmJobCell } from "./job/index.js";
 import type { CellOutcome, JobRunDeps, WarmJob } from "./job/index.js";
 import { Semaphore } from "./semaphore.js";
+import { EnginePool } from "./engine-pool.js";
+import type { JobEngine } from "./engine-pool.js";
 import { JobKeys } from "./job-keys.js";
 import { WarmStarts, canWarm } from "./warm-starts.js";
 import { runCallCell } from "./reusable-workflow.js";
@@ -34,6 +36,12 @@ export interface EngineOptions {
   environments?: string[];
   /** --strict: a job replay cannot run here (a macOS or Windows runner) fails rather than being not replayed. */
   strict?: boolean;
+  /**
+   * Several engines (`--engine`): each job cell runs on the one with the most free slots,
+   * with its images and its own part of the deps; `parallel`, `imageFor` and
+   * `presentImageFor` are then each engine's. Without it, one engine: the deps' own.
+   */
+  engines?: readonly JobEngine[];
 }
 
 export interface EngineResult {
@@ -49,7 +57,12 @@ interface JobSummary {
 
 /** Runs a plan: jobs in `needs` order, independent jobs and matrix cells in parallel. */
 export async function runPlan(plan: Plan, deps: JobRunDeps, options: EngineOptions): Promise<EngineResult> {
-  const slots = new Semaphore(Math.max(1, options.parallel));
+  const given = options.engines ?? [];
+  const slots = new EnginePool(
+    given.length
+      ? given
+      : [{ name: "", slots: Math.max(1, options.parallel), deps: {}, imageFor: options.imageFor, ...(options.presentImageFor ? { presentImageFor: options.presentImageFor } : {}) }],
+  );
   const warming = new WarmStarts(slots);
   const keys = new JobKeys(plan.workflows.length > 1);
   const all: Record<string, JobSummary> = {};
@@ -83,7 +96,7 @@ async function runWorkflow(
   pw: PlannedWorkflow,
   deps: JobRunDeps,
   options: EngineOptions,
-  slots: Semaphore,
+  slots: EnginePool,
   keys: JobKeys,
   warming: WarmStarts,
 ): Promise<Record<string, JobSummary>> {
@@ -152,7 +165,10 @@ async function runWorkflow(
     // started: the job then waits for a slot of its own, and a warm start would only take
     // a slot from it.
     let warmClosed = false;
-    const presentImageFor = options.presentImageFor;
+    // A warm container is made on the one engine there is: with several, a job's engine is
+    // known only once it takes a slot.
+    const only = slots.engines.length === 1 ? slots.engines[0] : undefined;
+    const presentImageFor = only?.presentImageFor;
     if (job.needs.length && canWarm(job) && presentImageFor) {
       void Promise.all(job.needs.map((n) => startedOf(n).promise)).then(async () => {
         if (warmClosed || options.signal.aborted || !warming.take()) return;
@@ -161,7 +177,7 @@ async function runWorkflow(
           const image = await presentImageFor(await runsOnLabels(job.runsOn, ctx), job);
           if (image === undefined || warmClosed || options.signal.aborted) return warming.give();
           const jobKey = keys.peek(workflow.file, job.id, null);
-          warm = warmJobCell(deps, { workflow, job, jobKey, name: job.id, matrix: null, strategy: {}, needs: {}, image, signal: options.signal });
+          warm = warmJobCell(engineDeps(deps, only), { workflow, job, jobKey, name: job.id, matrix: null, strategy: {}, needs: {}, image, signal: options.signal });
           // The jobs that need this one may warm up too: a chain starts all its containers at once.
           startedOf(job.id).resolve();
         } catch {
@@ -283,7 +299,7 @@ async function runWorkflow(
             return outcome;
           });
         }
-        return heldUntilClean(local, slots, deps, async (cellDeps) => {
+        return heldUntilClean(local, slots, deps, async (cellDeps, engine) => {
           startedOf(job.id).resolve();
           // The deploy guard: no surprise deploys from a local replay.
           if (job.environment !== undefined) {
@@ -299,7 +315,7 @@ async function runWorkflow(
             // A `container:` job runs in its own image; the job runner prepares it.
             const container = job.container === undefined ? undefined : await evaluateDeep(job.container, cellCtx);
             const containerImage = typeof container === "string" ? container : container && typeof container === "object" && !Array.isArray(container) ? String((container as ValueMap)["image"] ?? "") : undefined;
-            image = containerImage ?? (await options.imageFor(await runsOnLabels(job.runsOn, cellCtx), job));
+            image = containerImage ?? (await engine.imageFor(await runsOnLabels(job.runsOn, cellCtx), job));
           } catch (e) {
             const result: JobResult = e instanceof NotReplayedError && !options.strict ? "not-replayed" : "failure";
             const reason = e instanceof Error ? e.message + (e instanceof NotReplayedError && options.strict ? " (failed by --strict)" : "") : String(e);
@@ -340,14 +356,14 @@ async function runWorkflow(
  * more containers are alive at once than the limits allow. The run waits for the
  * clean-ups, not for the engine's removal of stopped containers.
  */
-function heldUntilClean(local: Semaphore, slots: Semaphore, deps: JobRunDeps, body: (cellDeps: JobRunDeps) => Promise<CellOutcome>): Promise<CellOutcome> {
+function heldUntilClean(local: Semaphore, slots: EnginePool, deps: JobRunDeps, body: (cellDeps: JobRunDeps, engine: JobEngine) => Promise<CellOutcome>): Promise<CellOutcome> {
   return new Promise((resolve, reject) => {
     local
       .run(() =>
-        slots.run(async () => {
+        slots.run(async (engine) => {
           const cleanups: Promise<void>[] = [];
           const cellDeps: JobRunDeps = {
-            ...deps,
+            ...engineDeps(deps, engine),
             deferCleanup: (p) => {
               const settled = p.catch(() => undefined);
               cleanups.push(settled);
@@ -355,7 +371,7 @@ function heldUntilClean(local: Semaphore, slots: Semaphore, deps: JobRunDeps, bo
             },
             deferRemoval: (gone) => void cleanups.push(gone.catch(() => undefined)),
           };
-          resolve(await body(cellDeps));
+          resolve(await body(cellDeps, engine));
           // A clean-up defers its container's removal before it settles: look again.
           for (let seen = -1; seen !== cleanups.length; ) {
             seen = cleanups.length;
@@ -365,6 +381,11 @@ function heldUntilClean(local: Semaphore, slots: Semaphore, deps: JobRunDeps, bo
       )
       .catch(reject);
   });
+}
+
+/** A job's deps on an engine: the run's, with the engine's own parts (a named engine is told in job.started). */
+function engineDeps(deps: JobRunDeps, engine: JobEngine | undefined): JobRunDeps {
+  return engine ? { ...deps, ...engine.deps, ...(engine.name ? { engineName: engine.name } : {}) } : deps;
 }
 
 async function truthy(v: Value, ctx: EvalOptions): Promise<boolean> {

@@ -29,6 +29,8 @@ export interface JobStartedEvent {
   name: string;
   matrix: Record<string, Value> | null;
   image: string;
+  /** The engine the job runs on, when the replay spreads over several (`--engine`). */
+  engine?: string;
 }
 
 export interface StepStartedEvent {

@@ -1,4 +1,5 @@
 export * from "./events.js";
+export * from "./engine-pool.js";
 export * from "./public-events.js";
 export * from "./run-state.js";
 export * from "./engine.js";

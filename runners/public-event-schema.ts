@@ -42,6 +42,7 @@ const jobStarted = z.strictObject({
   name: z.string().check(z.describe("The name GitHub would show, e.g. `build (20)`.")),
   matrix,
   image: z.string().check(z.describe("The image the job's container runs.")),
+  engine: z.optional(z.string().check(z.describe("The engine the job runs on, as --engine or .replay.yml's engines: name it, when the replay spreads over several."))),
 });
 
 const stepStarted = z.strictObject({ type: z.literal("step.started"), ...base, jobKey, step, name: z.string() });

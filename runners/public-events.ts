@@ -15,7 +15,7 @@ type Type = ReplayEvent["type"];
 /** Each event type's public fields besides `type` and `version`, as the engine names them. */
 const FIELDS = {
   "run.started": ["at", "runId", "event", "sha", "ref", "workflows"],
-  "job.started": ["at", "jobKey", "job", "workflow", "name", "matrix", "image"],
+  "job.started": ["at", "jobKey", "job", "workflow", "name", "matrix", "image", "engine"],
   "step.started": ["at", "jobKey", "step", "name"],
   "step.output": ["at", "jobKey", "step", "line", "stream"],
   "step.annotation": ["at", "jobKey", "step", "level", "message", "file", "line", "col", "title"],

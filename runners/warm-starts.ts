@@ -1,6 +1,5 @@
 import { findExpressions } from "../workflows/index.js";
 import type { Job } from "../workflows/index.js";
-import type { Semaphore } from "./semaphore.js";
 
 /** Whether a job's container can start before its needs are done: nothing of it depends on them. */
 export function canWarm(job: Job): boolean {
@@ -21,7 +20,7 @@ export function canWarm(job: Job): boolean {
  */
 export class WarmStarts {
   private alive = 0;
-  constructor(private readonly slots: Semaphore) {}
+  constructor(private readonly slots: { readonly free: number }) {}
   take(): boolean {
     if (this.alive >= this.slots.free) return false;
     this.alive++;

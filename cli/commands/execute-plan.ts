@@ -17,7 +17,6 @@ import {
   TOOL_CACHE_MOUNT,
   WorkingTreeSync,
   builtinActions,
-  makeRunnerSizing,
   newRunId,
   payloadContext,
   runPlan,
@@ -25,30 +24,14 @@ import {
   runnerPaths,
   synthesizePayload,
 } from "../../runners/index.js";
-import {
-  DockerActionRuntime,
-  DockerContainerRuntime,
-  ImageInspections,
-  bridgeGateway,
-  connectDocker,
-  endpointUri,
-  engineResources,
-  ensureImage,
-  findPackageRoot,
-  imageStatus,
-  reap,
-  refuseEngineWithoutOurFiles,
-  removeRun,
-  runLabels,
-} from "../../runners/docker/index.js";
-import { RunDockerApi, engineAddress } from "../../runners/docker-proxy/index.js";
-import { ArtifactStore, CacheStore, cacheScopes, repositoryIdentity, startRunServices } from "../../runners/services/index.js";
-import type { RuntimeServer, RunStores } from "../../runners/services/index.js";
+import { findPackageRoot, runLabels } from "../../runners/docker/index.js";
+import { ArtifactStore, CacheStore, cacheScopes, repositoryIdentity } from "../../runners/services/index.js";
+import type { RunStores } from "../../runners/services/index.js";
 import { RunRecorder, nextRunNumber } from "../../history/index.js";
-import { ImageResolver } from "../image-resolver.js";
 import { readReplayConfig } from "../replay-config.js";
 import { INTERRUPT_EXIT, quitLeavingRun, watchInterrupts } from "../run-interrupts.js";
 import { prepareRemoteActions } from "./actions-command.js";
+import { closeEngines, jobEngines, prepareEngines, startEngineServices } from "./run-engines.js";
 import { readEventPayload } from "./plan-inputs.js";
 import type { ExecuteOptions, PlannedReplay } from "./replay-options.js";
 import { shortSecretWarnings } from "./secret-sources.js";
@@ -61,48 +44,33 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   const config = await readReplayConfig(repo.dir);
   // --image wins over .replay.yml's images.
   const imageOverrides = { ...(config.images ?? {}), ...parseKeyValues(o.image, "--image") };
-  const { docker, endpoint } = await (o.docker ?? connectDocker());
-  // Where the run's services will listen: asked now, answered while the checks below run.
-  const gateway = bridgeGateway(docker);
-  const runnerSizing = makeRunnerSizing(o.runnerSize, config, () => engineResources(docker));
-  const caCertsFile = config.caCerts ? { caCertsFile: path.resolve(repo.dir, config.caCerts) } : {};
-  // Notices about images go to the run once it exists (the refusal below comes first).
+  // Node releases setup-node and node24 actions need beyond the image's: in a volume kept
+  // between replays (REPLAY_TOOL_CACHE_VOLUME names another), on each engine.
+  const toolCache = { volume: process.env["REPLAY_TOOL_CACHE_VOLUME"] || DEFAULT_TOOL_CACHE_VOLUME, mountPath: TOOL_CACHE_MOUNT };
+  const runId = newRunId();
+  // Notices about images go to the run once it exists (the refusals below come first).
   let imageNotice: (message: string) => void = () => undefined;
-  const images = new ImageResolver({
-    overrides: imageOverrides,
-    build: (name) => ensureImage(docker, { name, ...caCertsFile, onProgress: (line, layer) => imageNotice(`image ${layer}: ${line}`) }),
-    status: (name) => imageStatus(docker, { name, ...caCertsFile }),
-    notice: (message) => imageNotice(message),
-  });
-  // An engine that does not see this machine's files (a remote one) refuses the replay now,
-  // not with a missing-file error once the first job has started; asked beside the images.
-  const seesFiles = refuseEngineWithoutOurFiles(docker, endpointUri(endpoint));
-  seesFiles.catch(() => undefined);
-  // A job needing an image that is neither here nor buildable here refuses the replay now.
-  const jobs = plan.workflows.flatMap((pw) => pw.jobs);
-  await images.preflight(jobs);
-  await seesFiles;
+  const engines = await prepareEngines(
+    plan.workflows.flatMap((pw) => pw.jobs),
+    {
+      runId,
+      config,
+      repoDir: repo.dir,
+      parallel: o.parallel,
+      engines: o.engines,
+      runnerSize: o.runnerSize,
+      allowPrivileged: o.allowPrivileged ?? false,
+      imageOverrides,
+      toolCache,
+      docker: o.docker,
+      notice: (message) => imageNotice(message),
+    },
+  );
   mark("images checked");
-  const inspections = new ImageInspections(docker);
-  images.whenPresent(jobs, inspections.inspect);
   // So does a remote action that cannot be resolved (or, --offline, is not in the cache).
   const remoteActions = await prepareRemoteActions(plan, repo.dir, o, (message) => process.stderr.write(`${message}\n`));
-  // Node releases setup-node and node24 actions need beyond the image's: in a volume kept
-  // between replays (REPLAY_TOOL_CACHE_VOLUME names another).
-  const toolCache = { volume: process.env["REPLAY_TOOL_CACHE_VOLUME"] || DEFAULT_TOOL_CACHE_VOLUME, mountPath: TOOL_CACHE_MOUNT };
-  const runtime = new DockerContainerRuntime(docker, {
-    stepAgent: process.env["REPLAY_STEP_AGENT"] !== "0",
-    ...(process.env["REPLAY_STEP_AGENT"] === "node" ? { nativeAgent: false } : {}),
-    toolCache,
-  });
   const nodeInstaller = new NodeInstaller({ fetch: caFetch, script: path.join(findPackageRoot(), "images/runner/install-node.sh"), mountPath: toolCache.mountPath });
-  // What crashed replays left goes while this one starts (their labels name a dead process;
-  // this run's never match).
-  const reaping = reap(docker, { all: false }).catch(() => undefined);
 
-  const runId = newRunId();
-  const engine = engineAddress(endpoint);
-  const dockerApi = engine ? new RunDockerApi(engine, runId, o.allowPrivileged ?? false) : undefined;
   const runNumber = await nextRunNumber(repo.dir);
   const masker = new Masker();
   for (const v of Object.values(secrets)) masker.add(v);
@@ -120,7 +88,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   const tmp = await mkdtemp(path.join(os.tmpdir(), `replay-${runId}-`));
   // Ctrl-C, SIGTERM and a closed stdout cancel the run; a second one quits at once.
   const controller = new AbortController();
-  const quit = (status: number): never => quitLeavingRun({ runId, hostRunDir: tmp, keep: o.keep, entry: process.argv[1] }, status);
+  const quit = (status: number): never => quitLeavingRun({ runId, hostRunDir: tmp, keep: o.keep, entry: process.argv[1], engines: engines.map((e) => e.name).filter(Boolean) }, status);
   const interrupts = watchInterrupts({ quit, cancelled: controller.signal });
   const onAbort = (): void => controller.abort();
   interrupts.signal.addEventListener("abort", onAbort, { once: true });
@@ -144,7 +112,6 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     extraFiles: [{ path: path.posix.relative(paths.work, paths.eventPath), content: `${JSON.stringify(payload, null, 2)}\n` }],
   });
   let exitCode = 1;
-  let services: RuntimeServer | undefined;
   try {
     imageNotice = (message) => session.emit({ type: "notice", level: "info", message });
     const stores: RunStores = {
@@ -156,20 +123,19 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     // Taken before the snapshot reads the tree: an edit in between is synced once more, never missed.
     const syncIn = !!o.control && o.sync !== false;
     const treeSync = o.from === "worktree" && (syncIn || o.copyBack) ? await WorkingTreeSync.baseline(repo.dir, { syncIn, ...(o.copyBack ? { copyBack: o.copyBack } : {}) }) : undefined;
-    services = await startRunServices(await gateway, stores, session.emit);
-    // As the runner does: the token never shows in a log.
-    if (services) masker.add(services.token);
+    await startEngineServices(engines, stores, session.emit, (token) => masker.add(token));
+    const [first] = engines;
     mark("run started");
     session.start({ event: o.event, sha: repo.sha, ref: repo.ref, workflows: plan.workflows.map((w) => w.workflow.file) });
     const result = await runPlan(
       plan,
       {
-        runtime,
+        // The first engine's, for what does not run on a job's engine; each job gets its engine's (jobEngines).
+        runtime: first.runtime,
         emit: session.emit,
         masker,
         builtins: new BuiltinRegistry(builtinActions(stores, nodeInstaller, process.env["REPLAY_TOOLCHAIN_MISMATCH"] === "warn" ? "warn" : "fail"), remoteActions.disabled),
-        actions: { source: remoteActions.cache, containers: new DockerActionRuntime(docker), nodeInstaller },
-        ...(services ? { actionRuntimeEnv: services.actionRuntimeEnv(), oidcEnv: services.oidcEnv() } : {}),
+        actions: { source: remoteActions.cache, containers: first.actions, nodeInstaller },
         hostRunDir: tmp,
         workspaceTar: workspace.file,
         workspaceReady: workspace.ready,
@@ -193,19 +159,17 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         inputs,
         ...(o.base ? { baseBranch: o.base } : {}),
         hashFiles: o.hashFiles ?? ((patterns) => hashFiles(repo.dir, patterns)),
-        imageEnv: inspections.env,
-        imageUser: inspections.user,
+        imageEnv: first.inspections.env,
+        imageUser: first.inspections.user,
         artifactsDir: path.join(recorder.dir, "artifacts"),
         pull: o.pull,
         ...(o.control ? { control: o.control } : {}),
         ...(treeSync ? { workingTreeSync: treeSync } : {}),
-        ...(dockerApi ? { dockerApi } : {}),
-        ...(runnerSizing ? { runnerSizing } : {}),
       },
       {
         parallel: o.parallel,
-        imageFor: (labels, job) => images.imageFor(labels, job),
-        presentImageFor: (labels, job) => images.presentImageFor(labels, job),
+        imageFor: (labels, job) => first.images.imageFor(labels, job),
+        engines: jobEngines(engines, (e) => ({ source: remoteActions.cache, containers: e.actions, nodeInstaller })),
         signal: controller.signal,
         environments: o.environments,
         strict: o.strict === true,
@@ -219,15 +183,10 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
     session.fail(e);
     throw e;
   } finally {
-    await services?.close().catch(() => undefined);
     o.signal?.removeEventListener("abort", onAbort);
-    // Whatever a job left (a crash between create and remove) goes with the run; the job
-    // containers stopped last are being removed by the engine, which replay does not wait for.
-    const stopping = runtime.removals.release();
-    if (!o.keep) await removeRun(docker, runId, stopping).catch(() => undefined);
-    // Images the steps built live as long as the run (as on one runner VM), unless --keep-images.
-    await dockerApi?.finish({ keepImages: o.keepImages ?? false }).catch(() => undefined);
-    await Promise.all([reaping, workspace.settled()]);
+    // Whatever a job left (a crash between create and remove) goes with the run, on every engine.
+    await closeEngines(engines, runId, { keep: o.keep, keepImages: o.keepImages ?? false });
+    await workspace.settled();
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     await session.close();
     interrupts.dispose();

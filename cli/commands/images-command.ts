@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { ImageUnavailableError, UsageError } from "../../common/index.js";
 import {
+  connectEngine,
   DEFAULT_BASE_IMAGE,
   IMAGE_NAMES,
   ImageNotBuildableError,
@@ -35,6 +36,8 @@ export interface ImagesCommandContext {
   json: boolean;
   out: Out;
   caCertsFile?: string;
+  /** The engines replays spread over (`--engine`, .replay.yml's engines:), which doctor lists. */
+  engines?: string[];
 }
 
 function parseNames(names: readonly string[]): ImageName[] {
@@ -183,8 +186,13 @@ export async function imagesLock(c: Pick<ImagesCommandContext, "json" | "out">, 
   return 0;
 }
 
+/** An engine of the pool, as doctor finds it: its facts and replay's images on it, or why it does not answer. */
+type PoolEngineReport = { name: string } & ({ ok: true; description: string; images: ImageName[] } & EngineFacts | { ok: false; reason: string });
+
 interface DoctorReport {
   engine: { ok: boolean; description: string; context?: string } & EngineFacts;
+  /** Every engine .replay.yml's engines: (or --engine) names, when some are. */
+  engines?: PoolEngineReport[];
   baseImage: { image: string; present: boolean };
   images: { name: ImageName; state: ImageStatus["state"]; tag?: string; toolchains: string[]; reason?: string }[];
   caCerts: { file: string | undefined; certificates: number };
@@ -213,8 +221,10 @@ export async function doctor(c: ImagesCommandContext): Promise<number> {
   const rootDir = facts.rootDir;
   const diskPath = rootDir && existsSync(rootDir) ? rootDir : undefined;
   const disk = diskPath === undefined ? undefined : await statfs(diskPath).then((s) => ({ path: diskPath, freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }));
+  const pool = c.engines?.length ? await Promise.all(c.engines.map((name) => poolEngine(name, c))) : undefined;
   const report: DoctorReport = {
     engine: { ok: true, description: c.engine, ...(context === undefined ? {} : { context }), ...facts },
+    ...(pool ? { engines: pool } : {}),
     baseImage: { image: DEFAULT_BASE_IMAGE, present: basePresent },
     images,
     caCerts: { file: caFile, certificates },
@@ -229,6 +239,13 @@ export async function doctor(c: ImagesCommandContext): Promise<number> {
   c.out(`engine       ok: ${e.product} ${e.version ?? "?"} (API ${e.apiVersion ?? "?"}) on ${e.os ?? "?"}, ${e.architecture ?? "?"}, ${e.description}${e.context === undefined ? "" : ` from Docker context ${e.context}`}; answers in ${e.pingMs} ms\n`);
   const present = images.filter((i) => i.state === "present").map((i) => i.name);
   c.out(`on it        ${present.length ? `replay images ${present.join(", ")}` : "no replay images yet (built on first use)"}\n`);
+  for (const p of pool ?? []) {
+    c.out(
+      p.ok
+        ? `engine ${p.name}: ok: ${p.product} ${p.version ?? "?"} on ${p.os ?? "?"}, ${p.architecture ?? "?"}, ${p.description}; answers in ${p.pingMs} ms; ${p.images.length ? `replay images ${p.images.join(", ")}` : "no replay images yet (built on first use)"}\n`
+        : `engine ${p.name}: NOT REACHABLE: ${p.reason}\n`,
+    );
+  }
   c.out(`base image   ${basePresent ? `ok: ${DEFAULT_BASE_IMAGE}` : `missing: ${DEFAULT_BASE_IMAGE} (run scripts/ensure-docker.sh)`}\n`);
   c.out(`CA certs     ${caFile ? `${certificates} certificate(s) from ${caFile}, added to every image` : "none extra (set REPLAY_CA_CERTS to a PEM file behind a TLS-intercepting proxy)"}\n`);
   if (disk) c.out(`disk         ${formatBytes(disk.freeBytes)} free of ${formatBytes(disk.totalBytes)} at ${disk.path}${disk.freeBytes < LOW_DISK_BYTES ? " (low: the images need several GB)" : ""}\n`);
@@ -246,6 +263,18 @@ export async function doctor(c: ImagesCommandContext): Promise<number> {
     c.out(`${n.name}: cannot be built on this machine: ${n.reason}. Jobs that need it are refused; build it with \`replay images build ${n.name}\` where those hosts answer.\n`);
   }
   return 0;
+}
+
+async function poolEngine(name: string, c: ImagesCommandContext): Promise<PoolEngineReport> {
+  try {
+    const { docker, description } = await connectEngine(name);
+    const facts = await engineFacts(docker);
+    const images: ImageName[] = [];
+    for (const image of IMAGE_NAMES) if ((await imageStatus(docker, { name: image, ...ca(c) })).state === "present") images.push(image);
+    return { name, ok: true, description, images, ...facts };
+  } catch (e) {
+    return { name, ok: false, reason: e instanceof Error ? e.message.split("\n").join("; ") : String(e) };
+  }
 }
 
 export function table(rows: readonly (readonly string[])[]): string {

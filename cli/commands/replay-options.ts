@@ -43,6 +43,8 @@ export interface ReplayCommandOptions {
   githubUrl?: string;
   offline?: boolean;
   noBuiltin?: string[];
+  /** `--engine` (repeatable): the engines to spread the jobs over; wins over .replay.yml's engines. */
+  engines?: string[];
   /** `--runner-size`: wins over .replay.yml's runner-size. */
   runnerSize?: RunnerSizeMode;
   reporters: Reporter[];

@@ -34,7 +34,7 @@ export class PlainReporter implements Reporter {
         this.line(`replay ${event.runId}: ${event.event} at ${event.sha.slice(0, 12)} (${event.ref}) — ${event.workflows.join(", ")}`);
         break;
       case "job.started":
-        this.line(`${this.prefix(event.jobKey)} job started in ${event.image}`);
+        this.line(`${this.prefix(event.jobKey)} job started in ${event.image}${event.engine ? ` on ${event.engine}` : ""}`);
         break;
       case "step.started":
         this.line(`${this.prefix(event.jobKey)} ▶ ${event.name}`);

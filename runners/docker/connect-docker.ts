@@ -306,3 +306,13 @@ function unavailableHint(reasons: readonly string[]): string {
   }
   return "start Docker (or Podman's socket), or on a root Debian machine run `scripts/ensure-docker.sh`; to use another engine set DOCKER_HOST (unix://, tcp:// or ssh://)";
 }
+
+/**
+ * One engine of several (`--engine`, `.replay.yml`'s engines:): a URL (unix://, tcp://,
+ * ssh://) or a Docker context's name, that engine only: no other is tried when it does not
+ * answer.
+ */
+export function connectEngine(engine: string, env: Env = process.env): Promise<DockerConnection> {
+  if (engine.includes("://")) return connectDocker({ ...env, DOCKER_HOST: engine, DOCKER_CONTEXT: "", REPLAY_DOCKER_CONTEXT: "" }, { strategies: [dockerHostStrategy] });
+  return connectDocker({ ...env, REPLAY_DOCKER_CONTEXT: engine });
+}

@@ -101,6 +101,8 @@ export interface JobRunDeps {
   dockerApi?: DockerApiForJobs;
   /** `--runner-size public|private`: GitHub's CPU and memory sizes as container limits. */
   runnerSizing?: RunnerSizing;
+  /** The engine the job runs on, when the replay spreads over several (`--engine`): job.started names it. */
+  engineName?: string;
 }
 
 export interface CellToRun {

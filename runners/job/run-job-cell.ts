@@ -127,7 +127,7 @@ class JobCellRun implements WarmJob, RunningJob, EnvironmentSource, ContextsSour
   async run(): Promise<CellOutcome> {
     const { cell } = this;
     this.started = now();
-    this.emit({ type: "job.started", jobKey: cell.jobKey, job: cell.job.id, workflow: cell.workflow.file, name: cell.name, matrix: cell.matrix, image: cell.image });
+    this.emit({ type: "job.started", jobKey: cell.jobKey, job: cell.job.id, workflow: cell.workflow.file, name: cell.name, matrix: cell.matrix, image: cell.image, ...(this.deps.engineName ? { engine: this.deps.engineName } : {}) });
     const onAbort = (): void => {
       this.status.cancelled = true;
       this.stop.now();

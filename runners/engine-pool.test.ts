@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { parseWorkflow, planJob } from "../workflows/index.js";
+import { runPlan } from "./engine.js";
+import { EnginePool } from "./engine-pool.js";
+import type { JobEngine } from "./engine-pool.js";
+import type { EventInput } from "./events.js";
+import { inProcessDeps } from "./testing/in-process-replay.js";
+import { LocalRuntime } from "./testing/local-runtime.js";
+
+const engine = (name: string, slots: number, runtime = new LocalRuntime()): JobEngine & { runtime: LocalRuntime } => ({
+  name,
+  slots,
+  runtime,
+  deps: { runtime },
+  imageFor: async () => `image-on-${name}`,
+});
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((f) => f()));
+});
+
+describe("EnginePool", () => {
+  it("runs each task on the engine with the most free slots, and makes the rest wait in order for the first slot freed", async () => {
+    const pool = new EnginePool([engine("a", 1), engine("b", 2)]);
+    const gates: (() => void)[] = [];
+    const ran: string[] = [];
+    const task = (label: string) => (e: JobEngine) =>
+      new Promise<void>((resolve) => {
+        ran.push(`${label}@${e.name}`);
+        gates.push(resolve);
+      });
+    expect(pool.free).toBe(3);
+    const runs = ["1", "2", "3", "4"].map((l) => pool.run(task(l)));
+    await new Promise((r) => setTimeout(r, 10));
+    // b has two free, a one: 1 goes to b; then a and b tie at one and the first listed wins.
+    expect(ran).toEqual(["1@b", "2@a", "3@b"]);
+    expect(pool.free).toBe(0);
+    gates[1]?.();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(ran.at(-1)).toBe("4@a");
+    for (const g of gates) g();
+    await Promise.all(runs);
+    expect(pool.free).toBe(3);
+  });
+});
+
+describe("runPlan over several engines", () => {
+  it("spreads a matrix's cells over the engines by free slots, each cell's container on the engine job.started names, with that engine's image", async () => {
+    const { workflow } = parseWorkflow(
+      ".github/workflows/ci.yml",
+      `
+on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        n: [1, 2, 3, 4, 5, 6]
+    steps:
+      - run: sleep 0.2; echo "cell \${{ matrix.n }}"
+`,
+    );
+    if (!workflow) throw new Error("the test workflow does not load");
+    const { deps, events, dispose } = await inProcessDeps({ tempPrefix: "replay-pool-test-" });
+    cleanups.push(dispose);
+    const a = engine("build-box", 2);
+    const b = engine("laptop", 1);
+    cleanups.push(() => a.runtime.dispose(), () => b.runtime.dispose());
+    const result = await runPlan(planJob([workflow], "test", "push"), deps, {
+      parallel: 99,
+      imageFor: async () => "unused",
+      signal: new AbortController().signal,
+      engines: [a, b],
+    });
+    expect(result.result).toBe("success");
+    const started = events.filter((e): e is Extract<EventInput, { type: "job.started" }> => e.type === "job.started");
+    expect(started).toHaveLength(6);
+    for (const e of started) expect(e.image).toBe(`image-on-${e.engine}`);
+    const on = (name: string): string[] => started.filter((e) => e.engine === name).map((e) => e.jobKey);
+    expect(on("build-box").length + on("laptop").length).toBe(6);
+    expect(on("build-box").length).toBeGreaterThan(on("laptop").length);
+    // Each engine ran its own cells, never more at once than its slots.
+    expect(a.runtime.created.map((c) => c.spec.labels["dev.replay.job"]).sort()).toEqual(on("build-box").sort());
+    expect(b.runtime.created.map((c) => c.spec.labels["dev.replay.job"]).sort()).toEqual(on("laptop").sort());
+    expect(a.runtime.maxAlive).toBeLessThanOrEqual(2);
+    expect(b.runtime.maxAlive).toBe(1);
+    expect(deps.runtime).not.toBe(a.runtime);
+    expect((deps.runtime as LocalRuntime).created).toEqual([]);
+  });
+});

@@ -1,0 +1,64 @@
+// The engines one replay spreads its jobs over (`--engine`, `.replay.yml` engines:), each
+// with its job slots. A job cell takes a slot of the engine with the most free ones and
+// runs there with everything it starts: its container, services, the containers its steps
+// start through its Docker API. One engine with --parallel slots is the plain replay.
+import type { Job } from "../workflows/index.js";
+import type { JobRunDeps } from "./job/index.js";
+
+/** What differs from one engine to another for the jobs that run on it. */
+export type EngineDeps = Partial<Pick<JobRunDeps, "runtime" | "imageEnv" | "imageUser" | "dockerApi" | "runnerSizing" | "actions" | "actionRuntimeEnv" | "oidcEnv">>;
+
+export interface JobEngine {
+  /** How the user named it (a Docker context, a URL), as events and errors say it. */
+  name: string;
+  slots: number;
+  deps: EngineDeps;
+  /** The image for a job's runs-on labels on this engine (built there when missing). */
+  imageFor: (labels: string[], job: Job) => Promise<string>;
+  /** The image imageFor would answer, only if it is on this engine already. */
+  presentImageFor?: (labels: string[], job: Job) => Promise<string | undefined>;
+}
+
+/** Slots over several engines: a task runs on the engine with the most free slots, or waits in order for the first freed. */
+export class EnginePool {
+  private readonly active: number[];
+  private readonly waiting: ((engine: number) => void)[] = [];
+
+  constructor(readonly engines: readonly JobEngine[]) {
+    this.active = engines.map(() => 0);
+  }
+
+  /** Slots free now, on every engine together (none while tasks wait). */
+  get free(): number {
+    if (this.waiting.length) return 0;
+    return this.engines.reduce((n, e, i) => n + Math.max(0, e.slots - (this.active[i] ?? 0)), 0);
+  }
+
+  private freest(): number | undefined {
+    let best: number | undefined;
+    let bestFree = 0;
+    this.engines.forEach((e, i) => {
+      const free = e.slots - (this.active[i] ?? 0);
+      if (free > bestFree) [best, bestFree] = [i, free];
+    });
+    return best;
+  }
+
+  async run<T>(task: (engine: JobEngine) => Promise<T>): Promise<T> {
+    let index = this.waiting.length ? undefined : this.freest();
+    if (index === undefined) {
+      // The task that ends hands its engine's slot straight to the next waiter.
+      index = await new Promise<number>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.active[index] = (this.active[index] ?? 0) + 1;
+    }
+    const i = index;
+    try {
+      return await task(this.engines[i] as JobEngine);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(i);
+      else this.active[i] = (this.active[i] ?? 1) - 1;
+    }
+  }
+}
