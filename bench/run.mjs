@@ -25,6 +25,7 @@ import { hookFigure } from "./hook.mjs";
 import { imageFigures } from "./images.mjs";
 import { cli, root } from "./lib.mjs";
 import { matrixFigures } from "./matrix.mjs";
+import { poolFigure } from "./pool.mjs";
 import { watchFigure } from "./watch.mjs";
 import { phasesFigure, phasesTable } from "./phases.mjs";
 import { projectFigure } from "./project.mjs";
@@ -34,7 +35,7 @@ import { GCL_VERSION, gitlabCiLocal } from "./tools.mjs";
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 // The pipelines against gitlab-ci-local and the matrix take 20-60 s a run: fewer runs.
 const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? Math.min(RUNS, 3));
-const ALL = ["steps", "start", "pipelines", "matrix", "cache", "hook", "images", "watch", "phases", "project"];
+const ALL = ["steps", "start", "pipelines", "matrix", "cache", "hook", "images", "watch", "phases", "project", "pool"];
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",").map((s) => s.trim()) : ALL;
 const unknown = only.filter((s) => !ALL.includes(s));
 if (unknown.length) throw new Error(`BENCH_ONLY: unknown figure(s) ${unknown.join(", ")}; known: ${ALL.join(", ")}`);
@@ -60,6 +61,7 @@ const FIGURES = [
   ["images", "runner image: cold build, size, warm no-op", () => imageFigures({ runs: RUNS })],
   ["watch", "replay watch: change to verdict", () => watchFigure({ runs: RUNS })],
   ["project", "a generated Node project's npm ci + npm test job", () => projectFigure({ runs: SLOW_RUNS })],
+  ["pool", "an 8-cell matrix over two engines", () => poolFigure({ runs: SLOW_RUNS })],
 ];
 for (const [name, what, take] of FIGURES) {
   if (!want(name)) continue;

@@ -54,3 +54,32 @@ describe("reportError, the CLI's one handler", () => {
     expect(report(thrown).stderr).toContain("BugError: unexpected route: \"odd\"");
   });
 });
+
+describe("reportError with --json", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  const stdoutOf = (e: unknown): string => {
+    let stdout = "";
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      stdout += String(chunk);
+      return true;
+    });
+    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    reportError(e, true);
+    vi.restoreAllMocks();
+    return stdout;
+  };
+
+  it("prints an error no run emitted as one error event of the public contract", () => {
+    const line = JSON.parse(stdoutOf(new UsageError("--matrix selects cells of one job", { hint: "use it with `replay job <id>`" }))) as Record<string, unknown>;
+    expect(line).toMatchObject({ type: "error", version: 1, message: "--matrix selects cells of one job", hint: "use it with `replay job <id>`", exitCode: 2 });
+  });
+
+  it("does not print again an error the run session emitted in the run's stream", async () => {
+    const { RunSession } = await import("../runners/run-session.js");
+    const { Masker } = await import("../runners/masker.js");
+    const e = new UsageError("the snapshot could not be written");
+    new RunSession("1", [], new Masker()).fail(e);
+    expect(stdoutOf(e)).toBe("");
+  });
+});

@@ -15,7 +15,7 @@ const at = "2026-12-07T12:00:00.000Z";
 /** One event of each type, with every optional field set. */
 const samples: ReplayEvent[] = [
   { type: "run.started", at, runId: "1", event: "push", sha: "a".repeat(40), ref: "refs/heads/main", workflows: [".github/workflows/ci.yml"] },
-  { type: "job.started", at, jobKey: "build (20)", job: "build", workflow: ".github/workflows/ci.yml", name: "build (20)", matrix: { node: 20, os: ["x"], n: null }, image: "replay-runner:1" },
+  { type: "job.started", at, jobKey: "build (20)", job: "build", workflow: ".github/workflows/ci.yml", name: "build (20)", matrix: { node: 20, os: ["x"], n: null }, image: "replay-runner:1", engine: "build-box" },
   { type: "step.started", at, jobKey: "build", step: 0, name: "Run npm test" },
   { type: "step.output", at, jobKey: "build", step: 0, line: "ok ***", stream: "stderr" },
   { type: "step.annotation", at, jobKey: "build", step: 0, level: "error", message: "m", file: "a.ts", line: 1, col: 2, title: "t" },
