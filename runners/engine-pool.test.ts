@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseWorkflow, planJob } from "../workflows/index.js";
+import type { Workflow } from "../workflows/index.js";
 import { runPlan } from "./engine.js";
 import { EnginePool } from "./engine-pool.js";
 import type { JobEngine } from "./engine-pool.js";
@@ -14,6 +15,27 @@ const engine = (name: string, slots: number, runtime = new LocalRuntime()): JobE
   deps: { runtime },
   imageFor: async () => `image-on-${name}`,
 });
+
+/** A job `test` of `n` matrix cells, each running `run`; no fail-fast, so every cell runs. */
+function matrix(n: number, run: string): Workflow {
+  const { workflow } = parseWorkflow(
+    ".github/workflows/ci.yml",
+    `
+on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      fail-fast: false
+      matrix:
+        n: [${Array.from({ length: n }, (_, i) => i + 1).join(", ")}]
+    steps:
+      - run: ${run}
+`,
+  );
+  if (!workflow) throw new Error("the test workflow does not load");
+  return workflow;
+}
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -47,21 +69,7 @@ describe("EnginePool", () => {
 
 describe("runPlan over several engines", () => {
   it("spreads a matrix's cells over the engines by free slots, each cell's container on the engine job.started names, with that engine's image", async () => {
-    const { workflow } = parseWorkflow(
-      ".github/workflows/ci.yml",
-      `
-on: push
-jobs:
-  test:
-    runs-on: ubuntu-latest
-    strategy:
-      matrix:
-        n: [1, 2, 3, 4, 5, 6]
-    steps:
-      - run: sleep 0.2; echo "cell \${{ matrix.n }}"
-`,
-    );
-    if (!workflow) throw new Error("the test workflow does not load");
+    const workflow = matrix(6, "sleep 0.2; echo cell");
     const { deps, events, dispose } = await inProcessDeps({ tempPrefix: "replay-pool-test-" });
     cleanups.push(dispose);
     const a = engine("build-box", 2);
@@ -87,5 +95,40 @@ jobs:
     expect(b.runtime.maxAlive).toBe(1);
     expect(deps.runtime).not.toBe(a.runtime);
     expect((deps.runtime as LocalRuntime).created).toEqual([]);
+  });
+});
+
+describe("runPlan when an engine of the pool stops answering", () => {
+  /** An engine whose containers cannot be made any more, and which no longer answers. */
+  const lostEngine = (name: string): JobEngine & { runtime: LocalRuntime } => {
+    const runtime = new LocalRuntime();
+    runtime.createJobContainer = () => Promise.reject(new Error("connect ECONNREFUSED 10.0.0.7:2375"));
+    return { ...engine(name, 1, runtime), answers: async () => false };
+  };
+
+  it("fails the job it was running, names it, starts no more jobs there, and the rest go on", async () => {
+    const { deps, events, dispose } = await inProcessDeps({ tempPrefix: "replay-pool-test-" });
+    cleanups.push(dispose);
+    const up = { ...engine("laptop", 1), answers: async () => true };
+    const down = lostEngine("build-box");
+    cleanups.push(() => up.runtime.dispose(), () => down.runtime.dispose());
+    const result = await runPlan(planJob([matrix(4, "echo cell")], "test", "push"), deps, { parallel: 9, imageFor: async () => "unused", signal: new AbortController().signal, engines: [down, up] });
+    const completed = events.filter((e): e is Extract<EventInput, { type: "job.completed" }> => e.type === "job.completed");
+    expect(completed.map((e) => e.result).sort()).toEqual(["failure", "success", "success", "success"]);
+    expect(up.runtime.created).toHaveLength(3);
+    const notices = events.filter((e) => e.type === "notice" && e.message.includes("stopped answering"));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ level: "warning", message: expect.stringContaining("engine build-box stopped answering") });
+    expect(result.result).toBe("failure");
+  });
+
+  it("with every engine lost, the jobs still waiting fail at once instead of waiting for ever", async () => {
+    const { deps, events, dispose } = await inProcessDeps({ tempPrefix: "replay-pool-test-" });
+    cleanups.push(dispose);
+    const a = lostEngine("a");
+    const b = lostEngine("b");
+    const result = await runPlan(planJob([matrix(5, "echo cell")], "test", "push"), deps, { parallel: 9, imageFor: async () => "unused", signal: new AbortController().signal, engines: [a, b] });
+    expect(events.filter((e) => e.type === "job.completed").map((e) => (e as { result: string }).result)).toEqual(Array(5).fill("failure"));
+    expect(result.exitCode).toBe(1);
   });
 });

@@ -17,12 +17,16 @@ export interface JobEngine {
   imageFor: (labels: string[], job: Job) => Promise<string>;
   /** The image imageFor would answer, only if it is on this engine already. */
   presentImageFor?: (labels: string[], job: Job) => Promise<string | undefined>;
+  /** Whether the engine still answers (asked when a job on it fails). */
+  answers?: () => Promise<boolean>;
 }
 
 /** Slots over several engines: a task runs on the engine with the most free slots, or waits in order for the first freed. */
 export class EnginePool {
   private readonly active: number[];
   private readonly waiting: ((engine: number) => void)[] = [];
+  /** Engines that stopped answering: no job is started on them while another is left. */
+  private readonly lost = new Set<number>();
 
   constructor(readonly engines: readonly JobEngine[]) {
     this.active = engines.map(() => 0);
@@ -34,10 +38,30 @@ export class EnginePool {
     return this.engines.reduce((n, e, i) => n + Math.max(0, e.slots - (this.active[i] ?? 0)), 0);
   }
 
+  private get allLost(): boolean {
+    return this.lost.size === this.engines.length;
+  }
+
+  /**
+   * An engine that stopped answering takes no more jobs. When every engine is lost, the
+   * jobs still waiting go to one anyway, to fail at once rather than wait for ever.
+   */
+  lose(engine: JobEngine): void {
+    const i = this.engines.indexOf(engine);
+    if (i < 0 || this.lost.has(i)) return;
+    this.lost.add(i);
+    if (this.allLost) for (const next of this.waiting.splice(0)) next(i);
+  }
+
+  isLost(engine: JobEngine): boolean {
+    return this.lost.has(this.engines.indexOf(engine));
+  }
+
   private freest(): number | undefined {
     let best: number | undefined;
     let bestFree = 0;
     this.engines.forEach((e, i) => {
+      if (this.lost.has(i) && !this.allLost) return;
       const free = e.slots - (this.active[i] ?? 0);
       if (free > bestFree) [best, bestFree] = [i, free];
     });
@@ -56,7 +80,8 @@ export class EnginePool {
     try {
       return await task(this.engines[i] as JobEngine);
     } finally {
-      const next = this.waiting.shift();
+      // A lost engine's slot goes to nobody (unless every engine is lost).
+      const next = this.lost.has(i) && !this.allLost ? undefined : this.waiting.shift();
       if (next) next(i);
       else this.active[i] = (this.active[i] ?? 1) - 1;
     }

@@ -322,6 +322,10 @@ async function runWorkflow(
             return notRun(job, cellAt, result, reason, e instanceof NotReplayedError && !options.strict ? e.label : undefined);
           }
           const outcome = await runJobCell(cellDeps, { workflow, job, jobKey, name, matrix: cell, strategy, needs, image, signal: cellSignal }, takeWarm());
+          if (outcome.result === "failure" && engine.name && engine.answers && !slots.isLost(engine) && !(await engine.answers())) {
+            slots.lose(engine);
+            deps.emit({ type: "notice", level: "warning", jobKey, message: `engine ${engine.name} stopped answering: ${name} failed on it, and no more jobs start there; the jobs on the other engines go on` });
+          }
           // A job's continue-on-error (often `${{ matrix.experimental }}`) keeps its
           // failure from cancelling the other cells and from failing the run.
           const coe = job.continueOnError !== undefined && (await truthy(job.continueOnError, cellCtx));

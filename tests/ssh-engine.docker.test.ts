@@ -2,9 +2,10 @@
 // side), with the user's own ssh set-up: a key in ~/.ssh or the agent, and known_hosts.
 // The far side is Debian's sshd on 127.0.0.1 in front of this machine's engine, so the
 // job's files are shared and it runs green.
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "./support/corpus.js";
+import { CLI, runCli } from "./support/corpus.js";
 import { leftAfterRemoval } from "./support/engine-leftovers.js";
 import { startSshServer } from "./support/ssh-server.js";
 import type { SshServer } from "./support/ssh-server.js";
@@ -76,4 +77,60 @@ describe("an engine reached over ssh://", () => {
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain("refused every key");
   }, 60_000);
+
+  // Last: it kills sshd.
+  it("in a pool, an engine lost mid-run (its sshd killed) fails the job it was given, says which engine, takes no more jobs, and the cells on the other engine go on", async () => {
+    const pool = tempRepo("replay-ssh-pool-", {
+      ".github/workflows/ci.yml": `on: push
+jobs:
+  cells:
+    runs-on: ubuntu-latest
+    strategy:
+      fail-fast: false
+      matrix:
+        n: [1, 2, 3, 4, 5]
+    steps:
+      - run: sleep 2
+      - run: echo "cell \${{ matrix.n }} done"
+`,
+    });
+    try {
+      const local = "unix:///var/run/docker.sock";
+      const child = spawn(process.execPath, [CLI, "job", "cells", "--engine", local, "--engine", sshd.dockerHost, "--parallel", "1", "--json"], {
+        cwd: pool.dir,
+        env: { ...process.env, CI: "true", ...env(sshd.home) },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      let cut = false;
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        stdout += d;
+        // The ssh engine goes away once a job has started there.
+        if (!cut && stdout.includes(`"engine":"${sshd.dockerHost}"`)) {
+          cut = true;
+          sshd.cut();
+        }
+      });
+      const exitCode = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      const events = stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(cut, stderr.slice(-2000)).toBe(true);
+      expect(exitCode).toBe(1);
+      const lostAt = events.findIndex((e) => e["type"] === "notice" && String(e["message"]).startsWith(`engine ${sshd.dockerHost} stopped answering`));
+      expect(lostAt, stderr.slice(-2000)).toBeGreaterThan(-1);
+      expect(events.filter((e) => String(e["message"] ?? "").includes("stopped answering"))).toHaveLength(1);
+      // No job starts on the lost engine after it was found lost; every cell ended.
+      expect(events.slice(lostAt).some((e) => e["type"] === "job.started" && e["engine"] === sshd.dockerHost)).toBe(false);
+      const completed = events.filter((e) => e["type"] === "job.completed");
+      expect(completed).toHaveLength(5);
+      const failed = completed.filter((e) => e["result"] === "failure").length;
+      expect(failed).toBeGreaterThanOrEqual(1);
+      expect(completed.filter((e) => e["result"] === "success").length).toBeGreaterThanOrEqual(3);
+      const runId = String(events.find((e) => e["type"] === "run.started")?.["runId"]);
+      expect(await leftAfterRemoval([`dev.replay.run=${runId}`])).toBe("");
+    } finally {
+      pool.dispose();
+    }
+  }, 240_000);
 });

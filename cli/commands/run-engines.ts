@@ -18,6 +18,7 @@ import {
   connectDocker,
   endpointUri,
   connectEngine,
+  engineAnswers,
   engineResources,
   ensureImage,
   imageStatus,
@@ -157,6 +158,7 @@ export function jobEngines(engines: readonly RunEngine[], actionsOf: (e: RunEngi
     slots: e.slots,
     imageFor: (labels, job) => e.images.imageFor(labels, job),
     presentImageFor: (labels, job) => e.images.presentImageFor(labels, job),
+    answers: () => engineAnswers(e.connection.docker),
     deps: {
       runtime: e.runtime,
       imageEnv: e.inspections.env,

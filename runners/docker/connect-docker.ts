@@ -316,3 +316,11 @@ export function connectEngine(engine: string, env: Env = process.env): Promise<D
   if (engine.includes("://")) return connectDocker({ ...env, DOCKER_HOST: engine, DOCKER_CONTEXT: "", REPLAY_DOCKER_CONTEXT: "" }, { strategies: [dockerHostStrategy] });
   return connectDocker({ ...env, REPLAY_DOCKER_CONTEXT: engine });
 }
+
+/** Whether the engine still answers a ping within `timeoutMs` (a pool asks when a job on it fails). */
+export async function engineAnswers(docker: Docker, timeoutMs = 3000): Promise<boolean> {
+  return pingWithin(docker, timeoutMs).then(
+    () => true,
+    () => false,
+  );
+}

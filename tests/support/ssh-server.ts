@@ -3,7 +3,7 @@
 // a remote one would be reached. A home folder with the user's side (the key in
 // ~/.ssh/id_ed25519, the host key in ~/.ssh/known_hosts) goes with it. `stop()` ends sshd
 // (and an ssh-agent started for it) and removes every file.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -24,6 +24,8 @@ export interface SshServer {
   logins(): number;
   /** Starts an ssh-agent holding the client key; its SSH_AUTH_SOCK. */
   agent(): Promise<string>;
+  /** Kills sshd and every session it has open, as a machine that goes away would (stop() still cleans up). */
+  cut(): void;
   stop(): Promise<void>;
 }
 
@@ -85,6 +87,12 @@ export async function startSshServer(): Promise<SshServer> {
     rmSync(root, { recursive: true, force: true });
     if (madePrivsep) rmSync(privsep, { recursive: true, force: true });
   };
+  const cut = (): void => {
+    if (child.pid === undefined || child.exitCode !== null) return;
+    // The sessions are sshd's children: killed first, then the listener.
+    spawnSync("pkill", ["-KILL", "-P", String(child.pid)]);
+    child.kill("SIGKILL");
+  };
   const hostLine = `[127.0.0.1]:${port} ${readFileSync(path.join(root, "host_key.pub"), "utf8").split(" ").slice(0, 2).join(" ")}\n`;
   const clientKey = readFileSync(path.join(root, "client_key"), "utf8");
   const home = sshHome(root, "home", { id_ed25519: clientKey, known_hosts: hostLine });
@@ -107,7 +115,7 @@ export async function startSshServer(): Promise<SshServer> {
       });
       s.on("error", () => resolve(false));
     });
-    if (answers) return { port, dockerHost: `ssh://root@127.0.0.1:${port}`, home, homeWithoutKey, homeWithoutKnownHost, logins: () => logins, agent, stop };
+    if (answers) return { port, dockerHost: `ssh://root@127.0.0.1:${port}`, home, homeWithoutKey, homeWithoutKnownHost, logins: () => logins, agent, cut, stop };
     if (Date.now() > until || child.exitCode !== null) {
       await stop();
       throw new Error(`sshd did not start:\n${log}`);
