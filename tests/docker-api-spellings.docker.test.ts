@@ -114,6 +114,7 @@ jobs:
           docker commit -c 'ENV X=1' -m msg -a me c-${id} img-${id}:1
           printf 'ARG BASE\\nFROM \${BASE}\\nRUN true\\n' > Dockerfile
           docker build --network none --add-host h:10.0.0.1 --label l=1 --build-arg BASE=replay-base:bookworm --shm-size 8m --ulimit nofile=1024:2048 --cpuset-cpus 0 --memory 256m -f Dockerfile --no-cache --pull=false --iidfile /tmp/iid -t img-${id}:2 .
+          echo "anon=$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "/tmp/anon"}}{{.Name}}{{end}}{{end}}' d-${id})"
           docker rm -f c-${id} d-${id} > /dev/null
           echo all-understood
 `);
@@ -121,5 +122,9 @@ jobs:
     const r = await runCli(["job", "flags", "--json"], repo.dir);
     expect(r.exitCode, lines(r).join("\n")).toBe(0);
     expect(lines(r)).toContain("all-understood");
+    // The anonymous volume of d (`-v /tmp/anon`), which `docker rm` without -v keeps, went with the job.
+    const anon = /^anon=([0-9a-f]{64})$/.exec(lines(r).find((l) => l.startsWith("anon=")) ?? "")?.[1];
+    expect(anon).toBeDefined();
+    expect(execFileSync("docker", ["volume", "ls", "-q", "--filter", `name=${anon}`], { encoding: "utf8" }).trim()).toBe("");
   });
 });

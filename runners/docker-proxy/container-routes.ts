@@ -96,9 +96,16 @@ async function container(job: JobScope, ref: string, op: ContainerOp, req: http.
     case "remove":
       await job.forwarders.stop(id);
       if (op === "remove") {
+        // Its volumes (anonymous ones: `-v /path`, an image's VOLUME) outlive it unless the
+        // removal asks (`docker rm -v`); on GitHub they go with the runner VM. They become the
+        // job's own, removed with everything else it made when it ends.
+        const mounts = (await job.engine.json<{ Mounts?: { Type?: string; Name?: string }[] | null }>("GET", `/containers/${id}/json`).catch(() => undefined))?.Mounts ?? [];
         return forward(job.engine, req, res, {
           answer: (status, answer) => {
-            if (status < 300) job.owned.containers.delete(id);
+            if (status < 300) {
+              job.owned.containers.delete(id);
+              for (const m of mounts) if (m.Type === "volume" && m.Name) job.owned.volumes.add(m.Name);
+            }
             return answer;
           },
         });
