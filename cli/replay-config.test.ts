@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { namedEngines } from "./commands/run-engines.js";
+import { namedEngines, prepareEngines } from "./commands/run-engines.js";
 import { readReplayConfig } from "./replay-config.js";
 
 const dirs: string[] = [];
@@ -31,5 +31,11 @@ describe(".replay.yml engines:", () => {
   it("refuses a bad entry at its line and column", async () => {
     await expect(readReplayConfig(repoWith("engines:\n  - engine: build-box\n    slots: 0\n"))).rejects.toThrow(/\.replay\.yml:3:\d+: 'engines\.0\.slots'/);
     await expect(readReplayConfig(repoWith("engines:\n  - host: build-box\n"))).rejects.toThrow(/\.replay\.yml:2:\d+: .*unknown key 'host'/);
+  });
+
+  it("refuses an empty --engine and an engine named twice before connecting to any", async () => {
+    const settings = { runId: "1", config: {}, repoDir: ".", parallel: 2, allowPrivileged: false, imageOverrides: {}, toolCache: { volume: "v", mountPath: "/t" }, notice: () => undefined };
+    await expect(prepareEngines([], { ...settings, engines: [""] })).rejects.toThrow("--engine: an empty engine");
+    await expect(prepareEngines([], { ...settings, engines: ["a", "a"] })).rejects.toThrow("an engine is named twice: a, a");
   });
 });

@@ -76,6 +76,7 @@ export function namedEngines(s: Pick<EngineSettings, "engines" | "config" | "par
 /** Connects to every engine and checks each: it sees this machine's files, and has (or can build) every job's image. */
 export async function prepareEngines(jobs: readonly Job[], s: EngineSettings): Promise<[RunEngine, ...RunEngine[]]> {
   const named = namedEngines(s);
+  if (named.some((n) => n.name.trim() === "")) throw new UsageError("--engine: an empty engine", "give a Docker context's name or a URL (unix://, tcp://, ssh://)");
   if (new Set(named.map((n) => n.name)).size !== named.length) {
     throw new UsageError(`an engine is named twice: ${named.map((n) => n.name).join(", ")}`, "name each engine once (--engine, or engines: in .replay.yml)");
   }
