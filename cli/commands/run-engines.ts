@@ -9,7 +9,7 @@ import { ReplayError, ReplayErrorInContext, UsageError } from "../../common/inde
 import type { Job } from "../../workflows/index.js";
 import { makeRunnerSizing } from "../../runners/index.js";
 import type { EventInput, JobEngine, RunnerSizeMode } from "../../runners/index.js";
-import type { DockerConnection } from "../../runners/docker/index.js";
+import type { DockerConnection, ImageName } from "../../runners/docker/index.js";
 import {
   DockerActionRuntime,
   DockerContainerRuntime,
@@ -25,6 +25,7 @@ import {
   reap,
   refuseEngineWithoutOurFiles,
   removeRun,
+  sendImage,
 } from "../../runners/docker/index.js";
 import { RunDockerApi, engineAddress } from "../../runners/docker-proxy/index.js";
 import { startRunServices } from "../../runners/services/index.js";
@@ -99,10 +100,40 @@ export async function prepareEngines(jobs: readonly Job[], s: EngineSettings): P
       const on = name ? ` on ${name}` : "";
       const gateway = bridgeGateway(docker);
       gateway.catch(() => undefined);
+      // Another engine of the pool that has the image (its content-hash tag) sends it, rather
+      // than this one building it (the runner image: a minute's transfer, two of building).
+      const donor = async (image: ImageName): Promise<{ docker: DockerConnection["docker"]; name: string; tag: string } | undefined> => {
+        for (const [j, other] of connections.entries()) {
+          if (j === i) continue;
+          const c = await other.catch(() => undefined);
+          const st = c && (await imageStatus(c.docker, { name: image, ...caCertsFile }).catch(() => undefined));
+          if (c && st?.state === "present") return { docker: c.docker, name: list[j]?.name || "this machine's engine", tag: st.tag };
+        }
+        return undefined;
+      };
       const images = new ImageResolver({
         overrides: s.imageOverrides,
-        build: (image) => ensureImage(docker, { name: image, ...caCertsFile, onProgress: (line, layer) => s.notice(`image ${layer}${on}: ${line}`) }),
-        status: (image) => imageStatus(docker, { name: image, ...caCertsFile }),
+        build: async (image) => {
+          // Without the base image here, the status says so by throwing: another engine may have the image.
+          const here = await imageStatus(docker, { name: image, ...caCertsFile }).catch((e: unknown) => (list.length === 1 ? Promise.reject(e) : undefined));
+          const from = here?.state === "present" || list.length === 1 ? undefined : await donor(image);
+          if (from) {
+            s.notice(`image ${image}${on}: sent from ${from.name} (${from.tag}, docker save/load through the engines' APIs)`);
+            await sendImage(from.docker, docker, from.tag);
+            return from.tag;
+          }
+          return ensureImage(docker, { name: image, ...caCertsFile, onProgress: (line, layer) => s.notice(`image ${layer}${on}: ${line}`) });
+        },
+        status: async (image) => {
+          if (list.length === 1) return imageStatus(docker, { name: image, ...caCertsFile });
+          const here = await imageStatus(docker, { name: image, ...caCertsFile }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+          if (!(here instanceof Error) && here.state === "present") return here;
+          // Not here: one another engine has can come from there, buildable here or not.
+          const from = await donor(image);
+          if (from) return { name: image, state: "buildable", tag: from.tag, sources: [] };
+          if (here instanceof Error) throw here;
+          return here;
+        },
         notice: (message) => s.notice(`${message}${on}`),
       });
       // An engine that does not see this machine's files (a remote one) refuses the replay now,

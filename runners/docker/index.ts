@@ -16,3 +16,4 @@ export * from "./docker-context.js";
 export * from "./engine-resources.js";
 export * from "./engine-facts.js";
 export * from "./image-inspections.js";
+export * from "./image-transfer.js";
