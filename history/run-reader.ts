@@ -3,7 +3,7 @@ import path from "node:path";
 import { NotFoundError } from "../common/index.js";
 import { fromPublicEvent } from "../runners/index.js";
 import type { ReplayEvent } from "../runners/index.js";
-import { readPublicEvent } from "../runners/public-event-schema.js";
+import type { readPublicEvent as ReadPublicEvent } from "../runners/public-event-schema.js";
 import { runMetaOf } from "./run-meta.js";
 import type { RunMeta } from "./run-meta.js";
 import { runsDir } from "./run-record.js";
@@ -28,7 +28,7 @@ export async function listRecordedRuns(repoDir: string): Promise<string[]> {
 }
 
 /** A record's events, each checked against the public contract (docs/events.schema.json) as it is read. */
-function parseEvents(text: string, file: string): ReplayEvent[] {
+function parseEvents(text: string, file: string, readPublicEvent: typeof ReadPublicEvent): ReplayEvent[] {
   const events: ReplayEvent[] = [];
   const lines = text.split("\n");
   for (const [i, line] of lines.entries()) {
@@ -74,7 +74,10 @@ export async function readRunRecord(repoDir: string, runId?: string): Promise<Lo
   });
   // The meta is folded from the events, not read from meta.json: the events are the
   // contract (docs/events.md); meta.json is a summary for people and other tools.
-  const events = parseEvents(text, file);
+  // The contract's schema is loaded only by what reads records back, not by every replay
+  // that writes one (it is a module of its own, not in the runners index, for that).
+  const { readPublicEvent } = await import("../runners/public-event-schema.js");
+  const events = parseEvents(text, file, readPublicEvent);
   const meta = runMetaOf(events);
   const logs = new Map<string, string[]>();
   for (const e of events) {
