@@ -14,12 +14,16 @@
 //   (so they find their dependencies and the .proto files beside them): the gRPC,
 //   protobuf and SSH code is neither bundled nor loaded by a replay that does not use it
 //   (~70 ms of every start). If a new version changes those lines, the build stops.
+// - ssh2 (with tweetnacl, bcrypt-pbkdf and asn1, ~720 kB bundled) is only for ssh://
+//   engines, yet runners/docker/ssh-engine.ts imports it with the rest of the engine code
+//   that every replay loads: lazySsh2 gives that import a stand-in that requires the
+//   installed package on first use (~35 ms of compiling off every start).
 // - Bundled CommonJS code gets `require`, `__filename` and `__dirname` from the banner:
 //   the chunk's own (commander's executableDir is the only other reader, unused here).
 // - Code that finds files from import.meta.url keeps working from dist/cli/chunks/:
 //   findPackageRoot walks up to package.json, hashFiles resolves @actions/glob through
 //   node_modules, and the hook is given dist/cli/main.js by main.ts itself.
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -57,6 +61,33 @@ const englishOnlyZod = {
   },
 };
 
+/**
+ * What runners/docker/ssh-engine.ts imports from ssh2, each loading the package on first
+ * use. An import of any other name fails the build ("No matching export"): add it here.
+ */
+const SSH2_STAND_IN = [
+  "let ssh2;",
+  'const load = () => (ssh2 ??= require("ssh2"));',
+  // A constructor that returns an object makes `new Client()` that object.
+  "export class Client { constructor(...args) { return new (load().Client)(...args); } }",
+  "export const utils = new Proxy({}, { get: (_target, key) => load().utils[key] });",
+].join("\n");
+
+/** @type {import("esbuild").Plugin} */
+const lazySsh2 = {
+  name: "lazy-ssh2",
+  setup(b) {
+    // Our code's `ssh2` is the stand-in; the stand-in's own (and docker-modem's, already
+    // lazy) is the installed package, not bundled.
+    b.onResolve({ filter: /^ssh2$/ }, (args) => {
+      if (args.namespace === "lazy-ssh2") return { path: "ssh2", external: true };
+      if (/[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      return { path: "ssh2", namespace: "lazy-ssh2" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy-ssh2" }, () => ({ contents: SSH2_STAND_IN, loader: "js", resolveDir: root }));
+  },
+};
+
 /** @type {import("esbuild").Plugin} */
 const lazyRequires = {
   name: "lazy-requires",
@@ -74,8 +105,13 @@ const lazyRequires = {
   },
 };
 
+// `--metafile <file>`: what each chunk holds, by source file, for esbuild's analyser
+// (https://esbuild.github.io/analyze/) or bench/chunks.mjs.
+const metaAt = process.argv.indexOf("--metafile");
+const metafile = metaAt > 0 ? process.argv[metaAt + 1] : undefined;
+
 await rm(path.join(outdir, "chunks"), { recursive: true, force: true });
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: { main: "cli/main.ts" },
   outdir,
@@ -98,8 +134,10 @@ await build({
       "const __dirname = __replayDirname(__filename);",
     ].join(" "),
   },
-  plugins: [lazyRequires, englishOnlyZod],
+  plugins: [lazyRequires, englishOnlyZod, lazySsh2],
   logLevel: "warning",
+  metafile: metafile !== undefined,
 });
+if (metafile) await writeFile(metafile, JSON.stringify(result.metafile));
 const missed = Object.keys(LAZY).filter((file) => !patched.has(file));
 if (missed.length) throw new Error(`the bundle has no ${missed.join(", ")} to make lazy: update LAZY in scripts/bundle-cli.mjs`);
