@@ -18,6 +18,11 @@
 //   engines, yet runners/docker/ssh-engine.ts imports it with the rest of the engine code
 //   that every replay loads: lazySsh2 gives that import a stand-in that requires the
 //   installed package on first use (~35 ms of compiling off every start).
+// - zod: replay's schemas use its mini API (common/zod.ts), `replay mcp` and the MCP SDK
+//   its classic one, on the same core files. esbuild puts a file reached from several
+//   commands into a shared chunk with everything any of them uses, so every command
+//   compiled classic's share of the core (~240 kB). mcpOwnZod gives `replay mcp` a copy of
+//   zod of its own: the shared chunk keeps what mini needs (~65 kB).
 // - Bundled CommonJS code gets `require`, `__filename` and `__dirname` from the banner:
 //   the chunk's own (commander's executableDir is the only other reader, unused here).
 // - Code that finds files from import.meta.url keeps working from dist/cli/chunks/:
@@ -54,9 +59,11 @@ const patched = new Set();
 const englishOnlyZod = {
   name: "english-only-zod",
   setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
       contents: 'export { default as en } from "./en.js";\n',
       loader: "js",
+      // Also in `replay mcp`'s copy of zod (mcpOwnZod), which is not in esbuild's file namespace.
+      resolveDir: path.dirname(args.path),
     }));
   },
 };
@@ -85,6 +92,26 @@ const lazySsh2 = {
       return { path: "ssh2", namespace: "lazy-ssh2" };
     });
     b.onLoad({ filter: /.*/, namespace: "lazy-ssh2" }, () => ({ contents: SSH2_STAND_IN, loader: "js", resolveDir: root }));
+  },
+};
+
+const MCP_ZOD = "mcp-zod";
+
+/** @type {import("esbuild").Plugin} */
+const mcpOwnZod = {
+  name: "mcp-own-zod",
+  setup(b) {
+    const fromMcp = (importer) => /[\\/]cli[\\/]commands[\\/]mcp-command\.ts$|[\\/]node_modules[\\/]@modelcontextprotocol[\\/]/.test(importer);
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === MCP_ZOD) return undefined;
+      const inCopy = args.namespace === MCP_ZOD;
+      if (!inCopy && !(/^zod(\/|$)/.test(args.path) && fromMcp(args.importer))) return undefined;
+      // Resolved as esbuild would; inside the copy, every file zod reaches joins the copy.
+      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: MCP_ZOD });
+      if (r.errors.length || r.external) return r.errors.length ? { errors: r.errors } : { path: r.path, external: true };
+      return { path: r.path, namespace: MCP_ZOD };
+    });
+    b.onLoad({ filter: /.*/, namespace: MCP_ZOD }, async (args) => ({ contents: await readFile(args.path, "utf8"), loader: "js", resolveDir: path.dirname(args.path) }));
   },
 };
 
@@ -134,7 +161,7 @@ const result = await build({
       "const __dirname = __replayDirname(__filename);",
     ].join(" "),
   },
-  plugins: [lazyRequires, englishOnlyZod, lazySsh2],
+  plugins: [lazyRequires, englishOnlyZod, lazySsh2, mcpOwnZod],
   logLevel: "warning",
   metafile: metafile !== undefined,
 });
