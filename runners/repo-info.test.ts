@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GIT_ENV, gitRepo } from "../tests/support/git-repo.js";
 import type { GitRepo } from "../tests/support/git-repo.js";
-import { parseRemote, readRepoInfo } from "./repo-info.js";
+import { askGit, askGitDir, parseRemote, readRepoInfo } from "./repo-info.js";
 
 describe("parseRemote", () => {
   it.each<[string, { owner: string; name: string } | undefined]>([
@@ -108,5 +108,88 @@ describe("readRepoInfo", () => {
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the repository's questions answered from .git's files, as git answers them", () => {
+  let repo: GitRepo;
+  const git = (...args: string[]): string => execFileSync("git", args, { cwd: repo.dir, env: { ...process.env, ...GIT_ENV }, encoding: "utf8" }).trim();
+  beforeEach(() => {
+    repo = gitRepo("widgets", { "src/a.txt": "a\n" });
+    git("commit", "-q", "--allow-empty", "-m", "second");
+  });
+  afterEach(() => repo.dispose());
+
+  // Each case: how the repository is set up, and the folder asked from (relative to it).
+  it.each<[string, () => string]>([
+    ["a branch, no remote, no user.name", () => repo.dir],
+    [
+      "origin on GitHub with its default branch, user.name, from a subfolder",
+      () => {
+        git("config", "user.name", "Mona Lisa");
+        git("remote", "add", "origin", "git@github.com:octo/widgets.git");
+        git("update-ref", "refs/remotes/origin/trunk", "HEAD");
+        git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk");
+        return path.join(repo.dir, "src");
+      },
+    ],
+    [
+      "an origin rewritten by the longest url.<base>.insteadOf, and a second url",
+      () => {
+        git("config", "url.git@github.com:.insteadOf", "gh:");
+        git("config", "url.https://github.com/other/.insteadOf", "gh:octo/");
+        git("remote", "add", "origin", "gh:octo/widgets.git");
+        git("config", "--add", "remote.origin.url", "https://example.com/second.git");
+        return repo.dir;
+      },
+    ],
+    [
+      "a detached HEAD at a tag, refs packed",
+      () => {
+        git("tag", "-a", "-m", "one", "v1");
+        git("checkout", "-q", "--detach", "v1");
+        git("pack-refs", "--all");
+        return repo.dir;
+      },
+    ],
+    ["a detached HEAD at no tag", () => (git("checkout", "-q", "--detach", "HEAD^"), repo.dir)],
+    [
+      "a linked worktree on its own branch (.git is a file), from its subfolder",
+      () => {
+        git("remote", "add", "origin", "https://github.com/octo/widgets.git");
+        const wt = path.join(path.dirname(repo.dir), "linked");
+        git("worktree", "add", "-q", "-b", "feature/x", wt);
+        return path.join(wt, "src");
+      },
+    ],
+    [
+      "a path through a symbolic link, an empty user.name",
+      () => {
+        git("config", "user.name", "");
+        const link = path.join(path.dirname(repo.dir), "link");
+        symlinkSync(repo.dir, link);
+        return path.join(link, "src");
+      },
+    ],
+  ])("%s", async (_what, setUp) => {
+    const from = setUp();
+    const fromFiles = await askGitDir(from);
+    expect(fromFiles).toBeDefined();
+    expect(fromFiles).toEqual(await askGit(from));
+  });
+
+  it.each<[string, () => string]>([
+    ["an origin of a .git/remotes file", () => (writeFileSync(path.join(repo.dir, ".git/remotes/origin"), "URL: https://github.com/octo/legacy.git\n", { flag: "w" }), repo.dir)],
+    ["core.worktree set", () => (git("config", "core.worktree", repo.dir), repo.dir)],
+    ["a folder inside .git", () => path.join(repo.dir, ".git/refs")],
+    ["a HEAD that is no branch", () => (git("update-ref", "refs/remotes/origin/main", "HEAD"), git("symbolic-ref", "HEAD", "refs/remotes/origin/main"), repo.dir)],
+  ])("asks git itself for %s, and answers as before", async (_what, setUp) => {
+    mkdirSync(path.join(repo.dir, ".git/remotes"), { recursive: true });
+    const from = setUp();
+    expect(await askGitDir(from)).toBeUndefined();
+    const info = readRepoInfo(from);
+    const answers = await askGit(from);
+    if (answers.dir === undefined) await expect(info).rejects.toMatchObject({ code: "not-a-repository" });
+    else await expect(info).resolves.toMatchObject({ dir: answers.dir });
   });
 });

@@ -14,12 +14,21 @@
 //   (so they find their dependencies and the .proto files beside them): the gRPC,
 //   protobuf and SSH code is neither bundled nor loaded by a replay that does not use it
 //   (~70 ms of every start). If a new version changes those lines, the build stops.
+// - ssh2 (with tweetnacl, bcrypt-pbkdf and asn1, ~720 kB bundled) is only for ssh://
+//   engines, yet runners/docker/ssh-engine.ts imports it with the rest of the engine code
+//   that every replay loads: lazySsh2 gives that import a stand-in that requires the
+//   installed package on first use (~35 ms of compiling off every start).
+// - zod: replay's schemas use its mini API (common/zod.ts), `replay mcp` and the MCP SDK
+//   its classic one, on the same core files. esbuild puts a file reached from several
+//   commands into a shared chunk with everything any of them uses, so every command
+//   compiled classic's share of the core (~240 kB). mcpOwnZod gives `replay mcp` a copy of
+//   zod of its own: the shared chunk keeps what mini needs (~65 kB).
 // - Bundled CommonJS code gets `require`, `__filename` and `__dirname` from the banner:
 //   the chunk's own (commander's executableDir is the only other reader, unused here).
 // - Code that finds files from import.meta.url keeps working from dist/cli/chunks/:
 //   findPackageRoot walks up to package.json, hashFiles resolves @actions/glob through
 //   node_modules, and the hook is given dist/cli/main.js by main.ts itself.
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -50,10 +59,59 @@ const patched = new Set();
 const englishOnlyZod = {
   name: "english-only-zod",
   setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
       contents: 'export { default as en } from "./en.js";\n',
       loader: "js",
+      // Also in `replay mcp`'s copy of zod (mcpOwnZod), which is not in esbuild's file namespace.
+      resolveDir: path.dirname(args.path),
     }));
+  },
+};
+
+/**
+ * What runners/docker/ssh-engine.ts imports from ssh2, each loading the package on first
+ * use. An import of any other name fails the build ("No matching export"): add it here.
+ */
+const SSH2_STAND_IN = [
+  "let ssh2;",
+  'const load = () => (ssh2 ??= require("ssh2"));',
+  // A constructor that returns an object makes `new Client()` that object.
+  "export class Client { constructor(...args) { return new (load().Client)(...args); } }",
+  "export const utils = new Proxy({}, { get: (_target, key) => load().utils[key] });",
+].join("\n");
+
+/** @type {import("esbuild").Plugin} */
+const lazySsh2 = {
+  name: "lazy-ssh2",
+  setup(b) {
+    // Our code's `ssh2` is the stand-in; the stand-in's own (and docker-modem's, already
+    // lazy) is the installed package, not bundled.
+    b.onResolve({ filter: /^ssh2$/ }, (args) => {
+      if (args.namespace === "lazy-ssh2") return { path: "ssh2", external: true };
+      if (/[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      return { path: "ssh2", namespace: "lazy-ssh2" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy-ssh2" }, () => ({ contents: SSH2_STAND_IN, loader: "js", resolveDir: root }));
+  },
+};
+
+const MCP_ZOD = "mcp-zod";
+
+/** @type {import("esbuild").Plugin} */
+const mcpOwnZod = {
+  name: "mcp-own-zod",
+  setup(b) {
+    const fromMcp = (importer) => /[\\/]cli[\\/]commands[\\/]mcp-command\.ts$|[\\/]node_modules[\\/]@modelcontextprotocol[\\/]/.test(importer);
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === MCP_ZOD) return undefined;
+      const inCopy = args.namespace === MCP_ZOD;
+      if (!inCopy && !(/^zod(\/|$)/.test(args.path) && fromMcp(args.importer))) return undefined;
+      // Resolved as esbuild would; inside the copy, every file zod reaches joins the copy.
+      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: MCP_ZOD });
+      if (r.errors.length || r.external) return r.errors.length ? { errors: r.errors } : { path: r.path, external: true };
+      return { path: r.path, namespace: MCP_ZOD };
+    });
+    b.onLoad({ filter: /.*/, namespace: MCP_ZOD }, async (args) => ({ contents: await readFile(args.path, "utf8"), loader: "js", resolveDir: path.dirname(args.path) }));
   },
 };
 
@@ -74,8 +132,13 @@ const lazyRequires = {
   },
 };
 
+// `--metafile <file>`: what each chunk holds, by source file, for esbuild's analyser
+// (https://esbuild.github.io/analyze/) or bench/chunks.mjs.
+const metaAt = process.argv.indexOf("--metafile");
+const metafile = metaAt > 0 ? process.argv[metaAt + 1] : undefined;
+
 await rm(path.join(outdir, "chunks"), { recursive: true, force: true });
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: { main: "cli/main.ts" },
   outdir,
@@ -98,8 +161,10 @@ await build({
       "const __dirname = __replayDirname(__filename);",
     ].join(" "),
   },
-  plugins: [lazyRequires, englishOnlyZod],
+  plugins: [lazyRequires, englishOnlyZod, lazySsh2, mcpOwnZod],
   logLevel: "warning",
+  metafile: metafile !== undefined,
 });
+if (metafile) await writeFile(metafile, JSON.stringify(result.metafile));
 const missed = Object.keys(LAZY).filter((file) => !patched.has(file));
 if (missed.length) throw new Error(`the bundle has no ${missed.join(", ")} to make lazy: update LAZY in scripts/bundle-cli.mjs`);
