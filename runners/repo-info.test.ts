@@ -187,8 +187,8 @@ describe("the repository's questions answered from .git's files, as git answers 
     mkdirSync(path.join(repo.dir, ".git/remotes"), { recursive: true });
     const from = setUp();
     expect(await askGitDir(from)).toBeUndefined();
-    const info = readRepoInfo(from);
     const answers = await askGit(from);
+    const info = readRepoInfo(from);
     if (answers.dir === undefined) await expect(info).rejects.toMatchObject({ code: "not-a-repository" });
     else await expect(info).resolves.toMatchObject({ dir: answers.dir });
   });

@@ -297,10 +297,21 @@ export class DockerContainerRuntime implements ContainerRuntime {
   }
 
   async createJobContainer(spec: JobContainerSpec): Promise<JobContainer> {
-    const { config, host } = fromOptions(spec.options);
     const agent = spec.agentDir && this.o.stepAgent !== false ? await StepAgentHost.listen(spec.agentDir.host, this.native) : undefined;
+    // Until the container is made, the agent's socket is replay's alone to close: an engine
+    // that stops answering refuses the create, and the open socket would keep replay alive.
+    const container = await this.createIdle(spec, agent).catch((e: unknown) => {
+      agent?.close();
+      throw e;
+    });
+    mark("container created");
+    return this.startJobContainer(spec, container, agent);
+  }
+
+  private async createIdle(spec: JobContainerSpec, agent: StepAgentHost | undefined): Promise<Docker.Container> {
+    const { config, host } = fromOptions(spec.options);
     const toolCache = this.toolCache ? [await this.toolCache] : [];
-    const container = await this.docker.createContainer({
+    return this.docker.createContainer({
       ...config,
       name: spec.name,
       Image: spec.image,
@@ -335,7 +346,9 @@ export class DockerContainerRuntime implements ContainerRuntime {
         AutoRemove: !spec.keepable,
       },
     });
-    mark("container created");
+  }
+
+  private async startJobContainer(spec: JobContainerSpec, container: Docker.Container, agent: StepAgentHost | undefined): Promise<JobContainer> {
     const job = new DockerJobContainer(this.docker, container, this.removals, agent, !spec.keepable);
     try {
       const workspace = spec.workspace;
