@@ -132,3 +132,49 @@ describe("runPlan when an engine of the pool stops answering", () => {
     expect(result.exitCode).toBe(1);
   });
 });
+
+describe("warm starts over several engines", () => {
+  it("a chain's later containers start early on an engine with a free slot, and each job runs in the container warmed for it, on that engine", async () => {
+    const { workflow } = parseWorkflow(
+      ".github/workflows/ci.yml",
+      `
+on: push
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps: [{ run: sleep 0.3 }]
+  build:
+    needs: lint
+    runs-on: ubuntu-latest
+    steps: [{ run: echo built }]
+  ship:
+    needs: build
+    runs-on: ubuntu-latest
+    steps: [{ run: echo shipped }]
+`,
+    );
+    if (!workflow) throw new Error("the test workflow does not load");
+    const { deps, events, dispose } = await inProcessDeps({ tempPrefix: "replay-pool-test-" });
+    cleanups.push(dispose);
+    const x = { ...engine("x", 2), presentImageFor: async () => "image-on-x" };
+    const y = { ...engine("y", 2), presentImageFor: async () => "image-on-y" };
+    cleanups.push(() => x.runtime.dispose(), () => y.runtime.dispose());
+    let createdWhenADone = 0;
+    const result = await runPlan(planJob([workflow], "ship", "push"), { ...deps, emit: (e) => (deps.emit(e), e.type === "job.completed" && e.jobKey === "lint" && (createdWhenADone = x.runtime.created.length + y.runtime.created.length)) }, {
+      parallel: 9,
+      imageFor: async () => "unused",
+      signal: new AbortController().signal,
+      engines: [x, y],
+    });
+    expect(result.result).toBe("success");
+    // build and ship were warm before lint ended.
+    expect(createdWhenADone).toBe(3);
+    const started = events.filter((e): e is Extract<EventInput, { type: "job.started" }> => e.type === "job.started");
+    for (const e of started) {
+      const runtime = e.engine === "x" ? x.runtime : y.runtime;
+      // Its one container, made on the engine it ran on: no warm container was discarded.
+      expect(runtime.created.filter((c) => c.spec.labels["dev.replay.job"] === e.jobKey)).toHaveLength(1);
+    }
+    expect(x.runtime.created.length + y.runtime.created.length).toBe(3);
+  });
+});

@@ -57,6 +57,19 @@ export class EnginePool {
     return this.lost.has(this.engines.indexOf(engine));
   }
 
+  /** Slots free now on one engine (none while tasks wait, or when it is lost and another is not). */
+  freeOn(engine: JobEngine): number {
+    const i = this.engines.indexOf(engine);
+    if (i < 0 || this.waiting.length || (this.lost.has(i) && !this.allLost)) return 0;
+    return Math.max(0, engine.slots - (this.active[i] ?? 0));
+  }
+
+  /** The engine a task would run on now, if one has a free slot. */
+  freestEngine(): JobEngine | undefined {
+    const i = this.waiting.length ? undefined : this.freest();
+    return i === undefined ? undefined : this.engines[i];
+  }
+
   private freest(): number | undefined {
     let best: number | undefined;
     let bestFree = 0;
@@ -68,8 +81,10 @@ export class EnginePool {
     return best;
   }
 
-  async run<T>(task: (engine: JobEngine) => Promise<T>): Promise<T> {
-    let index = this.waiting.length ? undefined : this.freest();
+  /** Runs `task` on `prefer` when it has a free slot (a job's warm container is there), else on the freest engine. */
+  async run<T>(task: (engine: JobEngine) => Promise<T>, prefer?: JobEngine): Promise<T> {
+    const preferred = prefer && this.freeOn(prefer) > 0 ? this.engines.indexOf(prefer) : undefined;
+    let index = this.waiting.length ? undefined : (preferred ?? this.freest());
     if (index === undefined) {
       // The task that ends hands its engine's slot straight to the next waiter.
       index = await new Promise<number>((resolve) => this.waiting.push(resolve));

@@ -63,7 +63,7 @@ export async function runPlan(plan: Plan, deps: JobRunDeps, options: EngineOptio
       ? given
       : [{ name: "", slots: Math.max(1, options.parallel), deps: {}, imageFor: options.imageFor, ...(options.presentImageFor ? { presentImageFor: options.presentImageFor } : {}) }],
   );
-  const warming = new WarmStarts(slots);
+  const warming = new WarmStarts<JobEngine>((e) => slots.freeOn(e));
   const keys = new JobKeys(plan.workflows.length > 1);
   const all: Record<string, JobSummary> = {};
   // Jobs clean up in the background (a container's removal is 150 ms or more); the run
@@ -98,7 +98,7 @@ async function runWorkflow(
   options: EngineOptions,
   slots: EnginePool,
   keys: JobKeys,
-  warming: WarmStarts,
+  warming: WarmStarts<JobEngine>,
 ): Promise<Record<string, JobSummary>> {
   const { workflow } = pw;
   const byId = new Map(pw.jobs.map((j) => [j.id, j]));
@@ -161,54 +161,61 @@ async function runWorkflow(
     // A job that waits for others has its container started once they all run, when a
     // slot is free for it: it starts its steps the moment they end (see WarmStarts).
     let warm: WarmJob | undefined;
+    // The engine it warms on: the job runs there when that engine has its slot free.
+    let warmOn: JobEngine | undefined;
     // Closed when the job takes its warm container, or when its needs are done before one
     // started: the job then waits for a slot of its own, and a warm start would only take
     // a slot from it.
     let warmClosed = false;
-    // A warm container is made on the one engine there is: with several, a job's engine is
-    // known only once it takes a slot.
-    const only = slots.engines.length === 1 ? slots.engines[0] : undefined;
-    const presentImageFor = only?.presentImageFor;
-    if (job.needs.length && canWarm(job) && presentImageFor) {
+    if (job.needs.length && canWarm(job)) {
       void Promise.all(job.needs.map((n) => startedOf(n).promise)).then(async () => {
-        if (warmClosed || options.signal.aborted || !warming.take()) return;
+        // On the engine with the most free slots now (of several, the one the job would take).
+        const on = slots.freestEngine();
+        const presentImageFor = on?.presentImageFor;
+        if (!on || !presentImageFor || warmClosed || options.signal.aborted || !warming.take(on)) return;
         try {
           const ctx: EvalOptions = { contexts: baseContexts(job, {}) };
           const image = await presentImageFor(await runsOnLabels(job.runsOn, ctx), job);
-          if (image === undefined || warmClosed || options.signal.aborted) return warming.give();
+          if (image === undefined || warmClosed || options.signal.aborted) return warming.give(on);
           const jobKey = keys.peek(workflow.file, job.id, null);
-          warm = warmJobCell(engineDeps(deps, only), { workflow, job, jobKey, name: job.id, matrix: null, strategy: {}, needs: {}, image, signal: options.signal });
+          warm = warmJobCell(engineDeps(deps, on), { workflow, job, jobKey, name: job.id, matrix: null, strategy: {}, needs: {}, image, signal: options.signal });
+          warmOn = on;
           // The jobs that need this one may warm up too: a chain starts all its containers at once.
           startedOf(job.id).resolve();
         } catch {
-          warming.give();
+          warming.give(on);
         }
       });
     }
     try {
       return await runJobNow(
         job,
-        () => {
+        (engine) => {
           warmClosed = true;
           const w = warm;
           warm = undefined;
-          if (w) warming.give();
-          return w;
+          if (!w || !warmOn) return undefined;
+          warming.give(warmOn);
+          if (engine === warmOn) return w;
+          // Its engine had no slot free when the job's turn came: the job runs elsewhere.
+          deps.deferCleanup?.(w.discard());
+          return undefined;
         },
         () => (warmClosed = true),
+        () => (warm ? warmOn : undefined),
       );
     } finally {
       const unused = warm;
       warmClosed = true;
       warm = undefined;
-      if (unused) {
-        warming.give();
+      if (unused && warmOn) {
+        warming.give(warmOn);
         deps.deferCleanup?.(unused.discard());
       }
     }
   };
 
-  const runJobNow = async (job: Job, takeWarm: () => WarmJob | undefined, needsDone: () => void): Promise<JobSummary> => {
+  const runJobNow = async (job: Job, takeWarm: (engine: JobEngine) => WarmJob | undefined, needsDone: () => void, warmEngine: () => JobEngine | undefined): Promise<JobSummary> => {
     const deps_ = await Promise.all(job.needs.map((n) => promises.get(n) ?? Promise.resolve<JobSummary>({ result: "skipped", outputs: {} })));
     needsDone();
     const needs: NeedsContext = {};
@@ -299,7 +306,7 @@ async function runWorkflow(
             return outcome;
           });
         }
-        return heldUntilClean(local, slots, deps, async (cellDeps, engine) => {
+        return heldUntilClean(local, slots, deps, warmEngine(), async (cellDeps, engine) => {
           startedOf(job.id).resolve();
           // The deploy guard: no surprise deploys from a local replay.
           if (job.environment !== undefined) {
@@ -321,7 +328,7 @@ async function runWorkflow(
             const reason = e instanceof Error ? e.message + (e instanceof NotReplayedError && options.strict ? " (failed by --strict)" : "") : String(e);
             return notRun(job, cellAt, result, reason, e instanceof NotReplayedError && !options.strict ? e.label : undefined);
           }
-          const outcome = await runJobCell(cellDeps, { workflow, job, jobKey, name, matrix: cell, strategy, needs, image, signal: cellSignal }, takeWarm());
+          const outcome = await runJobCell(cellDeps, { workflow, job, jobKey, name, matrix: cell, strategy, needs, image, signal: cellSignal }, takeWarm(engine));
           if (outcome.result === "failure" && engine.name && engine.answers && !slots.isLost(engine) && !(await engine.answers())) {
             slots.lose(engine);
             deps.emit({ type: "notice", level: "warning", jobKey, message: `engine ${engine.name} stopped answering: ${name} failed on it, and no more jobs start there; the jobs on the other engines go on` });
@@ -360,7 +367,7 @@ async function runWorkflow(
  * more containers are alive at once than the limits allow. The run waits for the
  * clean-ups, not for the engine's removal of stopped containers.
  */
-function heldUntilClean(local: Semaphore, slots: EnginePool, deps: JobRunDeps, body: (cellDeps: JobRunDeps, engine: JobEngine) => Promise<CellOutcome>): Promise<CellOutcome> {
+function heldUntilClean(local: Semaphore, slots: EnginePool, deps: JobRunDeps, prefer: JobEngine | undefined, body: (cellDeps: JobRunDeps, engine: JobEngine) => Promise<CellOutcome>): Promise<CellOutcome> {
   return new Promise((resolve, reject) => {
     local
       .run(() =>
@@ -381,7 +388,7 @@ function heldUntilClean(local: Semaphore, slots: EnginePool, deps: JobRunDeps, b
             seen = cleanups.length;
             await Promise.all(cleanups);
           }
-        }),
+        }, prefer),
       )
       .catch(reject);
   });

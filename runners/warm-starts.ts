@@ -14,19 +14,20 @@ export function canWarm(job: Job): boolean {
 }
 
 /**
- * Containers started ahead of their jobs: only into slots free now, so that a warm
- * container never makes a running job wait, and no more containers are alive than
- * --parallel allows beyond those waiting to run.
+ * Containers started ahead of their jobs: only into slots free now on their engine, so
+ * that a warm container never makes a running job wait, and no more containers are alive
+ * on an engine than its slots allow beyond those waiting to run.
  */
-export class WarmStarts {
-  private alive = 0;
-  constructor(private readonly slots: { readonly free: number }) {}
-  take(): boolean {
-    if (this.alive >= this.slots.free) return false;
-    this.alive++;
+export class WarmStarts<E> {
+  private readonly alive = new Map<E, number>();
+  constructor(private readonly freeOn: (engine: E) => number) {}
+  take(engine: E): boolean {
+    const n = this.alive.get(engine) ?? 0;
+    if (n >= this.freeOn(engine)) return false;
+    this.alive.set(engine, n + 1);
     return true;
   }
-  give(): void {
-    this.alive--;
+  give(engine: E): void {
+    this.alive.set(engine, (this.alive.get(engine) ?? 1) - 1);
   }
 }
