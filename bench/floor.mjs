@@ -70,7 +70,8 @@ export async function floorFigures({ runs }) {
         reference: "raw `docker run --rm <image> true`",
         refValue: median(rawRun),
         ratio: median(jobStart) / median(rawRun),
-        goal: { op: "<=", limit: 1.5, text: "≤ 1.5×" },
+        // #27's goal (it was ≤ 1.5× before).
+        goal: { op: "<=", limit: 1.2, text: "≤ 1.2×" },
         runs,
       },
     ];

@@ -28,6 +28,8 @@ export const PIPELINES = [
     what: "10-step pipeline (one job: checkout + 10 `run:` steps)",
     // The containers alone, as replay starts them: [how many at once] per wave.
     floor: { waves: [1], text: "1 × `docker run --rm <image> true`" },
+    // The goals over the floor are #27's; the 10-job pipeline's has none ("no worse than today's").
+    floorGoal: { op: "<=", limit: 1.25, text: "≤ 1.25×" },
     github: () => ghJob("steps", Array.from({ length: 10 }, (_, i) => `echo step ${i}`)),
     gitlab: (img) => glJob("steps", img, Array.from({ length: 10 }, (_, i) => `echo step ${i}`)),
   },
@@ -43,6 +45,7 @@ export const PIPELINES = [
     what: "3-job `needs` chain (a → b → c)",
     // Replay starts a chain's containers together (warm starts), then runs the jobs in turn.
     floor: { waves: [3], text: "3 × `docker run --rm <image> true`, at once (replay starts a chain's containers together)" },
+    floorGoal: { op: "<=", limit: 1.1, text: "≤ 1.1×" },
     github: () => ghJob("a", ["echo a"]) + ghJob("b", ["echo b"], "a") + ghJob("c", ["echo c"], "b"),
     gitlab: (img) =>
       "stages: [one, two, three]\n\n" +
@@ -113,7 +116,7 @@ export async function pipelineFigures({ image, runs }) {
         reference: `the pipeline's containers alone: ${p.floor.text}`,
         refValue: median(floor),
         ratio: median(ours) / median(floor),
-        goal: { op: "none", text: "— (how far above the floor)" },
+        goal: p.floorGoal ?? { op: "none", text: "— (how far above the floor)" },
         runs,
       });
     } finally {
