@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { ReplayError, runProcess } from "../../common/index.js";
+import { ReplayError, replayCacheDir, runProcess } from "../../common/index.js";
 import { UNREACHABLE_HINT, hostOf, unreachableCause } from "./unreachable-host.js";
 
 /** `owner/repo[/path]@ref`, as a step names a remote action. */
@@ -52,8 +52,7 @@ export const describeRef = (r: RemoteActionRef): string => `${r.owner}/${r.repo}
 
 /** `$XDG_CACHE_HOME/replay/actions`, else `~/.cache/replay/actions`. */
 export function defaultActionCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const base = env["XDG_CACHE_HOME"] || path.join(env["HOME"] || os.homedir(), ".cache");
-  return path.join(base, "replay", "actions");
+  return replayCacheDir("actions", env);
 }
 
 /** An action that cannot be resolved or fetched; refused before the replay starts. */

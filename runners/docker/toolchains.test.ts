@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -108,7 +108,7 @@ describe("readToolchains", () => {
       path.join(dir, "toolchains.yml"),
       "toolchains:\n  - arg: NODE20\n    name: node\n    version: 20.1.0\n    url: https://example.com/x.tgz\n    sha512: not-hex\n",
     );
-    const error = await readToolchains(dir).catch((e: unknown) => e);
+    const error = await readToolchains(dir, path.join(dir, "cache")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReplayError);
     expect((error as ReplayError).code).toBe("image-unavailable");
     expect((error as ReplayError).message).toMatch(/toolchains\.0\.sha512/);
@@ -119,8 +119,45 @@ describe("readToolchains", () => {
     ["two checksums", `    sha256: ${"a".repeat(64)}\n    sha512: ${"b".repeat(128)}\n`],
   ])("refuses an entry with %s", async (_name, checksums) => {
     writeFileSync(path.join(dir, "toolchains.yml"), `toolchains:\n  - arg: X\n    name: x\n    version: 1.0.0\n    url: https://example.com/x-1.0.0.tgz\n${checksums}`);
-    const error = await readToolchains(dir).catch((e: unknown) => e);
+    const error = await readToolchains(dir, path.join(dir, "cache")).catch((e: unknown) => e);
     expect((error as ReplayError).message).toMatch(/exactly one of sha256, sha512/);
   });
-});
 
+  const entry = `toolchains:\n  - arg: X\n    name: x\n    version: 1.0.0\n    url: https://example.com/x-1.0.0.tgz\n    sha256: ${"a".repeat(64)}\n`;
+
+  it("keeps the manifest's data under its text's hash, and reads it from there the next time", async () => {
+    const cache = mkdtempSync(path.join(dir, "cache-"));
+    writeFileSync(path.join(dir, "toolchains.yml"), entry);
+    expect((await readToolchains(dir, cache)).map((t) => t.version)).toEqual(["1.0.0"]);
+    const [kept, ...more] = readdirSync(cache);
+    expect(more).toEqual([]);
+    expect(kept).toMatch(/^toolchains-[0-9a-f]{32}\.json$/);
+    // What is kept is what is read (the YAML is not parsed again): a changed copy shows.
+    const data = JSON.parse(readFileSync(path.join(cache, kept as string), "utf8")) as { toolchains: { version: string }[] };
+    (data.toolchains[0] as { version: string }).version = "9.9.9";
+    writeFileSync(path.join(cache, kept as string), JSON.stringify(data));
+    expect((await readToolchains(dir, cache)).map((t) => t.version)).toEqual(["9.9.9"]);
+    // Another text is another entry.
+    writeFileSync(path.join(dir, "toolchains.yml"), entry.replaceAll("1.0.0", "1.0.1"));
+    expect((await readToolchains(dir, cache)).map((t) => t.version)).toEqual(["1.0.1"]);
+    expect(readdirSync(cache)).toHaveLength(2);
+  });
+
+  it("reads the text when what was kept is damaged or does not pass the schema", async () => {
+    const cache = mkdtempSync(path.join(dir, "cache-"));
+    writeFileSync(path.join(dir, "toolchains.yml"), entry);
+    await readToolchains(dir, cache);
+    const [kept] = readdirSync(cache);
+    for (const damage of ['{"toolchains": [', '{"toolchains": [{"arg": "lower"}]}']) {
+      writeFileSync(path.join(cache, kept as string), damage);
+      expect((await readToolchains(dir, cache)).map((t) => t.arg)).toEqual(["X"]);
+    }
+  });
+
+  it("still works when its cache folder cannot be made", async () => {
+    writeFileSync(path.join(dir, "toolchains.yml"), entry);
+    const file = path.join(dir, "not-a-folder");
+    writeFileSync(file, "");
+    expect((await readToolchains(dir, path.join(file, "cache"))).map((t) => t.arg)).toEqual(["X"]);
+  });
+});

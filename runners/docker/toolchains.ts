@@ -1,8 +1,9 @@
-import { readFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "yaml";
 import * as z from "../../common/zod.js";
-import { ImageUnavailableError } from "../../common/index.js";
+import { ImageUnavailableError, replayCacheDir } from "../../common/index.js";
 
 // images/toolchains.yml is the one place toolchain versions and their checksums live.
 // Each entry becomes build args <arg>_VERSION and <arg>_URL, plus <arg>_SHA256 or
@@ -35,7 +36,7 @@ export type Toolchain = z.infer<typeof toolchainSchema>;
 
 export const TOOLCHAINS_FILE = "toolchains.yml";
 
-export async function readToolchains(imagesDir: string): Promise<Toolchain[]> {
+export async function readToolchains(imagesDir: string, cacheDir?: string): Promise<Toolchain[]> {
   const file = path.join(imagesDir, TOOLCHAINS_FILE);
   let text: string;
   try {
@@ -46,7 +47,9 @@ export async function readToolchains(imagesDir: string): Promise<Toolchain[]> {
       cause,
     });
   }
-  const parsed = manifestSchema.safeParse(parse(text));
+  let parsed = manifestSchema.safeParse(await parseKept(text, cacheDir ?? replayCacheDir("manifests")));
+  // What was kept is not trusted with a refusal: the text itself says whether it is malformed.
+  if (!parsed.success) parsed = manifestSchema.safeParse(parse(text));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new ImageUnavailableError(`the toolchain manifest ${file} is malformed:\n${problems}`, {
@@ -55,6 +58,28 @@ export async function readToolchains(imagesDir: string): Promise<Toolchain[]> {
     });
   }
   return parsed.data.toolchains;
+}
+
+/**
+ * The manifest's YAML as data. Every replay checks its images and so reads it, and YAML
+ * is the slow part of that (~10 ms of a replay's start): the data is kept as JSON under
+ * the text's hash, so a manifest is parsed once per content. The schema still checks
+ * what comes back, kept or not. A cache that cannot be read or written costs the parse.
+ */
+async function parseKept(text: string, cacheDir: string): Promise<unknown> {
+  const file = path.join(cacheDir, `toolchains-${createHash("sha256").update(text).digest("hex").slice(0, 32)}.json`);
+  const kept = await readFile(file, "utf8")
+    .then((json): unknown => JSON.parse(json))
+    .catch(() => undefined);
+  if (kept !== undefined) return kept;
+  const data: unknown = parse(text);
+  const tmp = `${file}.${process.pid}.tmp`;
+  // Written whole or not at all (a rename), so a reader never sees half of it.
+  await mkdir(cacheDir, { recursive: true })
+    .then(() => writeFile(tmp, JSON.stringify(data)))
+    .then(() => rename(tmp, file))
+    .catch(() => undefined);
+  return data;
 }
 
 /** Every build arg the manifest defines, name to value. */
