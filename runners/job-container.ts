@@ -77,6 +77,11 @@ export interface JobContainerSpec {
    * (a `docker stop` while the user looks into it), and stop() removes it instead.
    */
   keepable?: boolean;
+  /**
+   * Called once the engine has been asked to start the container: what the job's steps
+   * will need (their code, say) loads while the engine starts it, rather than before.
+   */
+  whileStarting?: () => void;
 }
 
 export interface ServiceContainerSpec {

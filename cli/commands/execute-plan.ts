@@ -8,7 +8,6 @@ import { caFetch, mark } from "../../common/index.js";
 import { hashFiles, parseKeyValues } from "../../workflows/index.js";
 import type { Plan } from "../../workflows/index.js";
 import {
-  BuiltinRegistry,
   DEFAULT_TOOL_CACHE_VOLUME,
   Masker,
   NodeInstaller,
@@ -16,7 +15,7 @@ import {
   SNAPSHOT_STAGING,
   TOOL_CACHE_MOUNT,
   WorkingTreeSync,
-  builtinActions,
+  deferredBuiltins,
   newRunId,
   payloadContext,
   runPlan,
@@ -134,7 +133,8 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         runtime: first.runtime,
         emit: session.emit,
         masker,
-        builtins: new BuiltinRegistry(builtinActions(stores, nodeInstaller, process.env["REPLAY_TOOLCHAIN_MISMATCH"] === "warn" ? "warn" : "fail"), remoteActions.disabled),
+        // Their code loads with the first step that runs one, past the first container's start.
+        builtins: deferredBuiltins([stores, nodeInstaller, process.env["REPLAY_TOOLCHAIN_MISMATCH"] === "warn" ? "warn" : "fail"], remoteActions.disabled),
         actions: { source: remoteActions.cache, containers: first.actions, nodeInstaller },
         hostRunDir: tmp,
         workspaceTar: workspace.file,

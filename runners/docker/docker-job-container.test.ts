@@ -28,4 +28,32 @@ describe("DockerContainerRuntime.createJobContainer", () => {
     await expect(creating).rejects.toThrow("socket hang up");
     expect(await connects(path.join(dir, AGENT_SOCKET))).toBe(false);
   });
+
+  it("calls whileStarting once the engine has been asked to start the container, before the start answers", async () => {
+    const order: string[] = [];
+    let answer: () => void = () => undefined;
+    const container = {
+      id: "c1",
+      start: () => {
+        order.push("start asked");
+        return new Promise<void>((resolve) => (answer = resolve));
+      },
+      inspect: () => Promise.resolve({ Config: { Env: [] }, State: { Running: true } }),
+    };
+    const docker = { createContainer: () => Promise.resolve(container), getContainer: () => container } as unknown as Docker;
+    const runtime = new DockerContainerRuntime(docker, { stepAgent: false });
+    const creating = runtime.createJobContainer({
+      image: "replay-runner:x",
+      name: "j",
+      labels: {},
+      env: {},
+      binds: [],
+      whileStarting: () => {
+        order.push("while starting");
+        answer();
+      },
+    });
+    await creating;
+    expect(order).toEqual(["start asked", "while starting"]);
+  });
 });

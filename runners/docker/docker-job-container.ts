@@ -357,6 +357,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
       inspecting?.catch(() => undefined);
       const starting = container.start();
       starting.catch(() => undefined);
+      spec.whileStarting?.();
       // The workspace's archive is written (or finished) while the container starts, asked
       // for only now that the start is: it is staged once ready, and the start script waits
       // for it.

@@ -122,6 +122,8 @@ export class JobEnvironment implements ContextsEnvironment {
         ...(containerDef ? { options: containerDef.options, volumes: containerDef.volumes } : {}),
         workspace: { tar: deps.workspaceTar, path: this.paths.work, ready: deps.workspaceReady ?? (() => Promise.resolve()) },
         keepable: deps.keepFailed,
+        // The built-in actions' code loads meanwhile (deferred-builtins.ts).
+        whileStarting: () => deps.builtins.preload(),
       });
       this.dockerApi = await deps.dockerApi?.openForJob({
         socketPath: path.join(this.hostDir, DOCKER_API_SOCKET),
