@@ -68,6 +68,59 @@ not add up to the median wall time exactly). A job's container is created once t
   },
 };
 
+/** The job start's fixed cost (#27): what the phases and CPU profiles show, what was cut, what was tried. */
+export const FIXED_COST = `## The job start's fixed cost: what is left, and what was tried
+
+Traced (\`REPLAY_TRACE\`) and profiled (\`node --cpu-prof\`) on this 2-core machine, a
+one-job replay has two halves. Until the engine answers the job container's \`docker
+create\` (~350 ms here) the CLI process is busy without a pause: Node's own start (~45 ms),
+loading the job command's ~1.6 MB of bundled code (~150–200 ms: compiling it, running
+its modules' top level, garbage collection), then the repository, the plan, the image
+check, the run's services and the job's own plan. Then it waits while the engine starts
+the container (~430 ms, most of what a raw \`docker run --rm <image> true\` takes), and
+the workspace and the first step follow (~20 ms). The floor pays the engine's half too;
+the goal (≤ 1.2×) leaves the CLI ~20% of the floor, ~120 ms: about a third of what its
+half costs today.
+
+Cut in this round, each checked against the previous build in interleaved runs (20 each;
+a single run here moves by ±50 ms): the toolchain manifest's YAML is parsed once per
+content and kept as JSON (the images' check 35 → 15 ms); the built-in actions' code
+(~100 kB) loads while the first container starts instead of before; the bundle leaves
+out modules the barrels only re-export (\`sideEffects: false\`, ~100 kB). Together the
+container is created ~13 ms sooner (361 → 348 ms, medians).
+
+Tried and not kept:
+- **Node 22's compile cache** (\`module.enableCompileCache\`, which replay calls where
+  Node has it): on Node 22.23.5 the command loads ~20 ms faster than on Node 20. Compiling
+  is the smaller part of loading; running the modules and the garbage collector are the
+  larger.
+- **A V8 startup snapshot of the bundled CLI** (\`node --build-snapshot\`): Node 20's
+  snapshot builder fails on \`node:http\` (\`methods.toSorted is not a function\`) and
+  aborts on \`node:https\`/\`node:tls\` (\`Unknown external reference\`), which dockerode
+  loads as it loads.
+- **A CommonJS bundle with a V8 code cache** (\`vm.Script\` cachedData, a quick trial without
+  the bundle's lazy requires): no faster than today's chunks, since one file is every
+  command's code; the cache took ~20% off that file's load.
+- **A larger young generation** (\`--max-semi-space-size\`): no change beyond the noise.
+
+The next cut in the loading: ~645 kB of replay's own code loads with every replay, much
+of it for other commands or rare jobs (the parity check, \`images lock\`, Docker actions,
+the jobs' Docker API, ssh engines). esbuild puts a file in the chunks of every entry an
+import reaches it from, before tree shaking, so a layer's index file that re-exports it
+(\`export * from\`) loads it for every command; importing such files by their own path
+where a command needs them (as the built-in actions now are) is the way out.
+
+What would meet the goal is overlapping the CLI's half with the engine's: a small first
+module that asks the engine to create and start the job's container before the rest of
+the CLI loads, with the request the same invocation made last time (its run id, run
+folder and pid put in anew), and hands the container to the replay once the real plan
+makes the same request (else removes it, which costs a miss nothing but the engine's
+work). It needs the job's create-time environment free of per-run values (the run
+number, the sha: given to each step instead, as GitHub's runner gives them to each
+process) and the step agent able to wait for its socket. Not built yet: it changes the
+job path end to end.
+`;
+
 /** A section of the page a partial run may rewrite on its own: { name, text } between markers. */
 export function section(name, { machineText, body }) {
   const { title, intro } = SECTIONS[name];
@@ -103,6 +156,7 @@ ${machineText}
 
 ${table(rows)}
 ${phasesText ? `\n${section("phases", { body: phasesText }).text}\n` : ""}
+${FIXED_COST}
 ## What each figure measures
 
 - **per-step overhead**: a job of 20 trivial \`run:\` steps (\`echo step N\`), the time from
