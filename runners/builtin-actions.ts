@@ -6,7 +6,7 @@ export type { BuiltinAction } from "./job/step-host.js";
 export class BuiltinRegistry {
   private readonly byName = new Map<string, BuiltinAction>();
 
-  /** `preload`: starts loading the actions' code, for a registry whose actions load it on first use (deferred-builtins.ts). */
+  /** `preloader`: starts loading the actions' code, for a registry whose actions load it on first use (deferred-builtins.ts). */
   constructor(
     actions: readonly BuiltinAction[],
     disabled: readonly string[] = [],

@@ -1,5 +1,5 @@
-// The built-in actions' code (checkout, the setup-* actions, cache, artifacts: ~90 kB, and
-// semver through the setups) is loaded by the first step that runs one, not as replay
+// The built-in actions' code (checkout, the setup-* actions, cache, artifacts: ~100 kB
+// bundled) is loaded by the first step that runs one, not as replay
 // starts: a job's container is created and started before any step runs, and compiling
 // that code first made every replay's start wait for it (#27). The names are known up
 // front (BUILTIN_ACTION_NAMES), which is all a plan and the remote actions' resolution ask.
