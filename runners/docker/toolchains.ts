@@ -47,9 +47,10 @@ export async function readToolchains(imagesDir: string, cacheDir?: string): Prom
       cause,
     });
   }
-  let parsed = manifestSchema.safeParse(await parseKept(text, cacheDir ?? replayCacheDir("manifests")));
+  const { data, kept } = await parseKept(text, cacheDir ?? replayCacheDir("manifests"));
+  let parsed = manifestSchema.safeParse(data);
   // What was kept is not trusted with a refusal: the text itself says whether it is malformed.
-  if (!parsed.success) parsed = manifestSchema.safeParse(parse(text));
+  if (!parsed.success && kept) parsed = manifestSchema.safeParse(parse(text));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new ImageUnavailableError(`the toolchain manifest ${file} is malformed:\n${problems}`, {
@@ -66,12 +67,12 @@ export async function readToolchains(imagesDir: string, cacheDir?: string): Prom
  * the text's hash, so a manifest is parsed once per content. The schema still checks
  * what comes back, kept or not. A cache that cannot be read or written costs the parse.
  */
-async function parseKept(text: string, cacheDir: string): Promise<unknown> {
+async function parseKept(text: string, cacheDir: string): Promise<{ data: unknown; kept: boolean }> {
   const file = path.join(cacheDir, `toolchains-${createHash("sha256").update(text).digest("hex").slice(0, 32)}.json`);
   const kept = await readFile(file, "utf8")
     .then((json): unknown => JSON.parse(json))
     .catch(() => undefined);
-  if (kept !== undefined) return kept;
+  if (kept !== undefined) return { data: kept, kept: true };
   const data: unknown = parse(text);
   const tmp = `${file}.${process.pid}.tmp`;
   // Written whole or not at all (a rename), so a reader never sees half of it.
@@ -79,7 +80,7 @@ async function parseKept(text: string, cacheDir: string): Promise<unknown> {
     .then(() => writeFile(tmp, JSON.stringify(data)))
     .then(() => rename(tmp, file))
     .catch(() => undefined);
-  return data;
+  return { data, kept: false };
 }
 
 /** Every build arg the manifest defines, name to value. */
