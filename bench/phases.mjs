@@ -13,14 +13,15 @@ import { gitEnv, makeRepo, median, replay } from "./lib.mjs";
 /** The boundaries, in the order a replay passes them: [name, what the phase ending there is]. */
 export const PHASES = [
   ["node started", "the launcher (bin/replay, sh) and Node's own start, to the process's time origin"],
-  ["cli loaded", "Node's bootstrap and dist/cli/main.js loaded (commander, the program)"],
+  ["prestart asked", "the entry (dist/cli/main.js) read the last replay's first job container request and asked the engine to create and start it (common/prestart.ts; absent the first time)"],
+  ["cli loaded", "Node's bootstrap and the CLI's code loaded (commander, the program)"],
   ["command loaded", "arguments parsed, the replay command's chunks imported"],
   ["repository and workflows read", "git's questions about the repository, the workflow files parsed"],
   ["planned", "the plan: jobs chosen, reusable workflows, inputs, secrets read"],
   ["images checked", ".replay.yml, the engine connected, the job images checked"],
   ["run started", "remote actions, run number, run record, event payload, services: to `run.started`"],
-  ["container created", "the job's plan evaluated, its step agent listening, `docker create`"],
-  ["container started", "`docker start` of the job container"],
+  ["container created", "the job's plan evaluated, its step agent listening, `docker create` (or the entry's container adopted)"],
+  ["container started", "`docker start` of the job container (or what is left of the one the entry asked for)"],
   ["workspace ready", "the workspace snapshot written, staged and unpacked in the container"],
   ["first step started", "to the first step's `step.started` event"],
   ["last step completed", "the steps, to the last `step.completed`"],

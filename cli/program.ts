@@ -4,6 +4,7 @@
 import path from "node:path";
 import { Command, CommanderError } from "commander";
 import { ReplayError, UsageError, formatProblem } from "../common/index.js";
+import { forgoPrestart } from "../common/prestart.js";
 import type * as CacheCommands from "./commands/cache-command.js";
 import type * as ImagesCommands from "./commands/images-command.js";
 import type { ImagesCommandContext } from "./commands/images-command.js";
@@ -42,6 +43,15 @@ async function runReplay(global: GlobalOptions, flags: ReplayFlags, job: string 
   return diffAfterReplay(global.dir, runId, exitCode, flags.json);
 }
 
+/** The commands whose first job container the CLI's entry may start early (common/prestart.ts): not `mcp`, which waits to be asked. */
+const REPLAYS_AT_ONCE = new Set(["job", "run", "watch", "debug", "hook run"]);
+
+function commandPath(c: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = c; at?.parent; at = at.parent) names.unshift(at.name());
+  return names.join(" ");
+}
+
 /** Builds the program; `exit` receives the command's exit status; `entry` is the CLI's main.js. */
 export function buildProgram(exit: (code: number) => void, entry: string): Command {
   const program = new Command("replay")
@@ -51,9 +61,11 @@ export function buildProgram(exit: (code: number) => void, entry: string): Comma
     .showHelpAfterError("(run `replay --help` for usage)")
     .exitOverride()
     // Every command finds its engine from the environment; the flag travels there.
-    .hook("preAction", (root) => {
+    .hook("preAction", (root, action) => {
       const context = root.opts<{ context?: string }>().context;
       if (context !== undefined) process.env["REPLAY_DOCKER_CONTEXT"] = context;
+      // Only a command that replays at once adopts or keeps a job container the entry starts.
+      if (!REPLAYS_AT_ONCE.has(commandPath(action))) forgoPrestart();
     });
 
   const global = (): GlobalOptions => program.opts<GlobalOptions>();

@@ -57,6 +57,12 @@ export interface JobContainerSpec {
    *  without a `docker exec` each (runners/step-agent/). */
   agentDir?: { host: string; container: string };
   workdir?: string;
+  /**
+   * The run's variables, given to every process the container runs (under the request's
+   * own) rather than set on the container: a request of the same job is then the same
+   * from one replay to the next. `env` wins over them, as if both were on the container.
+   */
+  runEnv?: Record<string, string>;
   /** Extra `/etc/hosts` entries, `name:ip`. */
   extraHosts?: string[];
   /** `container:<id>` to share a network namespace, or a network name. */

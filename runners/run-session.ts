@@ -9,10 +9,7 @@ import { maskEvent } from "./mask-event.js";
 import type { Masker } from "./masker.js";
 import { errorEventOf, toPublicEvent } from "./public-events.js";
 
-/** Numeric like GitHub's run ids, unique per machine and time (the largest is the newest). */
-export function newRunId(): string {
-  return `${Date.now()}${Math.floor(Math.random() * 1000).toString().padStart(3, "0")}`;
-}
+export { newRunId } from "../common/run-id.js";
 
 /** Errors the session has told its reporters of: the CLI does not print them as events again. */
 const emitted = new WeakSet<object>();

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { caFetch, mark } from "../../common/index.js";
+import { notePrestartInputs, takeRunTokens } from "../../common/prestart.js";
 import { hashFiles, parseKeyValues } from "../../workflows/index.js";
 import type { Plan } from "../../workflows/index.js";
 import {
@@ -16,7 +17,6 @@ import {
   TOOL_CACHE_MOUNT,
   WorkingTreeSync,
   deferredBuiltins,
-  newRunId,
   payloadContext,
   runPlan,
   runWorkspace,
@@ -27,7 +27,7 @@ import { findPackageRoot, runLabels } from "../../runners/docker/index.js";
 import { ArtifactStore, CacheStore, cacheScopes, repositoryIdentity } from "../../runners/services/index.js";
 import type { RunStores } from "../../runners/services/index.js";
 import { RunRecorder, nextRunNumber } from "../../history/index.js";
-import { readReplayConfig } from "../replay-config.js";
+import { CONFIG_FILE, readReplayConfig } from "../replay-config.js";
 import { INTERRUPT_EXIT, quitLeavingRun, watchInterrupts } from "../run-interrupts.js";
 import { prepareRemoteActions } from "./actions-command.js";
 import { closeEngines, jobEngines, prepareEngines, startEngineServices } from "./run-engines.js";
@@ -46,7 +46,11 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   // Node releases setup-node and node24 actions need beyond the image's: in a volume kept
   // between replays (REPLAY_TOOL_CACHE_VOLUME names another), on each engine.
   const toolCache = { volume: process.env["REPLAY_TOOL_CACHE_VOLUME"] || DEFAULT_TOOL_CACHE_VOLUME, mountPath: TOOL_CACHE_MOUNT };
-  const runId = newRunId();
+  // The entry's, when it started this run's first job container already (common/prestart.ts).
+  const tokens = takeRunTokens();
+  const runId = tokens.runId;
+  // What the first job container's request is made from: the entry checks it is unchanged.
+  notePrestartInputs([...new Set(plan.workflows.map((pw) => path.resolve(repo.dir, pw.workflow.file)))].concat([path.join(repo.dir, ".github/workflows"), path.join(repo.dir, CONFIG_FILE)]));
   // Notices about images go to the run once it exists (the refusals below come first).
   let imageNotice: (message: string) => void = () => undefined;
   const engines = await prepareEngines(
@@ -84,7 +88,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
   const payload = o.eventPath
     ? await readEventPayload(o.eventPath)
     : synthesizePayload({ event: o.event, repo, serverUrl: SERVER_URL, inputs, ...(await payloadContext(plan, repo, o.base)) });
-  const tmp = await mkdtemp(path.join(os.tmpdir(), `replay-${runId}-`));
+  const tmp = tokens.runDir ?? (await mkdtemp(path.join(os.tmpdir(), `replay-${runId}-`)));
   // Ctrl-C, SIGTERM and a closed stdout cancel the run; a second one quits at once.
   const controller = new AbortController();
   const quit = (status: number): never => quitLeavingRun({ runId, hostRunDir: tmp, keep: o.keep, entry: process.argv[1], engines: engines.map((e) => e.name).filter(Boolean) }, status);
@@ -140,7 +144,7 @@ export async function executePlan(plan: Plan, planned: PlannedReplay, o: Execute
         workspaceTar: workspace.file,
         workspaceReady: workspace.ready,
         workspaceDepthOne: depthOne,
-        labels: runLabels(runId),
+        labels: runLabels(runId, tokens.startedAt),
         keepFailed: o.keep,
         run: {
           runId,

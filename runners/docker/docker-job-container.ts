@@ -4,9 +4,11 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import type { Readable } from "node:stream";
 import { ImageUnavailableError, mark } from "../../common/index.js";
+import { claimPrestart, recordPrestart } from "../../common/prestart.js";
+import type { PrestartValues } from "../../common/prestart.js";
 import { StepAgentHost } from "../step-agent/index.js";
 import { findPackageRoot } from "./image-builder.js";
-import { TOOL_CACHE_LABEL } from "./labels.js";
+import { PID_LABEL, RUN_LABEL, STARTED_LABEL, TOOL_CACHE_LABEL } from "./labels.js";
 import { podmanHealthcheck } from "./podman-engine.js";
 import { seedLines, seedResult, stageSeed } from "./workspace-seed.js";
 import { Removals } from "./container-removals.js";
@@ -49,6 +51,8 @@ export class DockerJobContainer implements JobContainer {
     private readonly agent?: StepAgentHost,
     /** Created with AutoRemove: stopping it is enough. */
     private readonly autoRemove = true,
+    /** The run's variables, under each request's own (JobContainerSpec.runEnv). */
+    private readonly runEnv: Readonly<Record<string, string>> = {},
   ) {}
 
   get id(): string {
@@ -56,8 +60,9 @@ export class DockerJobContainer implements JobContainer {
   }
 
   async exec(request: ExecRequest): Promise<number> {
-    const viaAgent = await this.agent?.run(request);
-    return viaAgent ?? this.dockerExec(request);
+    const full = { ...request, env: { ...this.runEnv, ...request.env } };
+    const viaAgent = await this.agent?.run(full);
+    return viaAgent ?? this.dockerExec(full);
   }
 
   private async dockerExec(request: ExecRequest): Promise<number> {
@@ -300,20 +305,37 @@ export class DockerContainerRuntime implements ContainerRuntime {
     const agent = spec.agentDir && this.o.stepAgent !== false ? await StepAgentHost.listen(spec.agentDir.host, this.native) : undefined;
     // Until the container is made, the agent's socket is replay's alone to close: an engine
     // that stops answering refuses the create, and the open socket would keep replay alive.
-    const container = await this.createIdle(spec, agent).catch((e: unknown) => {
+    const made = await this.createIdle(spec, agent).catch((e: unknown) => {
       agent?.close();
       throw e;
     });
     mark("container created");
-    return this.startJobContainer(spec, container, agent);
+    return this.startJobContainer(spec, made.container, agent, made.started);
   }
 
-  private async createIdle(spec: JobContainerSpec, agent: StepAgentHost | undefined): Promise<Docker.Container> {
+  /**
+   * The job's container, created and not started; or, when the CLI's entry asked for this
+   * very request already (common/prestart.ts), that container, with its start under way.
+   */
+  private async createIdle(spec: JobContainerSpec, agent: StepAgentHost | undefined): Promise<{ container: Docker.Container; started?: Promise<void> }> {
+    const body = await this.createRequest(spec, agent);
+    const text = JSON.stringify(body);
+    const socketPath = (this.docker.modem as { socketPath?: unknown } | undefined)?.socketPath;
+    const socket = typeof socketPath === "string" ? socketPath : undefined;
+    const values = socket === undefined ? undefined : prestartValues(spec);
+    const adopted = socket === undefined || !values ? undefined : await claimPrestart(socket, spec.name, text, values.jobToken);
+    // Its start fails as the same request's would: the job with it.
+    if (adopted) return { container: this.docker.getContainer(adopted.id), started: adopted.started };
+    const container = await this.docker.createContainer({ ...body, name: spec.name });
+    if (socket !== undefined && values) void recordPrestart(socket, spec.name, text, values);
+    return { container };
+  }
+
+  private async createRequest(spec: JobContainerSpec, agent: StepAgentHost | undefined): Promise<Docker.ContainerCreateOptions> {
     const { config, host } = fromOptions(spec.options);
     const toolCache = this.toolCache ? [await this.toolCache] : [];
-    return this.docker.createContainer({
+    return {
       ...config,
-      name: spec.name,
       Image: spec.image,
       // The job's container unpacks its workspace (workspace-seed.ts), then idles while its
       // steps run, started by the step agent when the image has node, else through exec.
@@ -345,17 +367,17 @@ export class DockerContainerRuntime implements ContainerRuntime {
         // be kept (--keep) is not: stopped by the user, it stays until `replay gc`.
         AutoRemove: !spec.keepable,
       },
-    });
+    };
   }
 
-  private async startJobContainer(spec: JobContainerSpec, container: Docker.Container, agent: StepAgentHost | undefined): Promise<JobContainer> {
-    const job = new DockerJobContainer(this.docker, container, this.removals, agent, !spec.keepable);
+  private async startJobContainer(spec: JobContainerSpec, container: Docker.Container, agent: StepAgentHost | undefined, started?: Promise<void>): Promise<JobContainer> {
+    const job = new DockerJobContainer(this.docker, container, this.removals, agent, !spec.keepable, spec.runEnv);
     try {
       const workspace = spec.workspace;
       // Docker gives an exec'd process its user's HOME only when the container has none.
       const inspecting = agent ? container.inspect() : undefined;
       inspecting?.catch(() => undefined);
-      const starting = container.start();
+      const starting = started ?? container.start();
       starting.catch(() => undefined);
       spec.whileStarting?.();
       // The workspace's archive is written (or finished) while the container starts, asked
@@ -380,4 +402,19 @@ export class DockerContainerRuntime implements ContainerRuntime {
     }
     return job;
   }
+}
+
+/**
+ * The run's own values in a job container's request, for the request kept for the next
+ * replay (common/prestart.ts): its id, start time and process (labels), its folder and the
+ * job's in it (the agent's folder, `<run folder>/job-<token>`).
+ */
+function prestartValues(spec: JobContainerSpec): PrestartValues | undefined {
+  const runId = spec.labels[RUN_LABEL];
+  const started = spec.labels[STARTED_LABEL];
+  const pid = spec.labels[PID_LABEL];
+  const dir = spec.agentDir?.host;
+  const base = dir === undefined ? "" : path.basename(dir);
+  if (runId === undefined || started === undefined || pid === undefined || dir === undefined || !base.startsWith("job-")) return undefined;
+  return { runDir: path.dirname(dir), runId, started, pid, jobToken: base.slice("job-".length) };
 }

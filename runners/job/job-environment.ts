@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { ImageUnavailableError } from "../../common/index.js";
+import { takeJobToken } from "../../common/prestart.js";
 import type { EvalOptions, ValueMap } from "../../workflows/index.js";
 import { runnerPaths } from "../contexts.js";
 import type { RunnerPaths } from "../contexts.js";
@@ -37,6 +37,8 @@ const now = (): number => Date.now();
 export class JobEnvironment implements ContextsEnvironment {
   paths: RunnerPaths;
   readonly hostDir: string;
+  /** Names the job's folder and ends its containers' names. */
+  private readonly jobToken: string;
   imagePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   /** The user steps run as. */
   user = "runner";
@@ -53,7 +55,9 @@ export class JobEnvironment implements ContextsEnvironment {
 
   constructor(private readonly job: EnvironmentSource) {
     this.paths = runnerPaths(job.deps.repo.name);
-    this.hostDir = path.join(job.deps.hostRunDir, `job-${randomUUID().slice(0, 8)}`);
+    // The entry's for the run's first job: the container it may have started has this folder (common/prestart.ts).
+    this.jobToken = takeJobToken(job.cell.jobKey);
+    this.hostDir = path.join(job.deps.hostRunDir, `job-${this.jobToken}`);
   }
 
   /** The job's container once it exists. */
@@ -81,7 +85,7 @@ export class JobEnvironment implements ContextsEnvironment {
     const isContainerJob = cell.job.container !== undefined;
     if (isContainerJob) this.paths = runnerPaths(deps.repo.name, "container");
     contexts.begin();
-    const name = `replay-${deps.run.runId}-${cell.jobKey.replace(/[^A-Za-z0-9_.-]+/g, "-")}`.slice(0, 100) + `-${randomUUID().slice(0, 6)}`;
+    const name = `replay-${deps.run.runId}-${cell.jobKey.replace(/[^A-Za-z0-9_.-]+/g, "-")}`.slice(0, 100) + `-${this.jobToken}`;
     const labels = { ...deps.labels, "dev.replay.job": cell.jobKey };
     const serviceIds = Object.keys(cell.job.services ?? {});
     const initializing = isContainerJob || serviceIds.length > 0;
@@ -112,8 +116,7 @@ export class JobEnvironment implements ContextsEnvironment {
         ...(this.limits ? { limits: this.limits } : {}),
         name,
         labels,
-        // DOCKER_HOST is the container's own, not baseEnv's: Docker actions get the engine's socket.
-        env: { ...contexts.baseEnv, ...(deps.dockerApi ? dockerApiEnv(this.paths.fileCommands) : {}), ...(containerDef?.env ?? {}) },
+        ...jobContainerEnv(contexts.baseEnv, { ...(deps.dockerApi ? dockerApiEnv(this.paths.fileCommands) : {}), ...(containerDef?.env ?? {}) }),
         binds: [{ host: this.hostDir, container: this.paths.fileCommands }],
         agentDir: { host: this.hostDir, container: this.paths.fileCommands },
         workdir: this.paths.workspace,
@@ -217,4 +220,17 @@ export class JobEnvironment implements ContextsEnvironment {
     if (this.networkId && !keep) await deps.runtime.removeNetwork(this.networkId).catch(() => undefined);
     await rm(this.hostDir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * The job container's variables: its own (DOCKER_HOST, the engine's socket for Docker
+ * actions, not baseEnv's; a `container:` job's `env:`) on the container with baseEnv's
+ * HOME, and the rest of the run's (GITHUB_SHA, GITHUB_RUN_ID…) given to every process it
+ * runs instead: the container's create request is then the same from one replay to the
+ * next (common/prestart.ts). What a process sees is what it saw with all of them on the
+ * container: its own win over baseEnv's as before.
+ */
+export function jobContainerEnv(baseEnv: Readonly<Record<string, string>>, own: Readonly<Record<string, string>>): { env: Record<string, string>; runEnv: Record<string, string> } {
+  const runEnv = Object.fromEntries(Object.entries(baseEnv).filter(([k]) => k !== "HOME" && !(k in own)));
+  return { env: { ...(baseEnv["HOME"] === undefined ? {} : { HOME: baseEnv["HOME"] }), ...own }, runEnv };
 }

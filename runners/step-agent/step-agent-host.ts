@@ -10,6 +10,8 @@ export const AGENT_SCRIPT = "step-agent.cjs";
 /** The native agent (agent.c), when replay's build made one: tried before the script. */
 export const NATIVE_AGENT = "replay-agent";
 export const AGENT_SOCKET = "step-agent.sock";
+/** Written once the agent's files are in the folder and its socket listens: the start script waits for it. */
+export const AGENT_READY = "step-agent.ready";
 /** Written by the start script when the image has no node: no agent will come. */
 export const NO_AGENT = "step-agent.none";
 /** How long the first step waits for an agent that is starting, at most. */
@@ -100,6 +102,7 @@ export class StepAgentHost {
       server.once("error", reject);
       server.listen(path.join(hostDir, AGENT_SOCKET), () => resolve());
     });
+    await writeFile(path.join(hostDir, AGENT_READY), "");
     return new StepAgentHost(hostDir, server, withNative);
   }
 
@@ -113,11 +116,14 @@ export class StepAgentHost {
   startLine(): string {
     // An agent that cannot start or connect (a node too old for it, a user who cannot use
     // the socket) exits non-zero and says so the same way as an image without node.
+    // A container the CLI's entry started (common/prestart.ts) runs this before replay
+    // has put the agent in the folder: the agent is started once replay says it is there.
+    const wait = `n=0; while [ ! -f "$0/${AGENT_READY}" ] && [ $n -lt 3000 ]; do n=$((n+1)); sleep 0.01 2>/dev/null || sleep 1; done; `;
     const script = `if command -v node >/dev/null 2>&1; then NODE_EXTRA_CA_CERTS= node "$0/${AGENT_SCRIPT}" "$0/${AGENT_SOCKET}" "\${NODE_EXTRA_CA_CERTS+set}" "\${NODE_EXTRA_CA_CERTS-}" </dev/null >/dev/null 2>&1 || : > "$0/${NO_AGENT}"; else : > "$0/${NO_AGENT}"; fi`;
-    if (!this.native) return `{ ${script}; } &`;
+    if (!this.native) return `{ ${wait}${script}; } &`;
     // The shell answers 126 or 127 for a program it cannot run; the agent itself exits 0
     // (its job ended) or 1 (it could not connect), or is killed (by a step, say).
-    return `{ "$0/${NATIVE_AGENT}" "$0/${AGENT_SOCKET}" </dev/null >/dev/null 2>&1; case $? in 0) ;; 126|127) ${script} ;; *) : > "$0/${NO_AGENT}" ;; esac; } &`;
+    return `{ ${wait}"$0/${NATIVE_AGENT}" "$0/${AGENT_SOCKET}" </dev/null >/dev/null 2>&1; case $? in 0) ;; 126|127) ${script} ;; *) : > "$0/${NO_AGENT}" ;; esac; } &`;
   }
 
   /** Runs a process through the agent: its exit code, or undefined to use docker exec. */

@@ -111,7 +111,7 @@ class LocalJobContainer implements JobContainer {
   async exec(request: ExecRequest): Promise<number> {
     if (this.removed) throw new Error(`container ${this.id} was removed`);
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...this.spec.env, ...request.env })) {
+    for (const [k, v] of Object.entries({ ...this.spec.env, ...this.spec.runEnv, ...request.env })) {
       env[k] = k === "PATH" ? v.split(":").map((p) => this.toHost(p)).join(":") : this.toHost(v);
     }
     const [file, ...args] = request.cmd.map((a) => this.toHost(a));
