@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -112,6 +112,21 @@ describe("the job container started by the CLI's entry", () => {
     expect(sent.HostConfig.Binds[0]).toMatch(new RegExp(`^${second.runDir}/job-[0-9a-f]{8}:`));
     expect(engine.seen[0]!.url).toContain(encodeURIComponent(`replay-${sent.Labels["dev.replay.run"]}-build-`));
     expect(existsSync(second.runDir)).toBe(true);
+  });
+
+  it("removes kept requests unused for 30 days as it keeps another", async () => {
+    const folder = path.join(env["XDG_CACHE_HOME"]!, "replay", "prestart");
+    mkdirSync(folder, { recursive: true });
+    const old = path.join(folder, "old.json");
+    const recent = path.join(folder, "recent.json");
+    writeFileSync(old, "{}");
+    writeFileSync(recent, "{}");
+    const longAgo = new Date(Date.now() - 31 * 24 * 60 * 60 * 1000);
+    utimesSync(old, longAgo, longAgo);
+    await replayOnce();
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    expect(readdirSync(folder)).toHaveLength(2);
   });
 
   it("removes the container it started when the replay asks for another", async () => {

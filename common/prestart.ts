@@ -22,7 +22,7 @@
 // This module is the CLI's entry's only import: node's own modules, nothing of replay's.
 import { createHash, randomUUID } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -80,9 +80,13 @@ interface Pending {
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/** A kept request not used for this long (its folder gone, say) is removed as another is kept. */
+const UNUSED_FOR_MS = 30 * 24 * 60 * 60 * 1000;
 const EXIT_BY_SIGNAL: Record<(typeof SIGNALS)[number], number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 let key: string | undefined;
+/** The file the entry's request came from. */
+let keptPath: string | undefined;
 let pending: Pending | undefined;
 let tokens: (RunTokens & { jobToken: string; job: string }) | undefined;
 let tokensTaken = false;
@@ -195,7 +199,8 @@ export function prestart(argv: readonly string[], cwd: string, env: Readonly<Rec
   if (env["REPLAY_PRESTART"] === "0") return;
   try {
     key = keyOf(argv, cwd, env);
-    const kept: unknown = JSON.parse(readFileSync(keptFile(key, env), "utf8"));
+    const file = keptFile(key, env);
+    const kept: unknown = JSON.parse(readFileSync(file, "utf8"));
     if (!isKept(kept)) return;
     for (const f of kept.files) {
       const now = fileState(f[0]);
@@ -230,6 +235,7 @@ export function prestart(argv: readonly string[], cwd: string, env: Readonly<Rec
     });
     started.catch(() => undefined);
     pending = { socketPath: kept.socketPath, name, body, runDir, created, started };
+    keptPath = file;
     for (const s of SIGNALS) process.on(s, onSignal);
     mark("prestart asked");
   } catch {
@@ -270,7 +276,7 @@ export function notePrestartInputs(files: readonly string[]): void {
 /**
  * The first job's container (the job whose folder is `job-<jobToken>`, takeJobToken's
  * first): the started container when the entry's request is this one, on this engine;
- * else undefined, and the entry's container (if any) is removed. Other jobs get undefined.
+ * else undefined once the entry's container (if any) is removed. Other jobs get undefined.
  */
 export async function claimPrestart(socketPath: string, name: string, body: string, jobToken: string): Promise<{ id: string; started: Promise<void> } | undefined> {
   if (decided || jobToken !== firstJobToken) return undefined;
@@ -281,10 +287,16 @@ export async function claimPrestart(socketPath: string, name: string, body: stri
   if (p && p.socketPath === socketPath && p.name === name && p.body === body) {
     const id = await p.created;
     mark(id === undefined ? "prestart refused" : "prestart adopted");
-    if (id !== undefined) return { id, started: p.started };
+    if (id !== undefined) {
+      // Used: not one to remove as unused.
+      if (keptPath) void utimes(keptPath, new Date(), new Date()).catch(() => undefined);
+      return { id, started: p.started };
+    }
   } else if (p) {
     mark("prestart differs");
+    // Gone before the job's own is made: it has the job's name and shares the job's folder.
     removal = remove(p);
+    await removal;
   }
   recordable = true;
   return undefined;
@@ -343,6 +355,12 @@ export async function recordPrestart(socketPath: string, name: string, body: str
     const file = keptFile(key, env);
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     await writeFile(file, JSON.stringify(kept), { mode: 0o600 });
+    const now = Date.now();
+    for (const other of await readdir(path.dirname(file))) {
+      const at = path.join(path.dirname(file), other);
+      const s = await stat(at).catch(() => undefined);
+      if (s && now - s.mtimeMs > UNUSED_FOR_MS) await rm(at, { force: true });
+    }
   } catch {
     // Kept or not, this replay is the same: the next one creates its container as this one did.
   }

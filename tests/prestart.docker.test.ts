@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -78,6 +78,22 @@ describe("the job container the CLI's entry starts", () => {
     const again = await replay();
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.phases).not.toContain("prestart asked");
+    expect((await replay()).phases).toContain("prestart adopted");
+  });
+
+  it("removes the container it started for another request before the job's own is made (same name, same folder)", async () => {
+    const folder = path.join(env.XDG_CACHE_HOME, "replay", "prestart");
+    const [file] = readdirSync(folder);
+    const kept = JSON.parse(readFileSync(path.join(folder, file!), "utf8")) as { body: string };
+    // As a request made by another version of replay would differ: still a plain job's.
+    writeFileSync(path.join(folder, file!), JSON.stringify({ ...kept, body: kept.body.replace("HOME=/home/runner", "HOME=/tmp") }));
+    const r = await replay();
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.phases).toContain("prestart differs");
+    expect(r.phases).toContain("prestart started");
+    expect(stepLog(r.events)).toMatch(/sha=[0-9a-f]{40} number=\d+/);
+    expect(await leftAfterRemoval([`dev.replay.run=${runIdOf(r.events)}`])).toBe("");
+    // Its own request kept instead: adopted the next time.
     expect((await replay()).phases).toContain("prestart adopted");
   });
 

@@ -302,36 +302,32 @@ export class DockerContainerRuntime implements ContainerRuntime {
   }
 
   async createJobContainer(spec: JobContainerSpec): Promise<JobContainer> {
-    const agent = spec.agentDir && this.o.stepAgent !== false ? await StepAgentHost.listen(spec.agentDir.host, this.native) : undefined;
-    // Until the container is made, the agent's socket is replay's alone to close: an engine
-    // that stops answering refuses the create, and the open socket would keep replay alive.
-    const made = await this.createIdle(spec, agent).catch((e: unknown) => {
-      agent?.close();
-      throw e;
-    });
-    mark("container created");
-    return this.startJobContainer(spec, made.container, agent, made.started);
-  }
-
-  /**
-   * The job's container, created and not started; or, when the CLI's entry asked for this
-   * very request already (common/prestart.ts), that container, with its start under way.
-   */
-  private async createIdle(spec: JobContainerSpec, agent: StepAgentHost | undefined): Promise<{ container: Docker.Container; started?: Promise<void> }> {
-    const body = await this.createRequest(spec, agent);
+    const withAgent = spec.agentDir !== undefined && this.o.stepAgent !== false;
+    const body = await this.createRequest(spec, withAgent);
     const text = JSON.stringify(body);
     const socketPath = (this.docker.modem as { socketPath?: unknown } | undefined)?.socketPath;
     const socket = typeof socketPath === "string" ? socketPath : undefined;
     const values = socket === undefined ? undefined : prestartValues(spec);
+    // The container the CLI's entry started for this very request (common/prestart.ts), its
+    // start under way. Asked before the agent listens in the job's folder: one the entry
+    // started for another request shares that folder, and is gone once this answers.
     const adopted = socket === undefined || !values ? undefined : await claimPrestart(socket, spec.name, text, values.jobToken);
-    // Its start fails as the same request's would: the job with it.
-    if (adopted) return { container: this.docker.getContainer(adopted.id), started: adopted.started };
-    const container = await this.docker.createContainer({ ...body, name: spec.name });
-    if (socket !== undefined && values) void recordPrestart(socket, spec.name, text, values);
-    return { container };
+    const agent = withAgent && spec.agentDir ? await StepAgentHost.listen(spec.agentDir.host, this.native) : undefined;
+    // Until the container is made, the agent's socket is replay's alone to close: an engine
+    // that stops answering refuses the create, and the open socket would keep replay alive.
+    const container = adopted
+      ? this.docker.getContainer(adopted.id)
+      : await this.docker.createContainer({ ...body, name: spec.name }).catch((e: unknown) => {
+          agent?.close();
+          throw e;
+        });
+    if (!adopted && socket !== undefined && values) void recordPrestart(socket, spec.name, text, values);
+    mark("container created");
+    // An adopted container's start fails as the same request's would: the job with it.
+    return this.startJobContainer(spec, container, agent, adopted?.started);
   }
 
-  private async createRequest(spec: JobContainerSpec, agent: StepAgentHost | undefined): Promise<Docker.ContainerCreateOptions> {
+  private async createRequest(spec: JobContainerSpec, withAgent: boolean): Promise<Docker.ContainerCreateOptions> {
     const { config, host } = fromOptions(spec.options);
     const toolCache = this.toolCache ? [await this.toolCache] : [];
     return {
@@ -345,7 +341,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
         [
           "trap 'exit 0' TERM INT",
           // The step agent starts while the workspace unpacks.
-          ...(agent ? [agent.startLine()] : []),
+          ...(withAgent ? [StepAgentHost.startLine(this.native !== undefined)] : []),
           ...(spec.workspace && spec.agentDir ? seedLines() : []),
           "while :; do sleep 3600 & wait $!; done",
         ].join("\n"),

@@ -114,13 +114,21 @@ export class StepAgentHost {
    * (agent-main.ts).
    */
   startLine(): string {
+    return StepAgentHost.startLine(this.native);
+  }
+
+  /**
+   * The start line before the agent's files are staged: with `native`, the native agent
+   * is tried first (and the script run when it is not there after all).
+   */
+  static startLine(native: boolean): string {
     // An agent that cannot start or connect (a node too old for it, a user who cannot use
     // the socket) exits non-zero and says so the same way as an image without node.
     // A container the CLI's entry started (common/prestart.ts) runs this before replay
     // has put the agent in the folder: the agent is started once replay says it is there.
     const wait = `n=0; while [ ! -f "$0/${AGENT_READY}" ] && [ $n -lt 3000 ]; do n=$((n+1)); sleep 0.01 2>/dev/null || sleep 1; done; `;
     const script = `if command -v node >/dev/null 2>&1; then NODE_EXTRA_CA_CERTS= node "$0/${AGENT_SCRIPT}" "$0/${AGENT_SOCKET}" "\${NODE_EXTRA_CA_CERTS+set}" "\${NODE_EXTRA_CA_CERTS-}" </dev/null >/dev/null 2>&1 || : > "$0/${NO_AGENT}"; else : > "$0/${NO_AGENT}"; fi`;
-    if (!this.native) return `{ ${wait}${script}; } &`;
+    if (!native) return `{ ${wait}${script}; } &`;
     // The shell answers 126 or 127 for a program it cannot run; the agent itself exits 0
     // (its job ended) or 1 (it could not connect), or is killed (by a step, say).
     return `{ ${wait}"$0/${NATIVE_AGENT}" "$0/${AGENT_SOCKET}" </dev/null >/dev/null 2>&1; case $? in 0) ;; 126|127) ${script} ;; *) : > "$0/${NO_AGENT}" ;; esac; } &`;
