@@ -116,12 +116,11 @@ the same command in the same folder made for its first job container, fills in t
 values (id, folder, start time, pid) and sends the create and the start before the rest of
 replay loads (the \`prestart asked\` phase). The replay adopts that container when its own
 request is the same byte for byte (common/prestart.ts). The job start then waits on the
-engine's own start, from ~0.1 s after the command, instead of from ~0.4 s (once the CLI had
-loaded and planned). The run's
-variables (\`GITHUB_SHA\`, the run number) are given to each process rather than set on
-the container, so that the request stays the same from one commit to the next. A request
-that differs costs the replay the wait for that container's removal (~0.2 s) before it
-creates its own.
+engine's own start, from ~0.1 s after the command, instead of from ~0.4 s (once the CLI
+had loaded and planned). The run's variables (\`GITHUB_SHA\`, the run number) are given to
+each process rather than set on the container, so that the request stays the same from
+one commit to the next. A request that differs costs the replay the wait for that
+container's removal (~0.2 s) before it creates its own.
 `;
 
 /** A section of the page a partial run may rewrite on its own: { name, text } between markers. */
