@@ -184,6 +184,26 @@ describe("the job container started by the CLI's entry", () => {
     expect(engine.seen).toEqual([]);
   });
 
+  it("asks again for the next replay's container (replay watch), with new values the next run takes", async () => {
+    await replayOnce();
+    const p = await load();
+    p.prestart(argv, cwd, env);
+    const first = p.takeRunTokens();
+    const firstJob = p.takeJobToken("build");
+    const a = request(first.runDir!, first.runId, first.startedAt.toISOString(), firstJob);
+    expect((await p.claimPrestart(socket, a.name, a.body, firstJob))?.id).toBe("c1");
+    p.prestartNext();
+    const next = p.takeRunTokens();
+    expect(next.runId).not.toBe(first.runId);
+    expect(next.runDir).toBeDefined();
+    const nextJob = p.takeJobToken("build");
+    const b = request(next.runDir!, next.runId, next.startedAt.toISOString(), nextJob);
+    const adopted = await p.claimPrestart(socket, b.name, b.body, nextJob);
+    expect(adopted?.id).toBe("c2");
+    await adopted?.started;
+    expect(engine.seen.filter((s) => s.url.startsWith("/containers/create"))).toHaveLength(2);
+  });
+
   it("adopts for the entry's job only: another job of the run neither claims nor keeps", async () => {
     await replayOnce();
     const p = await load();

@@ -85,6 +85,8 @@ const UNUSED_FOR_MS = 30 * 24 * 60 * 60 * 1000;
 const EXIT_BY_SIGNAL: Record<(typeof SIGNALS)[number], number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 let key: string | undefined;
+/** What the entry was started with, for prestartNext. */
+let entry: { argv: readonly string[]; cwd: string; env: Readonly<Record<string, string | undefined>> } | undefined;
 /** The file the entry's request came from. */
 let keptPath: string | undefined;
 let pending: Pending | undefined;
@@ -197,6 +199,8 @@ function dockerRequest(socketPath: string, method: string, url: string, body?: s
  */
 export function prestart(argv: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>>): void {
   if (env["REPLAY_PRESTART"] === "0") return;
+  // As they are now: replay changes its own environment as it goes (extra-ca.ts, --context).
+  entry = { argv: [...argv], cwd, env: { ...env } };
   try {
     key = keyOf(argv, cwd, env);
     const file = keptFile(key, env);
@@ -241,6 +245,21 @@ export function prestart(argv: readonly string[], cwd: string, env: Readonly<Rec
   } catch {
     // No kept request (the first replay of this command here), or one that cannot be read.
   }
+}
+
+/**
+ * For a command that replays again (`replay watch`), once a replay has ended: the next
+ * replay's first job container, asked for now as the entry asked for the first one, so
+ * that it is started when the next change comes. That replay takes its values.
+ */
+export function prestartNext(): void {
+  if (!entry || pending) return;
+  decided = false;
+  recordable = false;
+  firstJobToken = undefined;
+  tokens = undefined;
+  tokensTaken = false;
+  prestart(entry.argv, entry.cwd, entry.env);
 }
 
 /**

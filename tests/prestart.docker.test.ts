@@ -97,6 +97,41 @@ describe("the job container the CLI's entry starts", () => {
     expect((await replay()).phases).toContain("prestart adopted");
   });
 
+  it("replay watch has the next replay's container started while it waits, and removes it when stopped", async () => {
+    const trace = path.join(out, "trace-watch.jsonl");
+    const child = spawn(path.join(PROJECT_ROOT, "bin/replay"), ["watch", "build"], { cwd: repo.dir, env: { ...env, CI: "true", REPLAY_TRACE: trace } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const until = async (what: string, ok: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 60_000;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stdout:\n${stdout}\nstderr:\n${stderr}`);
+        await sleep(50);
+      }
+    };
+    const verdicts = (): string[] => stdout.split("\n").filter((l) => l.includes(" · "));
+    const phases = (): string[] => (existsSync(trace) ? readFileSync(trace, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { phase: string }).phase) : []);
+    try {
+      await until("the watch to start", () => stderr.includes("replay watch: watching"));
+      writeFileSync(path.join(repo.dir, "a.txt"), "1\n");
+      await until("the first verdict", () => verdicts().length === 1);
+      // Kept by the first replay, asked for again at once for the next.
+      await until("the next container asked for", () => phases().includes("prestart asked"));
+      writeFileSync(path.join(repo.dir, "a.txt"), "2\n");
+      await until("the second verdict", () => verdicts().length === 2);
+      expect(verdicts()).toEqual([expect.stringContaining("success"), expect.stringContaining("success")]);
+      expect(phases()).toContain("prestart adopted");
+      await until("the third container asked for", () => phases().filter((p) => p === "prestart asked").length === 2);
+    } finally {
+      child.kill("SIGINT");
+    }
+    expect(await exited).toBe(130);
+    expect(await leftAfterRemoval([`dev.replay.pid=${child.pid}`])).toBe("");
+  });
+
   it("removes what it started when Ctrl-C comes before the replay has loaded", async () => {
     const trace = path.join(out, "trace-interrupted.jsonl");
     const child = spawn(path.join(PROJECT_ROOT, "bin/replay"), ["job", "build", "--json"], { cwd: repo.dir, env: { ...env, REPLAY_TRACE: trace }, stdio: "ignore" });

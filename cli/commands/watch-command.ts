@@ -3,6 +3,7 @@
 // cancels it, as `concurrency: cancel-in-progress` would, and starts the next. One
 // process: the engine's connection, the images, the tool cache and the caches stay warm.
 import { ReplayError, UsageError } from "../../common/index.js";
+import { prestartNext } from "../../common/prestart.js";
 import { initialRunState, reduceRunState } from "../../runners/index.js";
 import type { ReplayEvent, Reporter, RunState } from "../../runners/index.js";
 import { connectDocker } from "../../runners/docker/index.js";
@@ -132,8 +133,10 @@ export async function watchCommand(o: WatchCommandOptions): Promise<number> {
       })
       .then(() => {
         current = undefined;
-        if (stopping) void finish();
-        else if (pending.size) start();
+        if (stopping) return void finish();
+        // The next replay's container, started while the watch waits (common/prestart.ts).
+        prestartNext();
+        if (pending.size) start();
       }, fail);
     current = { cancel, done };
   };
