@@ -359,7 +359,9 @@ export async function recordPrestart(socketPath: string, name: string, body: str
   if (!recordable || values.jobToken !== firstJobToken || key === undefined || inputs === undefined) return;
   recordable = false;
   try {
-    if (!isPlainJobRequest(JSON.parse(body), values.runDir, values.runId)) return;
+    const request: unknown = JSON.parse(body);
+    // isPlainJobRequest checks the labels are there.
+    if (!isPlainJobRequest(request, values.runDir, values.runId)) return;
     // A value JSON would escape would not be found in the text as it is.
     if (Object.values(values).some((v) => v === "" || JSON.stringify(v) !== `"${v}"`)) return;
     let markedBody = body;
@@ -368,7 +370,7 @@ export async function recordPrestart(socketPath: string, name: string, body: str
       markedBody = markedBody.split(values[k]).join(markText);
       markedName = markedName.split(values[k]).join(markText);
     }
-    const job = (JSON.parse(body) as { Labels: Record<string, string> }).Labels["dev.replay.job"];
+    const job = (request as { Labels: Record<string, string | undefined> }).Labels["dev.replay.job"];
     if (job === undefined) return;
     const kept: Kept = { v: 1, socketPath, job, name: markedName, body: markedBody, files: inputs.map(fileState) };
     const file = keptFile(key, env);
